@@ -1,0 +1,1 @@
+"""frontdoor: the multilingual WhatsApp/SMS front door to a border-appointment booking API."""

@@ -1,0 +1,53 @@
+"""What travels between channels and the engine: one inbound message, the replies to it.
+
+These types are channel-neutral on purpose: the engine never sees Twilio form fields and
+channels never see flows. A channel turns its payload into an `Inbound` and turns `Reply`
+objects into its own wire format (TwiML, WhatsApp buttons, terminal text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ChannelKind(StrEnum):
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+
+class Option(BaseModel):
+    """One choice offered with a reply: `id` is routed on, `title` is shown (translated)."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    title: str
+
+
+class Reply(BaseModel):
+    """One message to the person, already rendered in their language.
+
+    A pydantic model (not a dataclass) because replies are stored with the session, so that a
+    retried webhook gets exactly the reply the first delivery got.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    text: str
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a person. `sender` is the raw E.164 number: never log it."""
+
+    message_id: str
+    sender: str
+    channel: ChannelKind
+    text: str
+    received_at: datetime
+    button_payload: str | None = None
+    num_media: int = 0
+    media_types: tuple[str, ...] = field(default_factory=tuple)

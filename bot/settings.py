@@ -1,0 +1,59 @@
+"""Runtime configuration, read from the environment (prefix ``FRONTDOOR_``).
+
+Settings are built once by the CLI (or a test) and injected into ``create_app``; nothing in the
+package reads the environment at import time, so tests can run many differently configured
+apps in one process.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Only for running on embedded defaults. A real deployment sets FRONTDOOR_SECRET_KEY; the
+#: app logs a warning when this value is in use.
+DEVELOPMENT_SECRET_KEY = "frontdoor-development-key-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FRONTDOOR_", extra="ignore")
+
+    redis_url: str | None = Field(
+        default=None, description="Use Redis at this URL instead of the in-memory store."
+    )
+    booking_api_url: str | None = Field(
+        default=None,
+        description="Base URL of a remote booking API. Unset: the sandbox runs in-process.",
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, description="Verifies X-Twilio-Signature. Unset: requests are NOT verified."
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description="The public URL Twilio calls (scheme://host[:port]), used for signatures.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_SECRET_KEY),
+        description="Keys the phone-number hash and the encryption of personal data at rest.",
+    )
+    session_ttl_days: int = Field(default=30, ge=1, description="How long an idle chat is kept.")
+    lock_timeout_seconds: float = Field(default=20.0, gt=0)
+    booking_timeout_seconds: float = Field(default=5.0, gt=0)
+    flows_dir: Path = PROJECT_ROOT / "flows"
+    translations_dir: Path = PROJECT_ROOT / "translations"
+    default_language: str = "es"
+    max_failed_tries: int = Field(default=3, ge=1)
+    log_level: str = "INFO"
+
+    @property
+    def session_ttl(self) -> timedelta:
+        return timedelta(days=self.session_ttl_days)
+
+    @property
+    def uses_development_key(self) -> bool:
+        return self.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY

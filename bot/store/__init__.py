@@ -1,0 +1,1 @@
+"""Conversation storage: one protocol, an in-memory backend and a Redis backend."""

@@ -1,0 +1,42 @@
+"""The Store protocol every backend implements (one contract test suite runs against all)."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
+from typing import Protocol
+
+from bot.contacts import ContactKey
+from bot.engine.session import Session
+
+
+class StoreError(RuntimeError):
+    """The store could not do what was asked (operators see this, never applicants)."""
+
+
+class StoreUnavailable(StoreError):
+    """The configured store does not answer."""
+
+
+class LockTimeout(StoreError):
+    """Another message from the same contact held the lock for too long."""
+
+
+class Store(Protocol):
+    async def ping(self) -> None:
+        """Raise StoreUnavailable if the backend does not answer."""
+
+    async def load(self, key: ContactKey) -> Session | None: ...
+
+    async def save(self, key: ContactKey, session: Session, ttl: timedelta) -> None: ...
+
+    async def delete(self, key: ContactKey) -> None:
+        """Remove everything stored for this contact ("delete my data")."""
+
+    async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
+        """True the first time an id is seen in a namespace (dedupe callbacks and events)."""
+
+    def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
+        """Serialise the handling of one contact's messages (across processes for Redis)."""
+
+    async def close(self) -> None: ...
