@@ -1,0 +1,31 @@
+"""Choose and open the configured store.
+
+Redis when ``FRONTDOOR_REDIS_URL`` is set, the in-memory store otherwise. A configured Redis
+that does not answer is an error at start-up, never a silent fallback to memory: that fallback
+would run a multi-process deployment with one private store per process and lose every
+conversation on restart.
+"""
+
+from __future__ import annotations
+
+from bot.settings import Settings
+from bot.store.base import Store
+from bot.store.memory import MemoryStore
+from bot.store.redis import RedisStore
+
+
+async def open_store(settings: Settings) -> Store:
+    """Return a ready store; raise `StoreUnavailable` if the configured Redis cannot be used."""
+    if settings.redis_url is None:
+        return MemoryStore(lock_timeout=settings.lock_timeout_seconds)
+    store = RedisStore.from_url(
+        settings.redis_url,
+        settings.secret_key.get_secret_value(),
+        lock_timeout=settings.lock_timeout_seconds,
+    )
+    try:
+        await store.ping()
+    except BaseException:
+        await store.close()
+        raise
+    return store

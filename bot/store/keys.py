@@ -1,0 +1,77 @@
+"""Where each piece of a contact's state lives in a key-value store.
+
+Every key of one contact shares the hash tag ``{<digest>}`` so a Redis Cluster keeps them on
+one slot (multi-key operations such as "delete everything of this contact" stay legal). The
+contact part is always a `ContactKey` digest, never a phone number: the key space can be
+listed, logged and monitored without exposing anyone. Claim ids are provider ids (Twilio
+``MessageSid`` and the like); they are checked against a conservative alphabet that excludes
+``+`` and ``:`` so that a sender address passed by mistake is rejected instead of stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.contacts import ContactKey
+
+DEFAULT_PREFIX = "fd"
+
+_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+_NAMESPACE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+_ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_DIGEST = re.compile(r"[0-9a-f]{16,64}")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyBuilder:
+    """Builds ``<prefix>:{<digest>}:<part>`` and ``<prefix>:claim:<namespace>:<id>`` keys.
+
+    The prefix is a field (not a constant) so tests and side-by-side deployments can share one
+    Redis without seeing each other's keys.
+    """
+
+    prefix: str = DEFAULT_PREFIX
+
+    def __post_init__(self) -> None:
+        if not _PREFIX.fullmatch(self.prefix):
+            raise ValueError(f"invalid store key prefix {self.prefix!r}: use [A-Za-z0-9_-], ≤32")
+
+    def session(self, key: ContactKey) -> str:
+        return self._contact(key, "session")
+
+    def lock(self, key: ContactKey) -> str:
+        return self._contact(key, "lock")
+
+    def contact_pattern(self, key: ContactKey) -> str:
+        """A Redis ``SCAN MATCH`` pattern for every key of one contact (for audits and tests)."""
+        return f"{self.prefix}:{{{_digest(key)}}}:*"
+
+    def data_keys(self, key: ContactKey) -> tuple[str, ...]:
+        """Every key that holds personal data of this contact: what "delete my data" removes.
+
+        The lock key is not listed: it holds only a random token, expires with its lease, and
+        deleting it under a running handler would let a second handler in.
+        """
+        return (self.session(key),)
+
+    def claim(self, namespace: str, item_id: str) -> str:
+        if not _NAMESPACE.fullmatch(namespace):
+            raise ValueError(f"invalid claim namespace {namespace!r}: use [a-z0-9_-], ≤32")
+        if not _ITEM_ID.fullmatch(item_id):
+            # Do not echo the value: it might be a phone number passed by mistake.
+            raise ValueError(
+                f"invalid claim id in namespace {namespace!r} ({len(item_id)} chars): "
+                "use an opaque id of [A-Za-z0-9._-], ≤128, never a phone number"
+            )
+        return f"{self.prefix}:claim:{namespace}:{item_id}"
+
+    def _contact(self, key: ContactKey, part: str) -> str:
+        return f"{self.prefix}:{{{_digest(key)}}}:{part}"
+
+
+def _digest(key: ContactKey) -> str:
+    if not _DIGEST.fullmatch(key.digest):
+        # A ContactKey built by hand from something that is not a digest (e.g. a phone).
+        raise ValueError("ContactKey digest must be 16-64 lowercase hex characters")
+    return key.digest

@@ -1,0 +1,147 @@
+"""`MemoryStore`: the embedded default, for development, tests and single-process pilots.
+
+It follows the same contract as the Redis store (TTLs, claims, one lock per contact) so code
+that works here works in production. Sessions are kept as JSON bytes, not as objects: a caller
+that mutates a loaded or saved session never changes what is stored, and anything that would
+not survive Redis (a slot value that is not JSON) fails here too. Nothing is encrypted: the data
+never leaves the process.
+
+Expiry is checked against an injectable monotonic clock, so tests can move time instead of
+sleeping; expired entries are dropped when read and by an occasional sweep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.contacts import ContactKey
+from bot.engine.session import Session
+from bot.store.base import LockTimeout
+from bot.store.keys import KeyBuilder
+
+Clock = Callable[[], float]
+
+#: Seconds between sweeps of expired entries (reads drop expired entries anyway).
+SWEEP_INTERVAL = 60.0
+
+
+@dataclass(slots=True)
+class _Entry:
+    value: bytes
+    expires_at: float
+
+
+@dataclass(slots=True)
+class _ContactLock:
+    lock: asyncio.Lock
+    users: int = 0  # holders plus waiters; the lock is dropped when this returns to 0
+
+
+class MemoryStore:
+    """In-process `Store`. Not shared between processes: run one worker with it."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock = time.monotonic,
+        lock_timeout: float = 20.0,
+        keys: KeyBuilder | None = None,
+    ) -> None:
+        if lock_timeout <= 0:
+            raise ValueError("lock_timeout must be positive")
+        self._clock = clock
+        self._lock_timeout = lock_timeout
+        self._keys = keys or KeyBuilder()
+        self._data: dict[str, _Entry] = {}
+        self._locks: dict[str, _ContactLock] = {}
+        self._next_sweep = clock() + SWEEP_INTERVAL
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def load(self, key: ContactKey) -> Session | None:
+        raw = self._get(self._keys.session(key))
+        return None if raw is None else Session.model_validate_json(raw)
+
+    async def save(self, key: ContactKey, session: Session, ttl: timedelta) -> None:
+        self._set(self._keys.session(key), session.model_dump_json().encode(), ttl)
+
+    async def delete(self, key: ContactKey) -> None:
+        for name in self._keys.data_keys(key):
+            self._data.pop(name, None)
+
+    async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
+        name = self._keys.claim(namespace, item_id)
+        if self._get(name) is not None:
+            return False
+        self._set(name, b"1", ttl)
+        return True
+
+    def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
+        return self._hold(self._keys.lock(key), key)
+
+    # -- introspection for tests and the contract suite (not part of `Store`) --
+
+    def raw_keys(self) -> list[str]:
+        """Live keys, as the Redis store would name them."""
+        now = self._clock()
+        return sorted(k for k, e in self._data.items() if e.expires_at > now)
+
+    def active_locks(self) -> int:
+        """Contacts with a lock held or awaited (0 when idle: locks do not leak)."""
+        return len(self._locks)
+
+    # -- internals --
+
+    @asynccontextmanager
+    async def _hold(self, name: str, key: ContactKey) -> AsyncIterator[None]:
+        entry = self._locks.get(name)
+        if entry is None:
+            entry = self._locks[name] = _ContactLock(asyncio.Lock())
+        entry.users += 1
+        try:
+            try:
+                async with asyncio.timeout(self._lock_timeout):
+                    await entry.lock.acquire()
+            except TimeoutError:
+                raise LockTimeout(
+                    f"lock of contact {key.digest} not acquired within {self._lock_timeout:g} s"
+                ) from None
+            try:
+                yield
+            finally:
+                entry.lock.release()
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                del self._locks[name]
+
+    def _get(self, name: str) -> bytes | None:
+        entry = self._data.get(name)
+        if entry is None:
+            return None
+        if entry.expires_at <= self._clock():
+            del self._data[name]
+            return None
+        return entry.value
+
+    def _set(self, name: str, value: bytes, ttl: timedelta) -> None:
+        seconds = ttl.total_seconds()
+        if seconds <= 0:
+            raise ValueError("ttl must be positive")
+        now = self._clock()
+        self._data[name] = _Entry(value, now + seconds)
+        if now >= self._next_sweep:
+            self._sweep(now)
+
+    def _sweep(self, now: float) -> None:
+        self._data = {k: e for k, e in self._data.items() if e.expires_at > now}
+        self._next_sweep = now + SWEEP_INTERVAL

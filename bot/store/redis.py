@@ -1,0 +1,203 @@
+"""`RedisStore`: the production store, shared by every web and worker process.
+
+Exceptions raised (everything from redis-py is translated; nothing else leaks)::
+
+    StoreError                 a Redis error, or a stored value that cannot be decrypted/read
+    ├── StoreUnavailable       Redis does not answer (refused, timed out, auth failed, bad URL)
+    └── LockTimeout            another handler held this contact's lock for too long
+
+Values are encrypted by `SessionCodec`; keys come from `KeyBuilder` and carry only contact
+digests. Error messages name the Redis host/port/db, never the password.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from datetime import timedelta
+from math import ceil
+from urllib.parse import urlsplit
+
+import redis.asyncio as aioredis
+from redis.asyncio.lock import Lock
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import LockNotOwnedError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from bot.contacts import ContactKey
+from bot.engine.session import Session
+from bot.store.base import LockTimeout, StoreError, StoreUnavailable
+from bot.store.codec import SessionCodec
+from bot.store.keys import KeyBuilder
+
+log = logging.getLogger(__name__)
+
+_SCHEMES = ("redis", "rediss", "unix")
+
+
+def describe_redis_url(url: str) -> str:
+    """``host:port/db`` (or the socket path) of a Redis URL, for messages: no credentials."""
+    try:
+        parts = urlsplit(url)
+        if parts.scheme == "unix":
+            return f"unix socket {parts.path}"
+        port = parts.port or 6379
+        db = parts.path.strip("/") or "0"
+        return f"{parts.hostname or 'localhost'}:{port}/{db}"
+    except ValueError:
+        return "an unparsable URL"
+
+
+class RedisStore:
+    """`Store` on Redis (redis-py asyncio client); build it with `from_url`."""
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        secret: str | bytes,
+        *,
+        where: str = "redis",
+        keys: KeyBuilder | None = None,
+        lock_timeout: float = 20.0,
+        lock_lease: float = 30.0,
+        lock_poll: float = 0.05,
+    ) -> None:
+        """
+        ``lock_timeout``: how long a handler waits for a contact's lock before `LockTimeout`.
+        ``lock_lease``: how long the lock lives if its holder dies (so a crash never blocks a
+        contact for ever); keep it well above the slowest handler.
+        """
+        if lock_timeout <= 0 or lock_lease <= 0 or lock_poll <= 0:
+            raise ValueError("lock_timeout, lock_lease and lock_poll must be positive")
+        self._redis = client
+        self._codec = SessionCodec(secret)
+        self._where = where
+        self._keys = keys or KeyBuilder()
+        self._lock_timeout = lock_timeout
+        self._lock_lease = lock_lease
+        self._lock_poll = lock_poll
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        secret: str | bytes,
+        *,
+        keys: KeyBuilder | None = None,
+        lock_timeout: float = 20.0,
+        lock_lease: float = 30.0,
+        connect_timeout: float = 2.0,
+        command_timeout: float = 5.0,
+    ) -> RedisStore:
+        """Build a store without connecting (call `ping` to check the server is there)."""
+        where = describe_redis_url(url)
+        if urlsplit(url).scheme not in _SCHEMES:
+            raise StoreUnavailable(
+                f"FRONTDOOR_REDIS_URL ({where}) must start with redis://, rediss:// or unix://"
+            )
+        try:
+            client = aioredis.Redis.from_url(
+                url,
+                socket_connect_timeout=connect_timeout,
+                socket_timeout=command_timeout,
+                # Few, short retries: fail fast at start-up instead of hanging the deploy.
+                retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=2),
+            )
+        except ValueError as exc:
+            raise StoreUnavailable(f"FRONTDOOR_REDIS_URL ({where}) is not usable: {exc}") from None
+        return cls(
+            client,
+            secret,
+            where=where,
+            keys=keys,
+            lock_timeout=lock_timeout,
+            lock_lease=lock_lease,
+        )
+
+    async def ping(self) -> None:
+        with self._errors():
+            await self._redis.ping()
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+    async def load(self, key: ContactKey) -> Session | None:
+        with self._errors():
+            blob = await self._redis.get(self._keys.session(key))
+        if blob is None:
+            return None
+        if not isinstance(blob, bytes):  # a client built with decode_responses=True
+            raise StoreError("RedisStore needs a client with decode_responses=False")
+        return self._codec.decode(key, blob)
+
+    async def save(self, key: ContactKey, session: Session, ttl: timedelta) -> None:
+        blob = self._codec.encode(key, session)
+        with self._errors():
+            await self._redis.set(self._keys.session(key), blob, px=_millis(ttl))
+
+    async def delete(self, key: ContactKey) -> None:
+        with self._errors():
+            await self._redis.delete(*self._keys.data_keys(key))
+
+    async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
+        name = self._keys.claim(namespace, item_id)
+        with self._errors():
+            return bool(await self._redis.set(name, b"1", nx=True, px=_millis(ttl)))
+
+    def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
+        return self._hold(key)
+
+    @asynccontextmanager
+    async def _hold(self, key: ContactKey) -> AsyncIterator[None]:
+        lock = Lock(
+            self._redis,
+            self._keys.lock(key),
+            timeout=self._lock_lease,
+            sleep=self._lock_poll,
+            blocking_timeout=self._lock_timeout,
+            thread_local=False,
+        )
+        with self._errors():
+            acquired = await lock.acquire()
+        if not acquired:
+            raise LockTimeout(
+                f"lock of contact {key.digest} not acquired within {self._lock_timeout:g} s"
+            )
+        try:
+            yield
+        finally:
+            try:
+                with self._errors():
+                    await lock.release()
+            except LockNotOwnedError:
+                # The work is done and saved; raising now would only make Twilio retry.
+                log.warning(
+                    "lock of contact %s expired (lease %g s) before the handler finished; "
+                    "messages of this contact may have been handled concurrently",
+                    key.digest,
+                    self._lock_lease,
+                )
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except LockNotOwnedError:
+            raise
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise StoreUnavailable(
+                f"Redis at {self._where} does not answer ({type(exc).__name__}: {exc})"
+            ) from None
+        except RedisError as exc:
+            name = type(exc).__name__
+            raise StoreError(f"Redis at {self._where} failed: {name}: {exc}") from None
+
+
+def _millis(ttl: timedelta) -> int:
+    millis = ceil(ttl.total_seconds() * 1000)
+    if millis <= 0:
+        raise ValueError("ttl must be positive")
+    return millis

@@ -1,0 +1,1 @@
+"""Helpers shared by test folders (importable as ``support`` via pytest ``pythonpath``)."""
