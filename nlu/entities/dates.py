@@ -1,0 +1,271 @@
+"""Dates as people type them: numeric, with month names, and relative days.
+
+Why so many forms: a date of birth is the answer people get wrong most often in the old
+app, and they write it every way their language allows ("14 de febrero de 1992",
+"2 fevriye 1990", "9 de outubro de 78", "October 9, 1978", "05/11/1987", "mañana").
+Numeric dates are day-first unless only month-first can be valid (12/25/1990).
+A date that is clearly a date but cannot exist (31/02/1990) raises :class:`ImpossibleDate`
+so the flow can say so instead of asking the same question again.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from nlu.entities.langs import table_langs
+from nlu.normalize import fold
+
+__all__ = ["DateMatch", "ImpossibleDate", "find_dates", "parse_date"]
+
+
+class ImpossibleDate(ValueError):
+    """The text is clearly a date, but no such day exists (31/02/1990, 30 de febrero)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """A date found in text; ``value`` is None when the date cannot exist."""
+
+    value: dt.date | None
+    start: int
+    end: int
+    text: str
+
+
+_MONTHS: dict[str, dict[str, int]] = {
+    "es": {
+        "enero": 1, "ene": 1, "febrero": 2, "febreo": 2, "febero": 2, "feb": 2,
+        "marzo": 3, "marso": 3, "mar": 3, "abril": 4, "abr": 4, "mayo": 5, "may": 5,
+        "junio": 6, "jun": 6, "julio": 7, "jul": 7, "agosto": 8, "ago": 8,
+        "septiembre": 9, "setiembre": 9, "septimbre": 9, "sep": 9, "sept": 9, "set": 9,
+        "octubre": 10, "oct": 10, "noviembre": 11, "nobiembre": 11, "nov": 11,
+        "diciembre": 12, "disiembre": 12, "dic": 12,
+    },
+    "pt": {
+        "janeiro": 1, "jan": 1, "fevereiro": 2, "fevreiro": 2, "fev": 2,
+        "marco": 3, "mar": 3, "abril": 4, "abr": 4, "maio": 5, "mai": 5,
+        "junho": 6, "jun": 6, "julho": 7, "jul": 7, "agosto": 8, "ago": 8,
+        "setembro": 9, "set": 9, "outubro": 10, "out": 10, "novembro": 11, "nov": 11,
+        "dezembro": 12, "dez": 12,
+    },
+    "en": {
+        "january": 1, "jan": 1, "february": 2, "febuary": 2, "feb": 2, "march": 3,
+        "mar": 3, "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7,
+        "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
+        "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    },
+    "ht": {
+        "janvye": 1, "janvie": 1, "fevriye": 2, "fevrye": 2, "fevrie": 2, "mas": 3,
+        "avril": 4, "avri": 4, "me": 5, "jen": 6, "jiye": 7, "jiyet": 7, "out": 8,
+        "daou": 8, "septanm": 9, "sektanm": 9, "septam": 9, "oktob": 10, "oktobr": 10,
+        "novanm": 11, "novam": 11, "desanm": 12, "desam": 12,
+    },
+    "fr": {
+        "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+        "juillet": 7, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+        "decembre": 12,
+    },
+}
+# Month words that are also everyday words ("me", "mas", "out", "set"): only a date
+# when a year follows, so "quiero 2 mas" is not the 2nd of March.
+_NEEDS_YEAR = frozenset(
+    {"me", "mas", "out", "mar", "set", "may", "jen", "mai", "ago", "jun", "jul", "sep",
+     "sept", "mars", "dez", "avri"}
+)
+
+_RELATIVE: dict[str, dict[str, int]] = {
+    "es": {"hoy": 0, "manana": 1, "pasado manana": 2, "ayer": -1, "antier": -2,
+           "anteayer": -2},
+    "pt": {"hoje": 0, "amanha": 1, "depois de amanha": 2, "ontem": -1, "anteontem": -2},
+    "en": {"today": 0, "tomorrow": 1, "tomorow": 1, "tmrw": 1, "tmr": 1, "2morrow": 1,
+           "day after tomorrow": 2, "the day after tomorrow": 2, "yesterday": -1},
+    "ht": {"jodi a": 0, "jodia": 0, "jodi": 0, "demen": 1, "denmen": 1, "dem1": 1,
+           "apre demen": 2, "apredemen": 2, "apre denmen": 2},
+    "fr": {"aujourd'hui": 0, "aujourdhui": 0, "demain": 1, "apres demain": 2, "hier": -1},
+}
+
+_WEEKDAYS: dict[str, dict[str, int]] = {
+    "es": {"lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4,
+           "sabado": 5, "domingo": 6},
+    "pt": {"segunda feira": 0, "segunda-feira": 0, "terca feira": 1, "terca-feira": 1,
+           "terca": 1, "quarta feira": 2, "quarta-feira": 2, "quarta": 2,
+           "quinta feira": 3, "quinta-feira": 3, "quinta": 3, "sexta feira": 4,
+           "sexta-feira": 4, "sexta": 4, "sabado": 5, "domingo": 6},
+    "en": {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+           "saturday": 5, "sunday": 6},
+    "ht": {"lendi": 0, "madi": 1, "mekredi": 2, "jedi": 3, "vandredi": 4, "samdi": 5,
+           "dimanch": 6},
+    "fr": {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4,
+           "samedi": 5, "dimanche": 6},
+}
+
+_ORDINAL = r"(?:ro|ero|er|re|st|nd|rd|th|º|°|ye|yem)?"
+_SEP = r"[\s/.,\-]*"
+
+
+def _alternation(words: set[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    months: dict[str, int]
+    day_month: re.Pattern[str]
+    month_day: re.Pattern[str]
+    relative: re.Pattern[str]
+    relative_days: dict[str, int]
+    weekday: re.Pattern[str]
+    weekdays: dict[str, int]
+
+
+_NUMERIC = re.compile(
+    r"(?<![\d/.\-])(?P<a>\d{1,2})\s*[/.\-]\s*(?P<b>\d{1,2})\s*[/.\-]\s*"
+    r"(?P<c>\d{4}|\d{2})(?![\d/\-]|\.\d)"
+)
+_ISO = re.compile(
+    r"(?<![\d/.\-])(?P<c>\d{4})\s*[/.\-]\s*(?P<b>\d{1,2})\s*[/.\-]\s*(?P<a>\d{1,2})"
+    r"(?![\d/\-]|\.\d)"
+)
+_SPACED = re.compile(r"(?<![\d/.\-])(?P<a>\d{1,2}) (?P<b>\d{1,2}) (?P<c>\d{4})(?![\d/\-])")
+_COMPACT = re.compile(r"\s*(?P<n>\d{8})\s*")
+
+
+def _build(langs: tuple[str, ...]) -> _Patterns:
+    months: dict[str, int] = {}
+    relative: dict[str, int] = {}
+    weekdays: dict[str, int] = {}
+    for lang in langs:
+        months.update(_MONTHS.get(lang, {}))
+        relative.update(_RELATIVE.get(lang, {}))
+        weekdays.update(_WEEKDAYS.get(lang, {}))
+    month = rf"(?P<m>{_alternation(set(months))})\.?"
+    year = r"(?P<y>\d{4}|'?\d{2})(?!\d)"
+    day_month = re.compile(
+        rf"(?<![\w/.\-])(?:le\s+)?(?P<d>\d{{1,2}}){_ORDINAL}{_SEP}(?:de\s+|do\s+)?{month}"
+        rf"(?![a-z])(?:{_SEP}(?:(?:de|del|do|of)\s+)?{year})?"
+    )
+    month_day = re.compile(
+        rf"(?<![a-z]){month}{_SEP}(?P<d>\d{{1,2}}){_ORDINAL}(?!\d)"
+        rf"(?:{_SEP}(?:(?:de|del|do|of)\s+)?{year})?"
+    )
+    rel = re.compile(rf"(?<![a-z'])(?<!la )(?:{_alternation(set(relative))})(?![a-z'])")
+    week = re.compile(rf"(?<![a-z])(?:{_alternation(set(weekdays))})(?![a-z])")
+    return _Patterns(months, day_month, month_day, rel, relative, week, weekdays)
+
+
+_PATTERNS: dict[tuple[str, ...], _Patterns] = {}
+
+
+def _patterns(lang: str | None) -> _Patterns:
+    key = table_langs(lang)
+    pats = _PATTERNS.get(key)
+    if pats is None:
+        pats = _PATTERNS[key] = _build(key)
+    return pats
+
+
+def _expand_year(text: str, today: dt.date) -> int:
+    """Two-digit years: the most recent year ending so, up to next year (87 -> 1987)."""
+    digits = text.lstrip("'")
+    year = int(digits)
+    if len(digits) == 4:
+        return year
+    candidate = 2000 + year
+    return candidate if candidate <= today.year + 1 else 1900 + year
+
+
+def _make(year: int, month: int, day: int) -> dt.date | None:
+    if not 1 <= month <= 12 or day < 1 or day > calendar.monthrange(max(year, 1), month)[1]:
+        return None
+    if not 1 <= year <= 9999:
+        return None
+    return dt.date(year, month, day)
+
+
+def _day_first(a: int, b: int, year: int) -> dt.date | None:
+    """Day-first (31/12/1990) unless only month-first is possible (12/31/1990)."""
+    if a <= 12 < b:
+        return _make(year, a, b)
+    return _make(year, b, a)
+
+
+def _upcoming_year(month: int, day: int, today: dt.date) -> int:
+    """A day and month without a year: the next time it comes (an appointment, a deadline)."""
+    try:
+        this_year = dt.date(today.year, month, day)
+    except ValueError:
+        return today.year  # 30 de febrero: let _make report it impossible
+    return today.year if this_year >= today else today.year + 1
+
+
+def find_dates(text: str, lang: str | None, *, today: dt.date | None = None) -> list[DateMatch]:
+    """Every date in ``text``, in order, without overlaps; impossible ones have value None."""
+    today = today or dt.date.today()
+    folded = fold(text)
+    pats = _patterns(lang)
+    found: list[DateMatch] = []
+
+    def add(value: dt.date | None, start: int, end: int) -> None:
+        found.append(DateMatch(value, start, end, text[start:end]))
+
+    for m in _ISO.finditer(folded):
+        add(_make(int(m.group("c")), int(m.group("b")), int(m.group("a"))), m.start(), m.end())
+    for pat in (_NUMERIC, _SPACED):
+        for m in pat.finditer(folded):
+            year = _expand_year(m.group("c"), today)
+            add(_day_first(int(m.group("a")), int(m.group("b")), year), m.start(), m.end())
+    for pat in (pats.day_month, pats.month_day):
+        for m in pat.finditer(folded):
+            word = m.group("m")
+            year_text = m.group("y")
+            if year_text is None and word in _NEEDS_YEAR:
+                continue
+            month = pats.months[word]
+            day = int(m.group("d"))
+            if year_text is None:
+                if not 1 <= day <= 31:
+                    continue
+                year = _upcoming_year(month, day, today)
+            else:
+                year = _expand_year(year_text, today)
+            add(_make(year, month, day), m.start(), m.end())
+    for m in pats.relative.finditer(folded):
+        add(today + dt.timedelta(days=pats.relative_days[m.group(0)]), m.start(), m.end())
+    for m in pats.weekday.finditer(folded):
+        ahead = (pats.weekdays[m.group(0)] - today.weekday()) % 7 or 7
+        add(today + dt.timedelta(days=ahead), m.start(), m.end())
+
+    kept: list[DateMatch] = []
+    for d in sorted(found, key=lambda d: (-(d.end - d.start), d.start)):
+        if all(d.end <= k.start or d.start >= k.end for k in kept):
+            kept.append(d)
+    return sorted(kept, key=lambda d: d.start)
+
+
+def parse_date(text: str, lang: str | None, *, today: dt.date | None = None) -> dt.date | None:
+    """The first date in a typed answer, or None; raises :class:`ImpossibleDate`.
+
+    Accepts a bare 8-digit answer as well (14021992 or 19920214), which people send when
+    their keyboard has no slash.
+    """
+    today = today or dt.date.today()
+    compact = _COMPACT.fullmatch(text)
+    if compact:
+        n = compact.group("n")
+        for year, month, day in ((n[4:], n[2:4], n[:2]), (n[:4], n[4:6], n[6:])):
+            if 1900 <= int(year) <= today.year + 1:
+                value = _make(int(year), int(month), int(day))
+                if value is not None:
+                    return value
+        raise ImpossibleDate(text)
+    matches = find_dates(text, lang, today=today)
+    if not matches:
+        return None
+    first = matches[0]
+    if first.value is None:
+        raise ImpossibleDate(first.text)
+    return first.value
+

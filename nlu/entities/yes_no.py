@@ -1,0 +1,94 @@
+"""Yes and no as people answer them: "si", "sip", "dale", "wi", "sim", "nao", "pa vre", 👍.
+
+The earliest phrase wins, and longer phrases are tried before their first word, so
+"claro que no" is no and "no se" (I don't know) is neither.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlu.entities.langs import table_langs
+from nlu.normalize import fold
+
+__all__ = ["parse_yes_no"]
+
+_YES: dict[str, str] = {
+    "es": "si, sii, siii, sip, claro, claro que si, dale, va, vale, ok, okey, oki, "
+    "okay, correcto, asi es, de acuerdo, por supuesto, simon, esta bien, ta bien, "
+    "perfecto, afirmativo, exacto, eso es, listo, sale, cierto, si por favor",
+    "pt": "sim, simm, claro, claro que sim, ok, beleza, blz, pode ser, isso, isso mesmo, "
+    "certo, ta certo, com certeza, exato, exatamente, correto, pode, bora, fechado, "
+    "tudo bem, ta bom, esta bem, aham, uhum, quero, sim por favor",
+    "en": "yes, yess, yeah, yea, yep, yup, sure, ok, okay, correct, right, "
+    "of course, yes please, affirmative, definitely, absolutely, alright, all right, "
+    "that's right, thats right",
+    "ht": "wi, wii, wiii, wi wi, dako, dakor, ok, se sa, se sa menm, egzat, egzakteman, "
+    "wi mesi, anben, anbe, natirelman, pa gen pwoblem, korek, bon",
+    "fr": "oui, ouais, d'accord, bien sur, exactement",
+}
+_NO: dict[str, str] = {
+    "es": "no, nop, nope, noo, nooo, nel, para nada, negativo, incorrecto, claro que no, "
+    "de ninguna manera, no gracias, tampoco, nunca, no quiero, mejor no, no es correcto, "
+    "esta mal, no esta bien",
+    "pt": "nao, naum, nao obrigado, nao obrigada, negativo, de jeito nenhum, nunca, "
+    "errado, claro que nao, nem, nao quero, ta errado, nada disso",
+    "en": "no, nope, nah, no thanks, no thank you, not, never, negative, wrong, "
+    "incorrect, not really, no way",
+    "ht": "non, non mesi, pa, pa vre, pa dako, okenn, janm, pa janm, se pa sa, mwen pa vle, "
+    "m pa vle, non non, pa kounya, pa korek",
+    "fr": "non, pas du tout, non merci",
+}
+# "I don't know" in every language: neither yes nor no.
+_UNSURE = (
+    "no se, no lo se, nose, no sabria, talvez, tal vez, quizas, quiza, nao sei, sei la, "
+    "i don't know, i dont know, idk, dunno, maybe, m pa konnen, mwen pa konnen, pa konnen, "
+    "m pa konn, pa konn, petet, jenpa, je ne sais pas, depende, depends"
+)
+# One-letter answers count only as the whole answer ("y" is Spanish "and").
+_LETTERS: dict[str, bool] = {"s": True, "y": True, "k": True, "n": False}
+_EMOJI = re.compile(r"(?P<yes>[\U0001F44D\u2705\u2714\U0001F44C])|(?P<no>[\U0001F44E\u274C\u2716])")
+
+
+def _words(spec: str) -> set[str]:
+    return {fold(w.strip()) for w in spec.split(",") if w.strip()}
+
+
+def _build(langs: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, bool | None]]:
+    polarity: dict[str, bool | None] = {}
+    for lang in langs:
+        for w in _words(_YES.get(lang, "")):
+            polarity.setdefault(w, True)
+        for w in _words(_NO.get(lang, "")):
+            polarity.setdefault(w, False)
+    for w in _words(_UNSURE):
+        polarity[w] = None
+    alternation = "|".join(re.escape(w) for w in sorted(polarity, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'])(?:{alternation})(?![\w'])"), polarity
+
+
+_CACHE: dict[tuple[str, ...], tuple[re.Pattern[str], dict[str, bool | None]]] = {}
+
+
+def _table(lang: str | None) -> tuple[re.Pattern[str], dict[str, bool | None]]:
+    key = table_langs(lang)
+    built = _CACHE.get(key)
+    if built is None:
+        built = _CACHE[key] = _build(key)
+    return built
+
+
+def parse_yes_no(text: str, lang: str | None) -> bool | None:
+    """True for yes, False for no, None when the answer says neither (or "I don't know")."""
+    folded = fold(text)
+    letter = _LETTERS.get(folded.strip(" .!"))
+    if letter is not None:
+        return letter
+    pattern, polarity = _table(lang)
+    word = pattern.search(folded)
+    emoji = _EMOJI.search(text)
+    if emoji and (word is None or emoji.start() < word.start()):
+        return emoji.group("yes") is not None
+    if word is None:
+        return None
+    return polarity[word.group(0)]
