@@ -1,0 +1,311 @@
+"""The daily allocation run against the database: load, decide (``allocation``), record.
+
+One transaction per port: its appointments, every request's decision and reason, the events
+for every household, and the ``allocation_runs`` audit row commit together or not at all. The
+audit row's primary key (request day, port) makes a second run for the same day a no-op, so
+the scheduler, the CLI and a retry can all call ``allocate`` safely.
+
+Which dates are offered: appointments are ``lead_days_min``-``lead_days_max`` days after the
+run. Each run opens one new date (``lead_days_max`` ahead) and re-offers the free places
+(lapsed, cancelled, never taken) of dates opened by earlier runs that are still in reach, so a
+cold start does not hand out several days of capacity at once.
+
+Reads are bulk (one query for all of a day's requests), writes are set-based (one UPDATE for
+everyone not drawn, one INSERT ... SELECT for their events), so the cost grows with the number
+of requests only through two scans.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time as timer
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from booking_sandbox.allocation import REASON_NAMES, allocate_port
+from booking_sandbox.appointments import expire_due
+from booking_sandbox.db import SessionFactory
+from booking_sandbox.ids import new_id
+from booking_sandbox.models import (
+    AllocationRun,
+    Appointment,
+    Event,
+    Registration,
+    SlotRequest,
+    UTCDateTime,
+)
+from booking_sandbox.ports import PortConfig, parse_hhmm
+from booking_sandbox.settings import SandboxSettings
+from booking_sandbox.window import Window
+
+ACTIVE = ("allocated", "confirmed")
+
+
+@dataclass(frozen=True)
+class PortSummary:
+    port: str
+    request_date: date
+    already_done: bool
+    seed: str
+    capacity: int
+    longest_waiting_budget: int
+    households_requested: int
+    people_requested: int
+    households_waited_longest: int
+    people_waited_longest: int
+    households_drawn: int
+    people_drawn: int
+    seconds_load: float = 0.0
+    seconds_decide: float = 0.0
+    seconds_write: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["request_date"] = self.request_date.isoformat()
+        return data
+
+
+def _summary_of(run: AllocationRun) -> PortSummary:
+    return PortSummary(
+        port=run.port,
+        request_date=run.request_date,
+        already_done=True,
+        seed=run.seed,
+        capacity=run.capacity,
+        longest_waiting_budget=run.longest_waiting_budget,
+        households_requested=run.households_requested,
+        people_requested=run.people_requested,
+        households_waited_longest=run.households_waited_longest,
+        people_waited_longest=run.people_waited_longest,
+        households_drawn=run.households_drawn,
+        people_drawn=run.people_drawn,
+    )
+
+
+def offered_dates(
+    db: Session, settings: SandboxSettings, port: PortConfig, base: date
+) -> list[date]:
+    first_base = db.scalar(
+        select(func.min(AllocationRun.base_date)).where(AllocationRun.port == port.id)
+    )
+    first_open = (first_base or base) + timedelta(days=settings.lead_days_max)
+    return [
+        base + timedelta(days=days)
+        for days in range(settings.lead_days_min, settings.lead_days_max + 1)
+        if base + timedelta(days=days) >= first_open
+    ]
+
+
+def free_places(
+    db: Session, port: PortConfig, dates: list[date]
+) -> list[tuple[date, str, int]]:
+    """Free places per (date, time), earliest first: capacity minus active appointments."""
+    taken: dict[tuple[date, str], int] = {}
+    if dates:
+        rows = db.execute(
+            select(Appointment.appointment_date, Appointment.appointment_time,
+                   func.sum(Appointment.people))
+            .where(
+                Appointment.port == port.id,
+                Appointment.appointment_date.in_(dates),
+                Appointment.status.in_(ACTIVE),
+            )
+            .group_by(Appointment.appointment_date, Appointment.appointment_time)
+        ).all()
+        taken = {(row[0], row[1]): int(row[2] or 0) for row in rows}
+    per_time = port.capacity_per_time()
+    return [
+        (day, at, max(0, per_time[index] - taken.get((day, at), 0)))
+        for day in dates
+        for index, at in enumerate(port.appointment_times)
+    ]
+
+
+def _rng(seed: int | None, port_index: int, request_date: date) -> tuple[np.random.Generator, str]:
+    root = seed if seed is not None else secrets.randbits(63)
+    material = [root, port_index, request_date.toordinal()]
+    return np.random.default_rng(material), f"{root}:{port_index}:{request_date.toordinal()}"
+
+
+def _starts_at(port: PortConfig, day: date, at: str) -> datetime:
+    clock_time: time = parse_hhmm(at)
+    return datetime.combine(day, clock_time, tzinfo=port.zone)
+
+
+def allocate_one_port(
+    factory: SessionFactory,
+    settings: SandboxSettings,
+    port_index: int,
+    request_date: date,
+    now: datetime,
+    seed: int | None,
+) -> PortSummary:
+    port = settings.ports[port_index]
+    with factory() as db:
+        done = db.get(AllocationRun, (request_date, port.id))
+        if done is not None:
+            return _summary_of(done)
+        expire_due(db, now)
+        started = timer.perf_counter()
+        base = max(Window.from_settings(settings).today(now), request_date + timedelta(days=1))
+        slots = free_places(db, port, offered_dates(db, settings, port, base))
+        rows = db.execute(
+            select(SlotRequest.id, SlotRequest.registration_id, Registration.household_size,
+                   Registration.created_at)
+            .join(Registration, Registration.id == SlotRequest.registration_id)
+            .where(
+                SlotRequest.request_date == request_date,
+                SlotRequest.port == port.id,
+                SlotRequest.status == "pending",
+            )
+            .order_by(SlotRequest.id)
+        ).all()
+        request_ids = [row[0] for row in rows]
+        registration_ids = [row[1] for row in rows]
+        sizes = np.fromiter((row[2] for row in rows), dtype=np.int64, count=len(rows))
+        registered = np.fromiter(
+            (row[3].timestamp() for row in rows), dtype=np.float64, count=len(rows)
+        )
+        loaded = timer.perf_counter()
+
+        rng, seed_text = _rng(seed, port_index, request_date)
+        result = allocate_port(
+            sizes, registered, [free for _, _, free in slots], settings.longest_waiting_share, rng
+        )
+        decided = timer.perf_counter()
+
+        chosen = np.flatnonzero(result.slot >= 0).tolist()
+        appointments: list[dict[str, Any]] = []
+        decisions: list[dict[str, Any]] = []
+        for index in chosen:
+            day, at, _free = slots[int(result.slot[index])]
+            reason = REASON_NAMES[int(result.reason[index])]
+            appointments.append(
+                {
+                    "id": new_id("apt"),
+                    "registration_id": registration_ids[index],
+                    "request_id": request_ids[index],
+                    "port": port.id,
+                    "appointment_date": day,
+                    "appointment_time": at,
+                    "starts_at": _starts_at(port, day, at),
+                    "people": int(sizes[index]),
+                    "status": "allocated",
+                    "reason": reason,
+                    "allocated_at": now,
+                    "confirm_by": now + settings.confirm_within,
+                }
+            )
+            decisions.append({"id": request_ids[index], "status": "selected", "reason": reason})
+        if appointments:
+            db.execute(insert(Appointment), appointments)
+            db.execute(update(SlotRequest), decisions)
+            db.execute(
+                insert(Event),
+                [
+                    {
+                        "id": f"evt_allocated_{row['id']}",
+                        "type": "allocated",
+                        "registration_id": row["registration_id"],
+                        "request_id": row["request_id"],
+                        "appointment_id": row["id"],
+                        "occurred_at": now,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                    }
+                    for row in appointments
+                ],
+            )
+        this_day = (
+            SlotRequest.request_date == request_date,
+            SlotRequest.port == port.id,
+        )
+        db.execute(
+            update(SlotRequest)
+            .where(*this_day, SlotRequest.status == "pending")
+            .values(status="not_selected", reason="not_drawn")
+        )
+        at_now = literal(now, UTCDateTime())
+        db.execute(
+            insert(Event).from_select(
+                ["id", "type", "registration_id", "request_id", "occurred_at", "attempts",
+                 "next_attempt_at"],
+                select(
+                    literal("evt_not_selected_") + SlotRequest.id,
+                    literal("not_selected"),
+                    SlotRequest.registration_id,
+                    SlotRequest.id,
+                    at_now,
+                    literal(0),
+                    at_now,
+                ).where(*this_day, SlotRequest.status == "not_selected"),
+            )
+        )
+        summary = PortSummary(
+            port=port.id,
+            request_date=request_date,
+            already_done=False,
+            seed=seed_text,
+            capacity=result.capacity,
+            longest_waiting_budget=result.longest_waiting_budget,
+            households_requested=len(rows),
+            people_requested=int(sizes.sum()),
+            households_waited_longest=result.households_waited_longest,
+            people_waited_longest=result.people_waited_longest,
+            households_drawn=result.households_drawn,
+            people_drawn=result.people_drawn,
+        )
+        db.add(
+            AllocationRun(
+                request_date=request_date,
+                port=port.id,
+                base_date=base,
+                ran_at=now,
+                **{
+                    key: value
+                    for key, value in summary.as_json().items()
+                    if key not in ("port", "request_date", "already_done")
+                    and not key.startswith("seconds_")
+                },
+            )
+        )
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            existing = db.get(AllocationRun, (request_date, port.id))
+            if existing is None:
+                raise
+            return _summary_of(existing)
+        written = timer.perf_counter()
+    return PortSummary(
+        **{
+            **asdict(summary),
+            "seconds_load": loaded - started,
+            "seconds_decide": decided - loaded,
+            "seconds_write": written - decided,
+        }
+    )
+
+
+def allocate(
+    factory: SessionFactory,
+    settings: SandboxSettings,
+    request_date: date,
+    now: datetime,
+    seed: int | None = None,
+) -> list[PortSummary]:
+    """Allocate every port's requests for ``request_date``; already-run ports are reported."""
+    chosen_seed = settings.seed if seed is None else seed
+    return [
+        allocate_one_port(factory, settings, index, request_date, now, chosen_seed)
+        for index in range(len(settings.ports))
+    ]
+
+

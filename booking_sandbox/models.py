@@ -1,0 +1,171 @@
+"""Storage schema (SQLAlchemy 2). The Alembic migrations in ``migrations/`` create it.
+
+Times are stored as naive UTC and handed back aware, so SQLite and PostgreSQL behave the same.
+A household is one row: the primary applicant and members are kept together as JSON because
+they are only ever read, written and deleted together.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID_LENGTH = 40
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every dialect."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    contact_ref: Mapped[str] = mapped_column(String(255), index=True)
+    port: Mapped[str] = mapped_column(String(40))
+    household: Mapped[dict[str, Any]] = mapped_column(JSON)
+    household_size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SlotRequest(Base):
+    __tablename__ = "slot_requests"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "request_date", name="uq_slot_requests_one_a_day"),
+        Index("ix_slot_requests_day_port_status", "request_date", "port", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    port: Mapped[str] = mapped_column(String(40))
+    request_date: Mapped[date] = mapped_column(Date)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+    __table_args__ = (
+        Index("ix_appointments_port_day_status", "port", "appointment_date", "status"),
+        Index("ix_appointments_status_confirm_by", "status", "confirm_by"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    request_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("slot_requests.id", ondelete="CASCADE"), index=True
+    )
+    port: Mapped[str] = mapped_column(String(40))
+    appointment_date: Mapped[date] = mapped_column(Date)
+    appointment_time: Mapped[str] = mapped_column(String(5))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    people: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(20))
+    allocated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirm_by: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    confirm_reminder_sent_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), nullable=True
+    )
+    appointment_reminder_sent_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), nullable=True
+    )
+
+
+class AllocationRun(Base):
+    """One row per (request day, port): the audit record, and the guard against running twice."""
+
+    __tablename__ = "allocation_runs"
+
+    request_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    port: Mapped[str] = mapped_column(String(40), primary_key=True)
+    base_date: Mapped[date] = mapped_column(Date)
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seed: Mapped[str] = mapped_column(String(64))
+    capacity: Mapped[int] = mapped_column(Integer)
+    longest_waiting_budget: Mapped[int] = mapped_column(Integer)
+    households_requested: Mapped[int] = mapped_column(Integer)
+    people_requested: Mapped[int] = mapped_column(Integer)
+    households_waited_longest: Mapped[int] = mapped_column(Integer)
+    people_waited_longest: Mapped[int] = mapped_column(Integer)
+    households_drawn: Mapped[int] = mapped_column(Integer)
+    people_drawn: Mapped[int] = mapped_column(Integer)
+
+
+class Event(Base):
+    """Outbox of webhook events; the payload is built from the referenced rows when sent."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_pending", "delivered_at", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(32))
+    registration_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    request_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    appointment_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class IdempotencyRecord(Base):
+    """The first answer given for an Idempotency-Key, replayed for retries of the same write."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    registration_id: Mapped[str | None] = mapped_column(
+        String(ID_LENGTH), nullable=True, index=True
+    )
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

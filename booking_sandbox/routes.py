@@ -1,0 +1,212 @@
+"""The /v1 HTTP API. Handlers are thin: parse, call one domain function, answer.
+
+Handlers are plain ``def`` so FastAPI runs them in its thread pool: the storage layer is
+synchronous SQLAlchemy, which keeps one code path for SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from booking_sandbox import appointments, registry, slot_requests
+from booking_sandbox.context import SandboxContext, get_context
+from booking_sandbox.idempotency import Outcome, check_key, fingerprint, run_once
+from booking_sandbox.schemas import (
+    AppointmentOut,
+    ErrorOut,
+    PortOut,
+    PortsOut,
+    RegistrationIn,
+    RegistrationOut,
+    RegistrationStatusOut,
+    RegistrationUpdate,
+    SlotRequestIn,
+    SlotRequestOut,
+    WindowOut,
+)
+from booking_sandbox.views import (
+    appointment_out,
+    dump,
+    registration_out,
+    registration_status,
+    request_out,
+)
+from booking_sandbox.window import Window
+
+router = APIRouter(prefix="/v1")
+
+Context = Annotated[SandboxContext, Depends(get_context)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", description="Unique per intended write; retry with the same."),
+]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (400, 404, 409, 410, 422)
+}
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def _respond(outcome: Outcome) -> Response:
+    headers = {REPLAYED_HEADER: "true"} if outcome.replayed else None
+    if outcome.body is None:
+        return Response(status_code=outcome.status_code, headers=headers)
+    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
+
+
+def _write(
+    context: SandboxContext,
+    request: Request,
+    key: str | None,
+    payload: Any,
+    action: Callable[[Session], Outcome],
+    *,
+    key_required: bool = True,
+) -> Response:
+    checked = check_key(key, required=key_required)
+    request_hash = fingerprint(request.method, request.url.path, payload)
+    return _respond(run_once(context.factory, checked, request_hash, context.now, action))
+
+
+@router.get("/ports", response_model=PortsOut)
+def list_ports(context: Context) -> PortsOut:
+    return PortsOut(
+        ports=[
+            PortOut(
+                id=port.id,
+                name=port.name,
+                timezone=port.timezone,
+                daily_capacity=port.daily_capacity,
+                appointment_times=list(port.appointment_times),
+            )
+            for port in context.settings.ports
+        ]
+    )
+
+
+@router.get("/window", response_model=WindowOut)
+def get_window(context: Context) -> WindowOut:
+    window = Window.from_settings(context.settings)
+    now = context.now()
+    return WindowOut(
+        **window.as_json(),
+        open_now=window.request_day(now) is not None,
+        today=window.today(now),
+    )
+
+
+@router.post(
+    "/registrations", status_code=201, response_model=RegistrationOut, responses=ERRORS
+)
+def create_registration(
+    body: RegistrationIn, request: Request, context: Context, idempotency_key: IdempotencyKey = None
+) -> Response:
+    def action(db: Session) -> Outcome:
+        created = registry.create_registration(db, context.settings, context.now(), body)
+        return Outcome(201, dump(registration_out(created)), created.id)
+
+    return _write(context, request, idempotency_key, body.model_dump(mode="json"), action)
+
+
+@router.get(
+    "/registrations/{registration_id}", response_model=RegistrationStatusOut, responses=ERRORS
+)
+def get_registration(registration_id: str, context: Context) -> RegistrationStatusOut:
+    with context.factory() as db:
+        registration = registry.get_registration(db, registration_id)
+        appointments.expire_due(db, context.now(), registration_id=registration_id)
+        db.commit()
+        return registration_status(db, registration, context.settings)
+
+
+@router.put(
+    "/registrations/{registration_id}", response_model=RegistrationOut, responses=ERRORS
+)
+def update_registration(
+    registration_id: str,
+    body: RegistrationUpdate,
+    request: Request,
+    context: Context,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Replace the household. Idempotency-Key is honoured but optional: PUT is idempotent."""
+
+    def action(db: Session) -> Outcome:
+        updated = registry.update_registration(
+            db, context.settings, context.now(), registration_id, body
+        )
+        return Outcome(200, dump(registration_out(updated)), updated.id)
+
+    return _write(
+        context, request, idempotency_key, body.model_dump(mode="json"), action,
+        key_required=False,
+    )
+
+
+@router.delete("/registrations/{registration_id}", status_code=204, responses=ERRORS)
+def delete_registration(
+    registration_id: str, request: Request, context: Context, idempotency_key: IdempotencyKey = None
+) -> Response:
+    """Really delete the household, its requests, appointments and queued events."""
+
+    def action(db: Session) -> Outcome:
+        registry.delete_registration(db, registration_id)
+        return Outcome(204, None)
+
+    return _write(context, request, idempotency_key, None, action, key_required=False)
+
+
+@router.post(
+    "/registrations/{registration_id}/requests",
+    status_code=201,
+    response_model=SlotRequestOut,
+    responses=ERRORS,
+)
+def create_request(
+    registration_id: str,
+    body: SlotRequestIn,
+    request: Request,
+    context: Context,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def action(db: Session) -> Outcome:
+        created = slot_requests.create_request(
+            db, context.settings, context.now(), registration_id, body
+        )
+        return Outcome(201, dump(request_out(created)), registration_id)
+
+    return _write(context, request, idempotency_key, body.model_dump(mode="json"), action)
+
+
+@router.post(
+    "/registrations/{registration_id}/appointment/confirm",
+    response_model=AppointmentOut,
+    responses=ERRORS,
+)
+def confirm_appointment(
+    registration_id: str, request: Request, context: Context, idempotency_key: IdempotencyKey = None
+) -> Response:
+    def action(db: Session) -> Outcome:
+        confirmed = appointments.confirm(db, context.now(), registration_id)
+        return Outcome(200, dump(appointment_out(confirmed, context.settings)), registration_id)
+
+    return _write(context, request, idempotency_key, None, action)
+
+
+@router.post(
+    "/registrations/{registration_id}/appointment/cancel",
+    response_model=AppointmentOut,
+    responses=ERRORS,
+)
+def cancel_appointment(
+    registration_id: str, request: Request, context: Context, idempotency_key: IdempotencyKey = None
+) -> Response:
+    def action(db: Session) -> Outcome:
+        cancelled = appointments.cancel(db, context.now(), registration_id)
+        return Outcome(200, dump(appointment_out(cancelled, context.settings)), registration_id)
+
+    return _write(context, request, idempotency_key, None, action)
