@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -27,21 +28,34 @@ class ContactKey:
         return self.digest
 
 
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_SEPARATORS = re.compile(r"[\s().\-]")
+_CHANNEL_PREFIXES = ("whatsapp:", "sms:", "tel:")
+
+
 def normalize_phone(raw: str) -> str:
-    """Return the E.164 form of a sender address (``+52...``), dropping any channel prefix."""
+    """Return the E.164 form of a sender address (``+52...``), dropping a channel prefix.
+
+    Numbers phonenumbers calls impossible are still accepted when they are well-formed E.164:
+    carriers deliver them (WhatsApp still sends Mexican mobiles as +521 plus ten digits), and
+    refusing a real person's message is worse than an odd-looking number.
+    """
     value = raw.strip()
-    if ":" in value:
-        value = value.split(":", 1)[1]
-    value = value.replace(" ", "")
+    for prefix in _CHANNEL_PREFIXES:
+        if value.lower().startswith(prefix):
+            value = value[len(prefix) :]
+    value = _SEPARATORS.sub("", value)
     if not value.startswith("+"):
         value = "+" + value
+    if not _E164.match(value):
+        raise InvalidSender("not an E.164 phone number")
     try:
         parsed = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidSender("not a phone number") from exc
-    if not phonenumbers.is_possible_number(parsed):
-        raise InvalidSender("not a possible phone number")
-    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+    except phonenumbers.NumberParseException:
+        return value
+    if phonenumbers.is_possible_number(parsed):
+        return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+    return value
 
 
 def contact_key(secret: str, phone_e164: str) -> ContactKey:

@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: Only for running on embedded defaults. A real deployment sets FRONTDOOR_SECRET_KEY; the
 #: app logs a warning when this value is in use.
-DEVELOPMENT_SECRET_KEY = "frontdoor-development-key-do-not-use-in-production"
+DEVELOPMENT_SECRET_KEY = "frontdoor-development-key-do-not-use-in-production"  # noqa: S105
 
 
 class Settings(BaseSettings):

@@ -52,6 +52,8 @@ class Session(BaseModel):
     history: list[str] = Field(default_factory=list)
     failures: int = 0
     pending: PendingAction | None = None
+    #: The contact key's digest: the only identity the booking API is given for this person.
+    contact_ref: str | None = None
     registration_id: str | None = None
     consented_at: datetime | None = None
     recent: list[Turn] = Field(default_factory=list)

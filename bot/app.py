@@ -1,0 +1,52 @@
+"""The bot's HTTP service: `create_app(settings)` wires everything in the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from bot.channels.twilio import make_router as twilio_router
+from bot.conversation import utcnow
+from bot.services import open_services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    booking_transport: httpx.AsyncBaseTransport | None = None,
+    data_dir: Path = Path(".frontdoor"),
+) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.twilio_auth_token is None:
+            log.warning(
+                "FRONTDOOR_TWILIO_AUTH_TOKEN is not set: Twilio requests are NOT verified. "
+                "Anyone can post messages to this bot. Set it before exposing the bot."
+            )
+        if settings.uses_development_key:
+            log.warning("FRONTDOOR_SECRET_KEY is not set: using the development key.")
+        async with open_services(
+            settings, clock=clock, booking_transport=booking_transport, data_dir=data_dir
+        ) as services:
+            app.state.services = services
+            yield
+
+    app = FastAPI(title="frontdoor", version="0.1.0", lifespan=lifespan)
+    app.include_router(twilio_router())
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        await app.state.services.store.ping()
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,1 @@
+"""Channels: one module per way people reach the bot (Twilio SMS/WhatsApp, the terminal)."""

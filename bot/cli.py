@@ -1,0 +1,96 @@
+"""The `frontdoor` command: serve, chat, sandbox, nlu."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+
+def _settings() -> Settings:
+    from bot.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        sys.exit(f"frontdoor: invalid configuration:\n{exc}")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+
+    settings = _settings()
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.channels.console import chat
+    from bot.messages import ChannelKind
+    from bot.services import open_services
+
+    settings = _settings()
+
+    async def main() -> None:
+        async with open_services(settings) as services:
+            channel = ChannelKind.WHATSAPP if args.whatsapp else ChannelKind.SMS
+            await chat(services, sender=args.sender, channel=channel)
+
+    asyncio.run(main())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="frontdoor", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the bot's HTTP service (Twilio webhooks)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=_serve)
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal, as a phone would")
+    chat.add_argument("--whatsapp", action="store_true", help="render as WhatsApp (default SMS)")
+    chat.add_argument("--from", dest="sender", default="+15005550006", help="sender number")
+    chat.set_defaults(func=_chat)
+
+    for name, help_text in (
+        ("sandbox", "run the booking API sandbox, or allocate a day"),
+        ("nlu", "parse, evaluate and export the language understanding model"),
+    ):
+        sub.add_parser(name, help=help_text, add_help=False)
+    return parser
+
+
+_DELEGATES = {"sandbox": "booking_sandbox.cli", "nlu": "nlu.cli"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    chatting = bool(args_list) and args_list[0] == "chat"
+    logging.basicConfig(
+        # A chat is a conversation on screen: only problems are worth interrupting it for.
+        level=logging.WARNING if chatting else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args_list and args_list[0] in _DELEGATES:
+        import importlib
+
+        return int(importlib.import_module(_DELEGATES[args_list[0]]).run(args_list[1:]))
+    args = build_parser().parse_args(args_list)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,22 @@
+"""Action registries: the loader checks every `action:` against these, tests loop over them."""
+
+from __future__ import annotations
+
+from bot.engine.actions.base import EffectAction, EffectContext, LocalAction, Outcome
+from bot.engine.actions.booking import CheckStatus, Register, RequestSlot
+from bot.engine.actions.local import ForgetAnswers, HasConsented, IsRegistered, RecordConsent
+
+LOCAL_ACTIONS: dict[str, LocalAction] = {
+    a.name: a for a in (IsRegistered(), HasConsented(), RecordConsent(), ForgetAnswers())
+}
+EFFECT_ACTIONS: dict[str, EffectAction] = {
+    a.name: a for a in (Register(), RequestSlot(), CheckStatus())
+}
+
+
+def outcomes_of(name: str) -> frozenset[str] | None:
+    action = LOCAL_ACTIONS.get(name) or EFFECT_ACTIONS.get(name)
+    return None if action is None else action.outcomes
+
+
+__all__ = ["EFFECT_ACTIONS", "LOCAL_ACTIONS", "EffectContext", "Outcome", "outcomes_of"]

@@ -1,0 +1,48 @@
+"""Actions: what a step does besides talking. Two kinds, on purpose.
+
+* Local actions only read or change the session (e.g. record consent). The runner calls them
+  inline.
+* Effect actions talk to the booking API. The runner never calls them: it records a
+  `PendingAction` (with a fixed idempotency key) in the session and stops. The conversation
+  service saves the session first and only then carries the action out, so a crash never
+  leaves a person told something the store does not know, and a retry never books twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.engine.session import Session
+
+if TYPE_CHECKING:
+    from bot.booking.client import BookingClient
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The branch key an action produced, and values its messages may show."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EffectContext:
+    booking: BookingClient
+    now: datetime
+
+
+class LocalAction(Protocol):
+    name: str
+    outcomes: frozenset[str]
+
+    def run(self, session: Session, now: datetime) -> Outcome: ...
+
+
+class EffectAction(Protocol):
+    name: str
+    outcomes: frozenset[str]
+
+    async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome: ...

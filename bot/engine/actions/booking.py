@@ -1,0 +1,121 @@
+"""Effect actions that call the booking API. Each maps the API's answers to outcome keys the
+flows branch on; no booking error ever reaches a person as a bare error."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from bot.booking.client import BookingNotFound, BookingRejected, BookingUnavailable
+from bot.booking.models import Household, Person
+from bot.engine.actions.base import EffectContext, Outcome
+from bot.engine.session import Session
+
+log = logging.getLogger(__name__)
+
+
+class Register:
+    name = "register"
+    outcomes = frozenset({"ok", "too_young", "rejected", "unavailable"})
+
+    async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
+        slots = session.slots
+        primary = Person(
+            full_name=slots["full_name"],
+            birth_date=date.fromisoformat(slots["birth_date"]),
+            nationality=slots["nationality"],
+        )
+        try:
+            registration = await ctx.booking.register(
+                Household(primary=primary),
+                port=slots["port"],
+                contact_ref=session.contact_ref or "",
+                key=key,
+            )
+        except BookingUnavailable as exc:
+            log.warning("register: booking API unavailable: %s", exc)
+            return Outcome("unavailable")
+        except BookingRejected as exc:
+            log.warning("register: refused: %s", exc.code)
+            return Outcome("too_young" if exc.code == "primary_must_be_adult" else "rejected")
+        session.registration_id = registration.id
+        return Outcome("ok", {"registration_id": registration.id})
+
+
+class RequestSlot:
+    name = "request_slot"
+    outcomes = frozenset(
+        {"ok", "already_requested", "outside_window", "not_registered", "rejected", "unavailable"}
+    )
+
+    async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
+        if not session.registration_id:
+            return Outcome("not_registered")
+        port = session.slots.get("request_port") or session.slots.get("port", "")
+        try:
+            request = await ctx.booking.request_slot(
+                session.registration_id, port=port, requested_at=ctx.now, key=key
+            )
+        except BookingUnavailable as exc:
+            log.warning("request_slot: booking API unavailable: %s", exc)
+            return Outcome("unavailable")
+        except BookingNotFound:
+            session.registration_id = None
+            return Outcome("not_registered")
+        except BookingRejected as exc:
+            if exc.code == "already_requested":
+                earlier = exc.details.get("request") or {}
+                return Outcome("already_requested", {"request_port": earlier.get("port", port)})
+            if exc.code == "outside_window":
+                window = exc.details.get("window") or {}
+                return Outcome(
+                    "outside_window",
+                    {
+                        "opens": window.get("opens", ""),
+                        "closes": window.get("closes", ""),
+                        "timezone": window.get("timezone", ""),
+                    },
+                )
+            log.warning("request_slot: refused: %s", exc.code)
+            return Outcome("rejected")
+        return Outcome("ok", {"request_date": request.request_date.isoformat()})
+
+
+class CheckStatus:
+    name = "status"
+    outcomes = frozenset(
+        {"none", "pending", "not_selected", "appointment", "not_registered", "unavailable"}
+    )
+
+    async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
+        if not session.registration_id:
+            return Outcome("not_registered")
+        try:
+            status = await ctx.booking.status(session.registration_id)
+        except BookingUnavailable:
+            return Outcome("unavailable")
+        except BookingNotFound:
+            session.registration_id = None
+            return Outcome("not_registered")
+        except BookingRejected:
+            return Outcome("unavailable")
+        if status.appointment is not None and status.appointment.status in {
+            "allocated",
+            "confirmed",
+        }:
+            appt = status.appointment
+            return Outcome(
+                "appointment",
+                {
+                    "appointment_port": appt.port,
+                    "appointment_at": appt.starts_at.isoformat(),
+                    "appointment_status": appt.status,
+                },
+            )
+        request = status.latest_request
+        if request is None:
+            return Outcome("none")
+        values = {"request_port": request.port, "request_date": request.request_date.isoformat()}
+        if request.status == "not_selected":
+            return Outcome("not_selected", values)
+        return Outcome("pending", values)

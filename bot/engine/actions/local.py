@@ -1,0 +1,46 @@
+"""Local actions: decisions and bookkeeping on the session alone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.engine.actions.base import Outcome
+from bot.engine.session import Session
+
+
+class IsRegistered:
+    name = "is_registered"
+    outcomes = frozenset({"yes", "no"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        return Outcome("yes" if session.registration_id else "no")
+
+
+class HasConsented:
+    name = "has_consented"
+    outcomes = frozenset({"yes", "no"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        return Outcome("yes" if session.consented_at else "no")
+
+
+class RecordConsent:
+    name = "record_consent"
+    outcomes = frozenset({"ok"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        session.consented_at = now
+        return Outcome("ok")
+
+
+class ForgetAnswers:
+    """Declined consent: keep nothing but the chosen language."""
+
+    name = "forget_answers"
+    outcomes = frozenset({"ok"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        session.slots.clear()
+        session.history.clear()
+        session.consented_at = None
+        return Outcome("ok")

@@ -1,0 +1,36 @@
+"""A numbered choice: by number, by button payload, or by (a unique part of) the title."""
+
+from __future__ import annotations
+
+from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejected
+from bot.messages import Option
+from bot.text import fold
+
+
+def match_option(text: str, button: str | None, options: tuple[Option, ...]) -> Option | None:
+    by_id = {opt.id: opt for opt in options}
+    if button and button in by_id:
+        return by_id[button]
+    folded = fold(text)
+    if not folded:
+        return None
+    digits = folded.rstrip(". )")
+    if digits.isdigit():
+        index = int(digits)
+        return options[index - 1] if 1 <= index <= len(options) else None
+    exact = [opt for opt in options if fold(opt.title) == folded or opt.id == folded]
+    if len(exact) == 1:
+        return exact[0]
+    partial = [opt for opt in options if len(folded) >= 3 and folded in fold(opt.title)]
+    return partial[0] if len(partial) == 1 else None
+
+
+class ChoiceAnswer:
+    name = "choice"
+    default_invalid = "invalid_choice"
+
+    def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
+        option = match_option(text, button, ctx.options)
+        if option is None:
+            return Rejected(self.default_invalid)
+        return Accepted(option.id, branch_key=option.id)

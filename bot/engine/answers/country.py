@@ -1,0 +1,15 @@
+"""A country (nationality), typed as a name or a demonym, stored as ISO 3166 alpha-2."""
+
+from __future__ import annotations
+
+from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejected
+from nlu.entities import parse_country
+
+
+class CountryAnswer:
+    name = "country"
+    default_invalid = "invalid_country"
+
+    def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
+        code = parse_country(text, ctx.lang)
+        return Rejected(self.default_invalid) if code is None else Accepted(code)

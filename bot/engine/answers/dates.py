@@ -1,0 +1,26 @@
+"""A calendar date (dates of birth): read in the person's language, checked to exist."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejected
+from nlu.entities import ImpossibleDate, parse_date
+
+EARLIEST = date(1900, 1, 1)
+
+
+class DateAnswer:
+    name = "date"
+    default_invalid = "invalid_date"
+
+    def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
+        try:
+            value = parse_date(text, ctx.lang, today=ctx.today)
+        except ImpossibleDate:
+            return Rejected("impossible_date", specific=True)
+        if value is None:
+            return Rejected(self.default_invalid)
+        if ctx.collect.past and not (EARLIEST <= value < ctx.today):
+            return Rejected("date_not_past", specific=True)
+        return Accepted(value.isoformat())

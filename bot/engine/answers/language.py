@@ -1,0 +1,19 @@
+"""A language from the numbered language menu: by number, code or own name."""
+
+from __future__ import annotations
+
+from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejected
+from bot.engine.answers.choice import match_option
+from bot.languages import BY_CODE
+from bot.text import fold
+
+
+class LanguageAnswer:
+    name = "language"
+    default_invalid = "invalid_language"
+
+    def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
+        option = match_option(text, button, ctx.options)
+        if option is None and fold(text) in BY_CODE:
+            return Accepted(fold(text))
+        return Rejected(self.default_invalid) if option is None else Accepted(option.id)

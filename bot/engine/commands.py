@@ -1,0 +1,39 @@
+"""Global commands that work at every step, in every language, as one word.
+
+Words are compared after folding (no accents, lower case), so "Atrás", "ATRAS" and "atras"
+are the same. None of them is an SMS carrier keyword (STOP, CANCEL, END, QUIT, HELP is
+avoided as an instruction too: carriers answer it themselves).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.text import fold
+
+
+class Command(StrEnum):
+    MENU = "menu"
+    BACK = "back"
+    HELP = "help"
+    LANGUAGE = "language"
+
+
+_WORDS: dict[Command, frozenset[str]] = {
+    Command.MENU: frozenset({"menu", "meni", "inicio", "menu principal", "volver al menu"}),
+    Command.BACK: frozenset(
+        {"back", "atras", "volver", "retounen", "tounen", "voltar", "anterior"}
+    ),
+    Command.HELP: frozenset({"help", "ayuda", "ed", "ede", "ajuda", "aide", "socorro", "?"}),
+    Command.LANGUAGE: frozenset(
+        {"language", "lang", "idioma", "lenguaje", "langue", "lingua", "lang la", "idiomas"}
+    ),
+}
+
+
+def match_command(text: str) -> Command | None:
+    folded = fold(text) or text.strip()
+    for command, words in _WORDS.items():
+        if folded in words:
+            return command
+    return None

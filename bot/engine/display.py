@@ -1,0 +1,75 @@
+"""Turn stored values (ISO dates, country codes, port ids) into text for one language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from babel import Locale
+from babel.dates import get_timezone_name
+
+from bot.engine.models import Collect
+from bot.i18n import Catalogs, format_day, format_moment
+from bot.languages import BY_CODE, get_language
+
+#: How values that actions produce are shown (slots collected by flows use their answer type).
+VALUE_KINDS: dict[str, str] = {
+    "request_port": "port",
+    "appointment_port": "port",
+    "request_date": "date",
+    "appointment_at": "moment",
+    "timezone": "timezone",
+}
+
+
+def country_name(code: str, lang: str) -> str:
+    locale = get_language(lang).formatting_locale or "es"
+    return str(Locale.parse(locale).territories.get(code, code))
+
+
+def _display(kind: str, value: Any, lang: str, ports: Mapping[str, str], catalogs: Catalogs) -> str:
+    if value is None:
+        return ""
+    if kind == "port":
+        return ports.get(str(value), str(value))
+    if kind == "date":
+        return format_day(lang, date.fromisoformat(str(value)))
+    if kind == "moment":
+        return format_moment(lang, datetime.fromisoformat(str(value)))
+    if kind == "country":
+        return country_name(str(value), lang)
+    if kind == "language":
+        return BY_CODE[str(value)].own_name if str(value) in BY_CODE else str(value)
+    if kind == "yes_no":
+        return catalogs.gettext(lang, "Yes" if value else "No")
+    if kind == "timezone":
+        locale = get_language(lang).formatting_locale or "es_MX"
+        return str(get_timezone_name(str(value), locale=locale))
+    return str(value)
+
+
+def _kind_of(slot: str, spec: Collect | None) -> str:
+    if slot in VALUE_KINDS:
+        return VALUE_KINDS[slot]
+    if spec is None:
+        return "text"
+    if spec.options_from == "ports":
+        return "port"
+    return {"date": "date", "country": "country", "language": "language", "yes_no": "yes_no"}.get(
+        spec.type, "text"
+    )
+
+
+def display_values(
+    slots: Mapping[str, Any],
+    slot_specs: Mapping[str, Collect],
+    lang: str,
+    ports: Mapping[str, str],
+    catalogs: Catalogs,
+) -> dict[str, str]:
+    return {
+        name: _display(_kind_of(name, slot_specs.get(name)), value, lang, ports, catalogs)
+        for name, value in slots.items()
+        if not name.startswith("_")
+    }

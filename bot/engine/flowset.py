@@ -1,0 +1,54 @@
+"""A loaded, validated set of flows plus the engine's own messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.engine.models import FLOW_PREFIX, Collect, Flow, Step
+
+#: Messages the engine itself needs (keys of flows/messages.yaml); checked at load time.
+REQUIRED_MESSAGES = frozenset(
+    {
+        "yes",
+        "no",
+        "invalid_choice",
+        "invalid_yes_no",
+        "invalid_date",
+        "impossible_date",
+        "date_not_past",
+        "invalid_country",
+        "invalid_name",
+        "invalid_number",
+        "invalid_language",
+        "stuck",
+        "help_here",
+        "media_only",
+        "no_text",
+        "too_long",
+    }
+)
+
+#: Runtime option sources a `collect.options_from` may name.
+OPTION_SOURCES = frozenset({"ports", "languages"})
+
+WELCOME_FLOW = "welcome"
+MENU_FLOW = "menu"
+LANGUAGE_FLOW = "language"
+
+
+@dataclass(frozen=True)
+class FlowSet:
+    flows: dict[str, Flow]
+    messages: dict[str, str]
+    #: slot name -> the collect spec that fills it (decides how a value is displayed).
+    slot_specs: dict[str, Collect] = field(default_factory=dict)
+
+    def step(self, flow: str, step: str) -> Step:
+        return self.flows[flow].steps[step]
+
+    def resolve(self, current_flow: str, target: str) -> tuple[str, str]:
+        """`step` or `flow:name` -> (flow, step). Special targets are handled by the runner."""
+        if target.startswith(FLOW_PREFIX):
+            name = target.removeprefix(FLOW_PREFIX)
+            return name, self.flows[name].start
+        return current_flow, target

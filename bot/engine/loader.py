@@ -1,0 +1,179 @@
+"""Load every flow in a folder and validate it completely before the bot answers anyone.
+
+Errors are for operators: each names the file, the step and the cause, e.g.
+``flows/register.yaml: step 'ask_name': unknown answer type 'nmae'``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.engine.actions import outcomes_of
+from bot.engine.answers import ANSWER_TYPES
+from bot.engine.flowset import (
+    LANGUAGE_FLOW,
+    MENU_FLOW,
+    OPTION_SOURCES,
+    REQUIRED_MESSAGES,
+    WELCOME_FLOW,
+    FlowSet,
+)
+from bot.engine.models import FLOW_PREFIX, RETURN, Collect, Flow, MessagesFile, Step
+from bot.i18n import Catalogs
+
+MESSAGES_FILE = "messages.yaml"
+HOME = "home"
+SPECIAL_TARGETS = frozenset({RETURN, HOME})
+
+
+class FlowError(ValueError):
+    def __init__(self, path: Path, step: str | None, cause: str) -> None:
+        where = f"{path}: step '{step}'" if step else str(path)
+        super().__init__(f"{where}: {cause}")
+        self.path, self.step, self.cause = path, step, cause
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise FlowError(path, None, f"not valid YAML: {exc}") from exc
+
+
+def _schema_error(path: Path, exc: ValidationError) -> FlowError:
+    first = exc.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    step = loc[1] if len(loc) > 1 and loc[0] == "steps" else None
+    field = ".".join(loc[2:] if step else loc)
+    return FlowError(path, step, f"{field}: {first['msg']}")
+
+
+def _parse_flow(path: Path) -> Flow:
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise FlowError(path, None, "a flow file must be a mapping with flow, start and steps")
+    try:
+        return Flow.model_validate({**data, "source": path})
+    except ValidationError as exc:
+        raise _schema_error(path, exc) from exc
+
+
+def _check_target(flow: Flow, flows: dict[str, Flow], step: str, target: str) -> None:
+    if target in SPECIAL_TARGETS:
+        return
+    if target.startswith(FLOW_PREFIX):
+        if target.removeprefix(FLOW_PREFIX) not in flows:
+            raise FlowError(flow.source, step, f"goes to unknown flow '{target}'")
+    elif target not in flow.steps:
+        raise FlowError(flow.source, step, f"goes to unknown step '{target}'")
+
+
+def _branch_keys(flow: Flow, name: str, step: Step) -> frozenset[str] | None:
+    """The keys a step can branch on (None: any key is acceptable)."""
+    if step.action is not None:
+        outcomes = outcomes_of(step.action)
+        if outcomes is None:
+            raise FlowError(flow.source, name, f"unknown action '{step.action}'")
+        return outcomes
+    if step.collect is None:
+        return frozenset()
+    if step.collect.type == "yes_no":
+        return frozenset({"yes", "no"})
+    if step.collect.type == "choice" and step.collect.options_from is None:
+        return frozenset(opt.id for opt in step.collect.options)
+    return None
+
+
+def _check_collect(flow: Flow, name: str, collect: Collect) -> None:
+    if collect.type not in ANSWER_TYPES:
+        known = ", ".join(sorted(ANSWER_TYPES))
+        raise FlowError(flow.source, name, f"unknown answer type '{collect.type}' (known: {known})")
+    if collect.options_from is not None and collect.options_from not in OPTION_SOURCES:
+        raise FlowError(flow.source, name, f"unknown options_from '{collect.options_from}'")
+    if collect.type == "choice" and not collect.options and collect.options_from is None:
+        raise FlowError(flow.source, name, "a choice needs options or options_from")
+
+
+def _check_step(flow: Flow, flows: dict[str, Flow], name: str, step: Step) -> None:
+    if step.collect is not None and step.action is not None:
+        raise FlowError(flow.source, name, "a step either collects an answer or runs an action")
+    if step.collect is not None:
+        _check_collect(flow, name, step.collect)
+    keys = _branch_keys(flow, name, step)
+    if keys is not None:
+        extra = set(step.branch) - keys
+        if extra:
+            raise FlowError(flow.source, name, f"branches on unknown answer(s) {sorted(extra)}")
+        if step.next is None and set(step.branch) != keys and (step.action or step.collect):
+            missing = sorted(keys - set(step.branch))
+            raise FlowError(flow.source, name, f"no branch and no next for {missing}")
+    if step.next is None and not step.branch:
+        raise FlowError(flow.source, name, "dangling step: no next and no branch")
+    for target in [*step.branch.values(), *([step.next] if step.next else [])]:
+        _check_target(flow, flows, name, target)
+
+
+def _step_messages(step: Step) -> Iterable[str]:
+    if step.say and not step.literal:
+        yield step.say
+    if step.invalid:
+        yield step.invalid
+    if step.collect is not None:
+        yield from (opt.label for opt in step.collect.options)
+
+
+def _check_catalogs(
+    path: Path, step: str | None, msgids: Iterable[str], catalogs: Catalogs, langs: Iterable[str]
+) -> None:
+    for msgid in msgids:
+        for lang in langs:
+            if not catalogs.has(lang, msgid, reviewed_only=True):
+                short = msgid if len(msgid) < 60 else msgid[:57] + "..."
+                raise FlowError(path, step, f"message missing from the '{lang}' catalog: {short!r}")
+
+
+def load_flows(
+    flows_dir: Path, catalogs: Catalogs, required_languages: Iterable[str] = ("en", "es")
+) -> FlowSet:
+    langs = tuple(required_languages)
+    messages_path = flows_dir / MESSAGES_FILE
+    if not messages_path.exists():
+        raise FlowError(messages_path, None, "file is missing")
+    try:
+        messages = MessagesFile.model_validate(_read_yaml(messages_path)).messages
+    except ValidationError as exc:
+        raise _schema_error(messages_path, exc) from exc
+    missing = REQUIRED_MESSAGES - set(messages)
+    if missing:
+        raise FlowError(messages_path, None, f"required messages missing: {sorted(missing)}")
+    _check_catalogs(messages_path, None, messages.values(), catalogs, langs)
+
+    flows: dict[str, Flow] = {}
+    for path in sorted(flows_dir.glob("*.yaml")):
+        if path.name == MESSAGES_FILE:
+            continue
+        flow = _parse_flow(path)
+        if flow.flow in flows:
+            raise FlowError(
+                path, None, f"flow '{flow.flow}' is also defined in {flows[flow.flow].source}"
+            )
+        flows[flow.flow] = flow
+    for required in (WELCOME_FLOW, MENU_FLOW, LANGUAGE_FLOW):
+        if required not in flows:
+            raise FlowError(flows_dir, None, f"required flow '{required}' is missing")
+
+    slot_specs: dict[str, Collect] = {}
+    for flow in flows.values():
+        if flow.start not in flow.steps:
+            raise FlowError(flow.source, None, f"start step '{flow.start}' does not exist")
+        for name, step in flow.steps.items():
+            _check_step(flow, flows, name, step)
+            _check_catalogs(flow.source, name, _step_messages(step), catalogs, langs)
+            if step.collect is not None:
+                slot_specs.setdefault(step.collect.slot, step.collect)
+    return FlowSet(flows=flows, messages=messages, slot_specs=slot_specs)

@@ -1,0 +1,263 @@
+"""The flow runner: given a session and what the person wrote, move the conversation on.
+
+It is synchronous and does no I/O: effect actions are recorded on the session as pending and
+carried out by the conversation service after the session is saved (see actions/base.py).
+This keeps golden conversation tests fast and makes every step replayable.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.engine.actions import EFFECT_ACTIONS, LOCAL_ACTIONS, Outcome
+from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext
+from bot.engine.commands import Command, match_command
+from bot.engine.display import display_values
+from bot.engine.flowset import LANGUAGE_FLOW, MENU_FLOW, WELCOME_FLOW, FlowSet
+from bot.engine.loader import HOME
+from bot.engine.models import FLOW_PREFIX, RETURN, Step
+from bot.engine.session import PendingAction, Session
+from bot.i18n import Catalogs
+from bot.languages import LANGUAGES
+from bot.messages import Option, Reply
+from bot.text import fold
+
+log = logging.getLogger(__name__)
+
+MAX_HOPS = 64
+RETURN_SLOT = "_return"
+
+
+@dataclass(frozen=True, slots=True)
+class TurnContext:
+    """What the runner may know about the world for one turn."""
+
+    now: datetime
+    today: date
+    #: Port id -> display name, from the booking API (in its order).
+    ports: Mapping[str, str]
+    default_language: str = "es"
+
+
+class _Missing(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        log.warning("message placeholder {%s} has no value", key)
+        return "-"
+
+
+class Engine:
+    def __init__(self, flowset: FlowSet, catalogs: Catalogs, *, max_failures: int = 3) -> None:
+        self.flowset = flowset
+        self.catalogs = catalogs
+        self.max_failures = max_failures
+
+    # ---- entry points -------------------------------------------------------------------
+
+    def handle(
+        self, session: Session, text: str, button: str | None, ctx: TurnContext
+    ) -> list[Reply]:
+        """One inbound message. Returns the replies; may leave `session.pending` set."""
+        out: list[Reply] = []
+        if session.flow is None or session.step is None:
+            self._go(session, f"{FLOW_PREFIX}{WELCOME_FLOW}", out, ctx)
+            return out
+        command = None if button else match_command(text)
+        if command is not None:
+            self._command(session, command, out, ctx)
+            return out
+        if not fold(text) and not button:
+            return self.reask(session, "no_text", ctx)
+        step = self._current(session)
+        if step.collect is None:  # only collect steps wait; recover by going home
+            self._go(session, HOME, out, ctx)
+            return out
+        answer_type = ANSWER_TYPES[step.collect.type]
+        actx = AnswerContext(
+            lang=self._lang(session, ctx),
+            today=ctx.today,
+            collect=step.collect,
+            options=self._options(step, session, ctx),
+        )
+        result = answer_type.parse(text, button, actx)
+        if not isinstance(result, Accepted):
+            session.failures += 1
+            key = result.message
+            text_out = (
+                self._t(session, ctx, self.flowset.messages[key])
+                if result.specific or step.invalid is None
+                else self._t(session, ctx, step.invalid)
+            )
+            reply_options = actx.options
+            if reply_options:
+                text_out += "\n" + _numbered(reply_options)
+            out.append(Reply(text=text_out, options=reply_options))
+            if session.failures >= self.max_failures:
+                session.failures = 0
+                out.append(Reply(text=self._msg(session, ctx, "stuck")))
+            return out
+        session.failures = 0
+        session.slots[step.collect.slot] = result.value
+        if step.collect.type == "language":
+            session.lang = str(result.value)
+        session.history.append(f"{session.flow}:{session.step}")
+        target = step.branch.get(result.branch_key or "", step.next) if step.branch else step.next
+        assert target is not None  # guaranteed by the loader
+        self._go(session, target, out, ctx)
+        return out
+
+    def after_action(self, session: Session, outcome: Outcome, ctx: TurnContext) -> list[Reply]:
+        """Continue after the conversation service carried out `session.pending`."""
+        pending = session.pending
+        session.pending = None
+        session.slots.update(outcome.values)
+        if pending is not None and outcome.key != "unavailable":
+            # The action reached a decision: a later attempt is a new request with a new key.
+            session.slots.pop(_key_slot(pending.name), None)
+        step = self._current(session)
+        target = step.branch.get(outcome.key, step.next)
+        out: list[Reply] = []
+        if target is None:
+            log.error("no branch for outcome %r at %s:%s", outcome.key, session.flow, session.step)
+            target = HOME
+        self._go(session, target, out, ctx)
+        return out
+
+    def reask(self, session: Session, message_key: str, ctx: TurnContext) -> list[Reply]:
+        """Say why the last message could not be used, then ask the current question again."""
+        out = [Reply(text=self._msg(session, ctx, message_key))]
+        if session.flow is None or session.step is None:
+            self._go(session, f"{FLOW_PREFIX}{WELCOME_FLOW}", out, ctx)
+        else:
+            out.extend(self._ask(session, self._current(session), ctx))
+        return out
+
+    # ---- internals ----------------------------------------------------------------------
+
+    def _command(
+        self, session: Session, command: Command, out: list[Reply], ctx: TurnContext
+    ) -> None:
+        if command is Command.LANGUAGE:
+            if session.flow not in (LANGUAGE_FLOW, WELCOME_FLOW):
+                session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
+            self._go(session, f"{FLOW_PREFIX}{LANGUAGE_FLOW}", out, ctx)
+        elif session.consented_at is None:
+            # Before consent only the language and the privacy notice exist.
+            out.extend(self._ask(session, self._current(session), ctx))
+        elif command is Command.MENU:
+            session.slots.pop(RETURN_SLOT, None)
+            self._go(session, f"{FLOW_PREFIX}{MENU_FLOW}", out, ctx)
+        elif command is Command.BACK:
+            session.failures = 0
+            if session.history:
+                flow, _, step = session.history.pop().partition(":")
+                session.flow, session.step = flow, step
+            out.extend(self._ask(session, self._current(session), ctx))
+        else:
+            out.append(Reply(text=self._msg(session, ctx, "help_here")))
+            out.extend(self._ask(session, self._current(session), ctx))
+
+    def _go(self, session: Session, target: str, out: list[Reply], ctx: TurnContext) -> None:
+        flow = session.flow or WELCOME_FLOW
+        for _ in range(MAX_HOPS):
+            if target == HOME:
+                session.flow, session.step = MENU_FLOW, self.flowset.flows[MENU_FLOW].start
+                return
+            if target == RETURN:
+                back = session.slots.pop(RETURN_SLOT, None)
+                if back is None:
+                    target = f"{FLOW_PREFIX}{MENU_FLOW}" if session.consented_at else HOME
+                    continue
+                session.flow, _, session.step = str(back).partition(":")
+                out.extend(self._ask(session, self._current(session), ctx))
+                return
+            flow, name = self.flowset.resolve(flow, target)
+            session.flow, session.step = flow, name
+            step = self.flowset.step(flow, name)
+            if step.say and step.collect is None:
+                out.append(Reply(text=self._say(session, step, ctx)))
+            if step.collect is not None:
+                out.extend(self._ask(session, step, ctx))
+                return
+            if step.action in EFFECT_ACTIONS:
+                key = session.slots.setdefault(_key_slot(step.action), str(uuid.uuid4()))
+                session.pending = PendingAction(name=step.action, idempotency_key=key)
+                return
+            if step.action in LOCAL_ACTIONS:
+                outcome = LOCAL_ACTIONS[step.action].run(session, ctx.now)
+                session.slots.update(outcome.values)
+                next_target = step.branch.get(outcome.key, step.next)
+            else:
+                next_target = step.next
+            assert next_target is not None  # guaranteed by the loader
+            target = next_target
+        raise RuntimeError(f"flow loop: more than {MAX_HOPS} steps without a question at {flow}")
+
+    def _ask(self, session: Session, step: Step, ctx: TurnContext) -> list[Reply]:
+        options = self._options(step, session, ctx)
+        text = self._say(session, step, ctx) if step.say else ""
+        if options:
+            text = (text + "\n" if text else "") + _numbered(options)
+        return [Reply(text=text, options=options)] if text else []
+
+    def _options(self, step: Step, session: Session, ctx: TurnContext) -> tuple[Option, ...]:
+        collect = step.collect
+        if collect is None:
+            return ()
+        if collect.options_from == "ports":
+            return tuple(Option(id=pid, title=name) for pid, name in ctx.ports.items())
+        if collect.options_from == "languages" or collect.type == "language":
+            return tuple(Option(id=lang.code, title=lang.own_name) for lang in LANGUAGES)
+        if collect.type == "yes_no" and not collect.options:
+            return (
+                Option(id="yes", title=self._msg(session, ctx, "yes")),
+                Option(id="no", title=self._msg(session, ctx, "no")),
+            )
+        return tuple(
+            Option(id=opt.id, title=self._t(session, ctx, opt.label)) for opt in collect.options
+        )
+
+    def _say(self, session: Session, step: Step, ctx: TurnContext) -> str:
+        assert step.say is not None
+        template = step.say if step.literal else self._t(session, ctx, step.say)
+        return self._fill(session, template, ctx)
+
+    def _fill(self, session: Session, template: str, ctx: TurnContext) -> str:
+        if "{" not in template:
+            return template
+        values: dict[str, Any] = display_values(
+            session.slots,
+            self.flowset.slot_specs,
+            self._lang(session, ctx),
+            ctx.ports,
+            self.catalogs,
+        )
+        values.setdefault("phone", session.phone)
+        values.setdefault("registration_id", session.registration_id or "")
+        return string.Formatter().vformat(template, (), _Missing(values))
+
+    def _lang(self, session: Session, ctx: TurnContext) -> str:
+        return session.lang or ctx.default_language
+
+    def _t(self, session: Session, ctx: TurnContext, msgid: str) -> str:
+        return self.catalogs.gettext(self._lang(session, ctx), msgid)
+
+    def _msg(self, session: Session, ctx: TurnContext, key: str) -> str:
+        return self._fill(session, self._t(session, ctx, self.flowset.messages[key]), ctx)
+
+    def _current(self, session: Session) -> Step:
+        assert session.flow is not None and session.step is not None
+        return self.flowset.step(session.flow, session.step)
+
+
+def _key_slot(action: str) -> str:
+    return f"_key_{action}"
+
+
+def _numbered(options: tuple[Option, ...]) -> str:
+    return "\n".join(f"{i}. {opt.title}" for i, opt in enumerate(options, start=1))

@@ -1,0 +1,59 @@
+"""The language table: the one place that says which languages exist and how each behaves.
+
+`catalog` is the gettext catalog directory under translations/. `formatting_locale` is the
+Babel locale used for dates and numbers: Babel has no data for the Mayan languages and only
+French data under `ht` (see DEPENDENCY_FACTS), so those map elsewhere or to `None` (numeric
+formats from the project's own data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class SmsPolicy(StrEnum):
+    #: Transliterate letters that force UCS-2 into GSM-7 look-alikes (á -> a): 2-3x cheaper.
+    TRANSLITERATE = "transliterate"
+    #: Send as written, even if it costs UCS-2 segments.
+    UNICODE = "unicode"
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    code: str
+    own_name: str
+    fallback: str | None
+    formatting_locale: str | None
+    direction: str = "ltr"
+    sms_policy: SmsPolicy = SmsPolicy.TRANSLITERATE
+    #: Whether the catalog's drafts (fuzzy entries) may be shown; off until reviewed.
+    show_drafts: bool = False
+
+
+#: Menu order is the order people see in the language menu (numbered from 1).
+LANGUAGES: tuple[Language, ...] = (
+    Language("es", "Español", None, "es_MX"),
+    Language("ht", "Kreyòl ayisyen", "es", None),
+    Language("pt", "Português", "es", "pt_BR"),
+    Language("en", "English", "es", "en_US"),
+    Language("quc", "K'iche'", "es", "es_GT"),
+    Language("mam", "Mam", "es", "es_GT"),
+    Language("kjb", "Q'anjob'al", "es", "es_GT"),
+)
+
+BY_CODE: dict[str, Language] = {lang.code: lang for lang in LANGUAGES}
+
+
+def get_language(code: str | None, default: str = "es") -> Language:
+    return BY_CODE.get(code or default, BY_CODE[default])
+
+
+def fallback_chain(code: str) -> list[str]:
+    """The catalogs to try, in order, for a message in `code` (ends with the source, English)."""
+    chain: list[str] = []
+    current: str | None = code
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = BY_CODE[current].fallback if current in BY_CODE else None
+    return chain

@@ -1,0 +1,42 @@
+"""The booking API's list of ports of entry, cached: the list changes rarely, and a slow
+booking API must not slow down every message that shows a port menu."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from bot.booking.client import BookingClient, BookingError
+from bot.booking.models import Port
+
+log = logging.getLogger(__name__)
+
+
+class PortDirectory:
+    def __init__(
+        self,
+        client: BookingClient,
+        *,
+        max_age_seconds: float = 600.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._max_age = max_age_seconds
+        self._monotonic = monotonic
+        self._ports: list[Port] = []
+        self._fetched_at: float | None = None
+
+    async def refresh(self) -> None:
+        try:
+            self._ports = await self._client.ports()
+            self._fetched_at = self._monotonic()
+        except BookingError as exc:
+            # Keep the last known list: an outage must not empty the port menu.
+            log.warning("could not refresh ports (%s); keeping %d known", exc, len(self._ports))
+
+    async def names(self) -> dict[str, str]:
+        stale = self._fetched_at is None or self._monotonic() - self._fetched_at > self._max_age
+        if stale:
+            await self.refresh()
+        return {port.id: port.name for port in self._ports}
