@@ -12,6 +12,7 @@ digests. Error messages name the Redis host/port/db, never the password.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
@@ -64,14 +65,17 @@ class RedisStore:
         lock_timeout: float = 20.0,
         lock_lease: float = 30.0,
         lock_poll: float = 0.05,
+        ping_timeout: float = 3.0,
     ) -> None:
         """
         ``lock_timeout``: how long a handler waits for a contact's lock before `LockTimeout`.
         ``lock_lease``: how long the lock lives if its holder dies (so a crash never blocks a
         contact for ever); keep it well above the slowest handler.
+        ``ping_timeout``: the whole budget of `ping`, retries included, so a start-up against
+        a silent server fails in seconds rather than after every retry's socket timeout.
         """
-        if lock_timeout <= 0 or lock_lease <= 0 or lock_poll <= 0:
-            raise ValueError("lock_timeout, lock_lease and lock_poll must be positive")
+        if min(lock_timeout, lock_lease, lock_poll, ping_timeout) <= 0:
+            raise ValueError("lock_timeout, lock_lease, lock_poll and ping_timeout must be > 0")
         self._redis = client
         self._codec = SessionCodec(secret)
         self._where = where
@@ -79,6 +83,7 @@ class RedisStore:
         self._lock_timeout = lock_timeout
         self._lock_lease = lock_lease
         self._lock_poll = lock_poll
+        self._ping_timeout = ping_timeout
 
     @classmethod
     def from_url(
@@ -91,6 +96,7 @@ class RedisStore:
         lock_lease: float = 30.0,
         connect_timeout: float = 2.0,
         command_timeout: float = 5.0,
+        ping_timeout: float = 3.0,
     ) -> RedisStore:
         """Build a store without connecting (call `ping` to check the server is there)."""
         where = describe_redis_url(url)
@@ -115,11 +121,24 @@ class RedisStore:
             keys=keys,
             lock_timeout=lock_timeout,
             lock_lease=lock_lease,
+            ping_timeout=ping_timeout,
         )
 
     async def ping(self) -> None:
-        with self._errors():
-            await self._redis.ping()
+        """Raise `StoreUnavailable` unless a Redis server answers (any failure counts: a wrong
+        password or a non-Redis server at that address is as unusable as no server)."""
+        try:
+            async with asyncio.timeout(self._ping_timeout):
+                with self._errors():
+                    await self._redis.ping()
+        except TimeoutError:
+            raise StoreUnavailable(
+                f"Redis at {self._where} did not answer within {self._ping_timeout:g} s"
+            ) from None
+        except StoreUnavailable:
+            raise
+        except StoreError as exc:
+            raise StoreUnavailable(str(exc)) from None
 
     async def close(self) -> None:
         await self._redis.aclose()

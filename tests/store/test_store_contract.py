@@ -7,6 +7,8 @@ only for memory (lock bookkeeping) are at the end, on the backend they are about
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -333,6 +335,52 @@ async def test_open_store_with_unusable_redis_raises(label: str, url: str, names
     assert names in message, label
     assert "hunter2" not in message, label
     assert loop.time() - started < 3.0, label
+
+
+@asynccontextmanager
+async def fake_server(reply: bytes | None) -> AsyncIterator[str]:
+    """A local TCP server that answers every connection with `reply` (None: stays silent)."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(100)
+        if reply is not None:
+            writer.write(reply)
+            await writer.drain()
+        await reader.read()  # until the client hangs up
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize(
+    ("label", "reply", "match"),
+    [
+        ("silent server", None, "did not answer within 0.3 s"),
+        ("an HTTP server", b"HTTP/1.1 400 Bad Request\r\n\r\n", "Protocol Error"),
+    ],
+)
+async def test_ping_of_something_that_is_not_redis(
+    label: str, reply: bytes | None, match: str
+) -> None:
+    async with fake_server(reply) as url:
+        store = RedisStore.from_url(url, SECRET, ping_timeout=0.3)
+        try:
+            with pytest.raises(StoreUnavailable, match=match):
+                await store.ping()
+        finally:
+            await store.close()
+
+
+@pytest.mark.redis
+async def test_open_store_with_db_index_out_of_range(redis_url: str) -> None:
+    url = redis_url.rsplit("/", 1)[0] + "/999"
+    with pytest.raises(StoreUnavailable, match="/999"):
+        await open_store(Settings(redis_url=url))
 
 
 # -- memory only ----------------------------------------------------------------------------
