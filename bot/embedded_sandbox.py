@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import uvicorn
@@ -43,14 +44,22 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serve_embedded_sandbox(settings: SandboxSettings) -> AsyncIterator[str]:
-    """Serve the sandbox on 127.0.0.1:<free port>; yields its base URL."""
+async def serve_embedded_sandbox(
+    settings: SandboxSettings, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[str]:
+    """Serve the sandbox on 127.0.0.1:<free port>; yields its base URL.
+
+    `clock` is shared with the bot in tests and demos so both sides agree on "today".
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_sandbox_app(settings), log_level="warning", lifespan="on", access_log=False
+        create_sandbox_app(settings, clock=clock),
+        log_level="warning",
+        lifespan="on",
+        access_log=False,
     )
     server = _EmbeddedServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

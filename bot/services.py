@@ -62,7 +62,7 @@ async def open_services(
                 booking_url = settings.booking_api_url
             else:
                 booking_url = await stack.enter_async_context(
-                    serve_embedded_sandbox(embedded_sandbox_settings(data_dir))
+                    serve_embedded_sandbox(embedded_sandbox_settings(data_dir), clock)
                 )
             booking = BookingClient(
                 booking_url,

@@ -11,5 +11,6 @@ class CountryAnswer:
     default_invalid = "invalid_country"
 
     def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
-        code = parse_country(text, ctx.lang)
+        # People mix languages ("guatemalteca" in an English chat): try theirs first, then all.
+        code = parse_country(text, ctx.lang) or parse_country(text, None)
         return Rejected(self.default_invalid) if code is None else Accepted(code)

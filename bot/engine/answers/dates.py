@@ -16,7 +16,9 @@ class DateAnswer:
 
     def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
         try:
-            value = parse_date(text, ctx.lang, today=ctx.today)
+            value = parse_date(text, ctx.lang, today=ctx.today) or parse_date(
+                text, None, today=ctx.today
+            )
         except ImpossibleDate:
             return Rejected("impossible_date", specific=True)
         if value is None:

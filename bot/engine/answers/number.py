@@ -12,6 +12,8 @@ class NumberAnswer:
 
     def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
         value = parse_number(text, ctx.lang)
+        if value is None:
+            value = parse_number(text, None)
         low, high = ctx.collect.min, ctx.collect.max
         if (
             value is None

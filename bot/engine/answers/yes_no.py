@@ -17,5 +17,7 @@ class YesNoAnswer:
             return Accepted(option.id == "yes", branch_key=option.id)
         answer = parse_yes_no(text, ctx.lang)
         if answer is None:
+            answer = parse_yes_no(text, None)
+        if answer is None:
             return Rejected(self.default_invalid)
         return Accepted(answer, branch_key="yes" if answer else "no")
