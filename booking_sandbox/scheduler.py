@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import httpx
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from booking_sandbox.allocator import PortSummary, allocate
 from booking_sandbox.appointments import expire_due, queue_reminders
@@ -51,7 +51,8 @@ def tick(context: SandboxContext, client: httpx.Client) -> TickReport:
         db.commit()
         latest = last_allocatable_day(context, now)
         days = db.scalars(
-            select(distinct(SlotRequest.request_date))
+            select(SlotRequest.request_date)
+            .distinct()
             .where(SlotRequest.status == "pending", SlotRequest.request_date <= latest)
             .order_by(SlotRequest.request_date)
         ).all()
