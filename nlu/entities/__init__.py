@@ -12,7 +12,7 @@ from nlu.entities.dates import DateMatch, ImpossibleDate, find_dates, parse_date
 from nlu.entities.extract import extract_entities
 from nlu.entities.numbers import find_numbers, parse_number
 from nlu.entities.spans import Found
-from nlu.entities.yes_no import parse_yes_no
+from nlu.entities.yes_no import parse_yes_no, yes_no_only
 
 __all__ = [
     "DateMatch",
@@ -26,4 +26,5 @@ __all__ = [
     "parse_date",
     "parse_number",
     "parse_yes_no",
+    "yes_no_only",
 ]

@@ -11,7 +11,7 @@ import re
 from nlu.entities.langs import table_langs
 from nlu.normalize import fold
 
-__all__ = ["parse_yes_no"]
+__all__ = ["parse_yes_no", "yes_no_only"]
 
 _YES: dict[str, str] = {
     "es": "si, sii, siii, sip, claro, claro que si, dale, va, vale, ok, okey, oki, "
@@ -19,10 +19,10 @@ _YES: dict[str, str] = {
     "perfecto, afirmativo, exacto, eso es, listo, sale, cierto, si por favor",
     "pt": "sim, simm, claro, claro que sim, ok, beleza, blz, pode ser, isso, isso mesmo, "
     "certo, ta certo, com certeza, exato, exatamente, correto, pode, bora, fechado, "
-    "tudo bem, ta bom, esta bem, aham, uhum, quero, sim por favor",
+    "tudo bem, ta bom, esta bem, aham, uhum, quero, sim por favor, isso ai, pode sim",
     "en": "yes, yess, yeah, yea, yep, yup, sure, ok, okay, correct, right, "
     "of course, yes please, affirmative, definitely, absolutely, alright, all right, "
-    "that's right, thats right",
+    "that's right, thats right, sounds good, indeed, yes sir, yes maam",
     "ht": "wi, wii, wiii, wi wi, dako, dakor, ok, se sa, se sa menm, egzat, egzakteman, "
     "wi mesi, anben, anbe, natirelman, pa gen pwoblem, korek, bon",
     "fr": "oui, ouais, d'accord, bien sur, exactement",
@@ -32,11 +32,12 @@ _NO: dict[str, str] = {
     "de ninguna manera, no gracias, tampoco, nunca, no quiero, mejor no, no es correcto, "
     "esta mal, no esta bien",
     "pt": "nao, naum, nao obrigado, nao obrigada, negativo, de jeito nenhum, nunca, "
-    "errado, claro que nao, nem, nao quero, ta errado, nada disso",
+    "errado, claro que nao, nem, nao quero, ta errado, nada disso, jamais, nem pensar, nop",
     "en": "no, nope, nah, no thanks, no thank you, not, never, negative, wrong, "
-    "incorrect, not really, no way",
+    "incorrect, not really, no way, absolutely not, not at all, i don't think so, "
+    "i dont think so, nah thanks",
     "ht": "non, non mesi, pa, pa vre, pa dako, okenn, janm, pa janm, se pa sa, mwen pa vle, "
-    "m pa vle, non non, pa kounya, pa korek",
+    "m pa vle, non non, pa kounya, pa korek, jame, poko, sa pa korek, pa ditou",
     "fr": "non, pas du tout, non merci",
 }
 # "I don't know" in every language: neither yes nor no.
@@ -92,3 +93,36 @@ def parse_yes_no(text: str, lang: str | None) -> bool | None:
     if word is None:
         return None
     return polarity[word.group(0)]
+
+
+# Words that may surround a bare yes or no without changing it ("si gracias", "non mesi").
+_FILLER_WORDS = (
+    "gracias muchas mesi anpil obrigado obrigada thanks thank you please pls plz porfa por "
+    "favor tanpri souple senor senora senhor senhora sir maam msye madanm ok bueno bom bon "
+    "pues e y and o"
+)
+_FILLER = frozenset(_FILLER_WORDS.split())
+_WORDS = re.compile(r"[a-z']+")
+
+
+def yes_no_only(text: str, lang: str | None) -> bool | None:
+    """Yes/no when the message is nothing but yes or no (plus "thanks", "please"...).
+
+    Why: a classifier learns "si", "dale", "wi" only from the examples it saw, while the
+    lexicon knows them all; but "no entiendo" is a request for help, not a no, so the
+    lexicon decides only when nothing else is said.
+    """
+    folded = fold(text)
+    letter = _LETTERS.get(folded.strip(" .!"))
+    if letter is not None:
+        return letter
+    pattern, polarity = _table(lang)
+    found = [polarity[m.group(0)] for m in pattern.finditer(folded)]
+    emoji = [m.group("yes") is not None for m in _EMOJI.finditer(text)]
+    answers = {p for p in found} | set(emoji)
+    if len(answers) != 1 or None in answers:
+        return None
+    rest = _WORDS.findall(pattern.sub(" ", folded))
+    if any(w not in _FILLER for w in rest):
+        return None
+    return answers.pop()
