@@ -1,0 +1,12 @@
+# One image for the bot, the worker and the booking sandbox (they differ only by command).
+FROM python:3.11-slim
+WORKDIR /app
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY . /app
+# Editable install keeps flows/ and translations/ next to the code, where the bot reads them.
+RUN pip install --no-cache-dir -e . \
+    && useradd --create-home --uid 10001 frontdoor \
+    && mkdir -p /data && chown frontdoor /data
+USER frontdoor
+EXPOSE 8000 8100
+CMD ["frontdoor", "serve", "--host", "0.0.0.0", "--port", "8000"]
