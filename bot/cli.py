@@ -24,12 +24,35 @@ def _settings() -> Settings:
         sys.exit(f"frontdoor: invalid configuration:\n{exc}")
 
 
+def _preflight(settings: Settings) -> None:
+    """Refuse to start on a configuration that is set but unusable, with a clear message
+    (uvicorn would print a traceback instead). Never fall back to something else silently."""
+    from bot.store.base import StoreUnavailable
+    from bot.store.factory import open_store
+
+    if settings.redis_url and settings.uses_development_key:
+        sys.exit(
+            "frontdoor: FRONTDOOR_REDIS_URL is set but FRONTDOOR_SECRET_KEY is not: a persistent "
+            "store needs your own secret key (it keys phone hashes and encrypts data at rest)."
+        )
+
+    async def check() -> None:
+        store = await open_store(settings)
+        await store.close()
+
+    try:
+        asyncio.run(check())
+    except StoreUnavailable as exc:
+        sys.exit(f"frontdoor: cannot start: {exc}. Start Redis or unset FRONTDOOR_REDIS_URL.")
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import create_app
 
     settings = _settings()
+    _preflight(settings)
     app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())
     return 0
@@ -84,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING if chatting else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Alembic announces every plugin at INFO when the embedded sandbox migrates: noise.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if args_list and args_list[0] in _DELEGATES:
         import importlib
 
