@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Use Redis at this URL instead of the in-memory store."
     )
+    redis_key_prefix: str = Field(
+        default="fd", description="Prefix of every Redis key (deployments sharing one Redis)."
+    )
     booking_api_url: str | None = Field(
         default=None,
         description="Base URL of a remote booking API. Unset: the sandbox runs in-process.",
@@ -47,6 +50,11 @@ class Settings(BaseSettings):
     flows_dir: Path = PROJECT_ROOT / "flows"
     translations_dir: Path = PROJECT_ROOT / "translations"
     default_language: str = "es"
+    show_drafts: str = Field(
+        default="",
+        description="Languages whose draft (fuzzy, unreviewed) translations may be shown, "
+        "comma-separated (e.g. 'quc,mam'). Off for every language by default.",
+    )
     max_failed_tries: int = Field(default=3, ge=1)
     log_level: str = "INFO"
 

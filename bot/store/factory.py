@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.settings import Settings
 from bot.store.base import Store
+from bot.store.keys import KeyBuilder
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
 
@@ -21,6 +22,7 @@ async def open_store(settings: Settings) -> Store:
     store = RedisStore.from_url(
         settings.redis_url,
         settings.secret_key.get_secret_value(),
+        keys=KeyBuilder(settings.redis_key_prefix),
         lock_timeout=settings.lock_timeout_seconds,
     )
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
+from conftest import TEST_SECRET, Clock
 from pydantic import SecretStr
 from support.redis import delete_prefix, redis_url_or_skip, unique_prefix
 
@@ -21,13 +22,12 @@ from bot.messages import ChannelKind, Inbound
 from bot.services import Services, open_services
 from bot.settings import Settings
 from bot.store.base import StoreUnavailable
-from conftest import TEST_SECRET, Clock
 
 pytestmark = pytest.mark.redis
 
 
 def _phone() -> str:
-    return "+52155" + "".join(random.choice("0123456789") for _ in range(8))  # noqa: S311
+    return "+52155" + "".join(random.choice("0123456789") for _ in range(8))
 
 
 class Phone:
