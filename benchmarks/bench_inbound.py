@@ -25,6 +25,7 @@ import socket
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -243,7 +244,7 @@ def _flush_redis() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def measure(name: str, target: object, args: argparse.Namespace) -> list[Result]:
+def measure(name: str, target: Callable[[int], None], args: argparse.Namespace) -> list[Result]:
     port = _free_port()
     proc = multiprocessing.get_context("spawn").Process(target=target, args=(port,), daemon=True)
     proc.start()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from conftest import TEST_SECRET, Clock
 from pydantic import SecretStr
+from support.app import TEST_SECRET, Clock
 from support.redis import delete_prefix, redis_url_or_skip, unique_prefix
 
 from bot.conversation import Conversations
