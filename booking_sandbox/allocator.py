@@ -11,8 +11,9 @@ run. Each run opens one new date (``lead_days_max`` ahead) and re-offers the fre
 cold start does not hand out several days of capacity at once.
 
 Reads are bulk (one query for all of a day's requests), writes are set-based (one UPDATE for
-everyone not drawn, one INSERT ... SELECT for their events), so the cost grows with the number
-of requests only through two scans.
+everyone not drawn); the "not_selected" events are queued in batches after the run
+(``events.queue_not_selected``), so the run's cost grows with the number of requests only
+through one read and one update.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,7 +39,6 @@ from booking_sandbox.models import (
     Event,
     Registration,
     SlotRequest,
-    UTCDateTime,
 )
 from booking_sandbox.ports import PortConfig, parse_hhmm
 from booking_sandbox.settings import SandboxSettings
@@ -156,8 +156,7 @@ def allocate_one_port(
         base = max(Window.from_settings(settings).today(now), request_date + timedelta(days=1))
         slots = free_places(db, port, offered_dates(db, settings, port, base))
         rows = db.execute(
-            select(SlotRequest.id, SlotRequest.registration_id, Registration.household_size,
-                   Registration.created_at)
+            select(SlotRequest.id, Registration.household_size, Registration.created_at)
             .join(Registration, Registration.id == SlotRequest.registration_id)
             .where(
                 SlotRequest.request_date == request_date,
@@ -167,11 +166,11 @@ def allocate_one_port(
             .order_by(SlotRequest.id)
         ).all()
         request_ids = [row[0] for row in rows]
-        registration_ids = [row[1] for row in rows]
-        sizes = np.fromiter((row[2] for row in rows), dtype=np.int64, count=len(rows))
+        sizes = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
         registered = np.fromiter(
-            (row[3].timestamp() for row in rows), dtype=np.float64, count=len(rows)
+            (row[2].timestamp() for row in rows), dtype=np.float64, count=len(rows)
         )
+        del rows
         loaded = timer.perf_counter()
 
         rng, seed_text = _rng(seed, port_index, request_date)
@@ -181,6 +180,15 @@ def allocate_one_port(
         decided = timer.perf_counter()
 
         chosen = np.flatnonzero(result.slot >= 0).tolist()
+        registration_of: dict[str, str] = {}
+        if chosen:
+            # Result has .keys(), so dict(result) would treat it as a mapping: build it by hand.
+            for request_id, registration_id in db.execute(
+                select(SlotRequest.id, SlotRequest.registration_id).where(
+                    SlotRequest.id.in_([request_ids[index] for index in chosen])
+                )
+            ):
+                registration_of[request_id] = registration_id
         appointments: list[dict[str, Any]] = []
         decisions: list[dict[str, Any]] = []
         for index in chosen:
@@ -189,7 +197,7 @@ def allocate_one_port(
             appointments.append(
                 {
                     "id": new_id("apt"),
-                    "registration_id": registration_ids[index],
+                    "registration_id": registration_of[request_ids[index]],
                     "request_id": request_ids[index],
                     "port": port.id,
                     "appointment_date": day,
@@ -231,22 +239,6 @@ def allocate_one_port(
             .where(*this_day, SlotRequest.status == "pending")
             .values(status="not_selected", reason="not_drawn")
         )
-        at_now = literal(now, UTCDateTime())
-        db.execute(
-            insert(Event).from_select(
-                ["id", "type", "registration_id", "request_id", "occurred_at", "attempts",
-                 "next_attempt_at"],
-                select(
-                    literal("evt_not_selected_") + SlotRequest.id,
-                    literal("not_selected"),
-                    SlotRequest.registration_id,
-                    SlotRequest.id,
-                    at_now,
-                    literal(0),
-                    at_now,
-                ).where(*this_day, SlotRequest.status == "not_selected"),
-            )
-        )
         summary = PortSummary(
             port=port.id,
             request_date=request_date,
@@ -254,7 +246,7 @@ def allocate_one_port(
             seed=seed_text,
             capacity=result.capacity,
             longest_waiting_budget=result.longest_waiting_budget,
-            households_requested=len(rows),
+            households_requested=len(request_ids),
             people_requested=int(sizes.sum()),
             households_waited_longest=result.households_waited_longest,
             people_waited_longest=result.people_waited_longest,
@@ -267,6 +259,7 @@ def allocate_one_port(
                 port=port.id,
                 base_date=base,
                 ran_at=now,
+                not_selected_queued=False,
                 **{
                     key: value
                     for key, value in summary.as_json().items()

@@ -21,14 +21,21 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import CursorResult, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from booking_sandbox.db import SessionFactory
-from booking_sandbox.models import Appointment, Event, Registration, SlotRequest
+from booking_sandbox.models import (
+    AllocationRun,
+    Appointment,
+    Event,
+    Registration,
+    SlotRequest,
+    UTCDateTime,
+)
 from booking_sandbox.settings import SandboxSettings
 from booking_sandbox.views import appointment_out, dump, request_out
 
@@ -69,6 +76,54 @@ def record_event(
             next_attempt_at=occurred_at,
         )
     )
+
+
+def queue_not_selected(db: Session, now: datetime, batch: int) -> int:
+    """Queue up to ``batch`` "not_selected" events per finished run, following its cursor.
+
+    The allocation run only marks requests not_selected (one UPDATE); the events follow here in
+    id order and set-based, so a million households never make one huge transaction.
+    """
+    queued = 0
+    runs = db.scalars(
+        select(AllocationRun).where(AllocationRun.not_selected_queued.is_(False))
+    ).all()
+    for run in runs:
+        conditions = [
+            SlotRequest.request_date == run.request_date,
+            SlotRequest.port == run.port,
+            SlotRequest.status == "not_selected",
+            SlotRequest.id > (run.not_selected_cursor or ""),
+        ]
+        boundary = db.scalar(
+            select(SlotRequest.id).where(*conditions).order_by(SlotRequest.id)
+            .offset(batch - 1).limit(1)
+        )
+        if boundary is None:
+            boundary = db.scalar(select(func.max(SlotRequest.id)).where(*conditions))
+            run.not_selected_queued = True
+        if boundary is None:
+            continue
+        at_now = literal(now, UTCDateTime())
+        result = db.execute(
+            insert(Event).from_select(
+                ["id", "type", "registration_id", "request_id", "occurred_at", "attempts",
+                 "next_attempt_at"],
+                select(
+                    literal("evt_not_selected_") + SlotRequest.id,
+                    literal("not_selected"),
+                    SlotRequest.registration_id,
+                    SlotRequest.id,
+                    at_now,
+                    literal(0),
+                    at_now,
+                ).where(*conditions, SlotRequest.id <= boundary),
+            )
+        )
+        queued += cast(CursorResult[Any], result).rowcount or 0
+        run.not_selected_cursor = boundary
+    db.flush()
+    return queued
 
 
 def sign(secret: str, body: bytes) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -67,7 +68,9 @@ class SlotRequest(Base):
     __tablename__ = "slot_requests"
     __table_args__ = (
         UniqueConstraint("registration_id", "request_date", name="uq_slot_requests_one_a_day"),
-        Index("ix_slot_requests_day_port_status", "request_date", "port", "status"),
+        # No status in this index: the allocation run rewrites every request's status, and an
+        # indexed status would make that a million index updates (see migration 0002).
+        Index("ix_slot_requests_day_port", "request_date", "port"),
     )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
@@ -133,6 +136,10 @@ class AllocationRun(Base):
     people_waited_longest: Mapped[int] = mapped_column(Integer)
     households_drawn: Mapped[int] = mapped_column(Integer)
     people_drawn: Mapped[int] = mapped_column(Integer)
+    # "not_selected" events are queued from the requests in batches after the run (events.py),
+    # so the run itself does not insert a row per household that was not drawn.
+    not_selected_cursor: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    not_selected_queued: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Event(Base):

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from booking_sandbox.allocator import PortSummary, allocate
 from booking_sandbox.appointments import expire_due, queue_reminders
 from booking_sandbox.context import SandboxContext
-from booking_sandbox.events import DeliveryReport, deliver_due
+from booking_sandbox.events import DeliveryReport, deliver_due, queue_not_selected
 from booking_sandbox.models import SlotRequest
 from booking_sandbox.window import Window
 
@@ -38,6 +38,7 @@ def last_allocatable_day(context: SandboxContext, now: datetime) -> date:
 class TickReport:
     lapsed: int = 0
     reminders: int = 0
+    not_selected: int = 0
     allocations: list[PortSummary] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
@@ -58,6 +59,11 @@ def tick(context: SandboxContext, client: httpx.Client) -> TickReport:
         ).all()
     for day in days:
         report.allocations += allocate(context.factory, context.settings, day, now)
+    with context.factory() as db:
+        report.not_selected = queue_not_selected(
+            db, now, context.settings.not_selected_batch_size
+        )
+        db.commit()
     report.delivery = deliver_due(context.factory, context.settings, now, client)
     return report
 

@@ -44,6 +44,9 @@ class SandboxSettings(BaseSettings):
     events_max_attempts: int = Field(default=20, ge=1)
     events_batch_size: int = Field(default=200, ge=1)
     events_timeout_seconds: float = Field(default=5.0, gt=0)
+    not_selected_batch_size: int = Field(
+        default=50_000, ge=1, description="not_selected events queued per run per tick."
+    )
     allocation_time: str = "12:00"
     longest_waiting_share: float = Field(default=0.6, ge=0.0, le=1.0)
     seed: int | None = Field(default=None, description="Fixed seed for the draw (tests, demos).")

@@ -93,8 +93,10 @@ def settings(make_settings: SettingsFactory) -> SandboxSettings:
 
 
 @pytest.fixture
-def app(settings: SandboxSettings, clock: FakeClock) -> FastAPI:
-    return create_app(settings, clock=clock)
+def app(settings: SandboxSettings, clock: FakeClock) -> Iterator[FastAPI]:
+    application = create_app(settings, clock=clock)
+    yield application
+    application.state.sandbox.engine.dispose()
 
 
 @pytest.fixture
@@ -102,7 +104,6 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as http:
         yield http
-    app.state.sandbox.engine.dispose()
 
 
 @pytest.fixture

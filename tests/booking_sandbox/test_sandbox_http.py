@@ -130,7 +130,7 @@ def test_cli_serves_openapi_and_allocates(tmp_path: Path) -> None:
         assert len(ports) == 8
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.communicate(timeout=10)
     allocation = _cli(["allocate", "--date", "2026-03-10", "--seed", "4"], env)
     out, err = allocation.communicate(timeout=60)
     assert allocation.returncode == 0, err.decode()
