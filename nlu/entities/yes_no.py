@@ -34,7 +34,7 @@ _NO: dict[str, str] = {
     "pt": "nao, naum, nao obrigado, nao obrigada, negativo, de jeito nenhum, nunca, "
     "errado, claro que nao, nem, nao quero, ta errado, nada disso, jamais, nem pensar, nop",
     "en": "no, nope, nah, no thanks, no thank you, not, never, negative, wrong, "
-    "incorrect, not really, no way, absolutely not, not at all, i don't think so, "
+    "incorrect, not really, no way, absolutely not, not at all, i don't think so, not right, "
     "i dont think so, nah thanks",
     "ht": "non, non mesi, pa, pa vre, pa dako, okenn, janm, pa janm, se pa sa, mwen pa vle, "
     "m pa vle, non non, pa kounya, pa korek, jame, poko, sa pa korek, pa ditou",
