@@ -97,6 +97,7 @@ class RedisStore:
         connect_timeout: float = 2.0,
         command_timeout: float = 5.0,
         ping_timeout: float = 3.0,
+        max_connections: int = 64,
     ) -> RedisStore:
         """Build a store without connecting (call `ping` to check the server is there)."""
         where = describe_redis_url(url)
@@ -105,13 +106,18 @@ class RedisStore:
                 f"FRONTDOOR_REDIS_URL ({where}) must start with redis://, rediss:// or unix://"
             )
         try:
-            client = aioredis.Redis.from_url(
+            # A blocking pool: under a burst, handlers wait for a free connection (back-pressure)
+            # instead of failing with "Too many connections" as the default pool does.
+            pool = aioredis.BlockingConnectionPool.from_url(
                 url,
+                max_connections=max_connections,
+                timeout=command_timeout,
                 socket_connect_timeout=connect_timeout,
                 socket_timeout=command_timeout,
                 # Few, short retries: fail fast at start-up instead of hanging the deploy.
                 retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=2),
             )
+            client = aioredis.Redis.from_pool(pool)  # the client owns (and closes) the pool
         except ValueError as exc:
             raise StoreUnavailable(f"FRONTDOOR_REDIS_URL ({where}) is not usable: {exc}") from None
         return cls(
