@@ -93,7 +93,8 @@ def fill(settings: SandboxSettings, data: dict[str, np.ndarray[Any, Any]]) -> fl
                     "registration_id": f"reg_{index:032x}",
                     "port": settings.ports[int(data["port"][index])].id,
                     "request_date": REQUEST_DAY, "requested_at": asked, "received_at": asked,
-                    "status": "pending",
+                    "status": "pending", "household_size": int(data["size"][index]),
+                    "registered_at": registered_at,
                 })
             db.execute(insert(Registration), registrations)
             db.execute(insert(SlotRequest), requests)

@@ -10,10 +10,12 @@ run. Each run opens one new date (``lead_days_max`` ahead) and re-offers the fre
 (lapsed, cancelled, never taken) of dates opened by earlier runs that are still in reach, so a
 cold start does not hand out several days of capacity at once.
 
-Reads are bulk (one query for all of a day's requests), writes are set-based (one UPDATE for
-everyone not drawn); the "not_selected" events are queued in batches after the run
-(``events.queue_not_selected``), so the run's cost grows with the number of requests only
-through one read and one update.
+Reads are bulk (one query of one table for all of a day's requests). Only the selected requests
+are written: a request still "pending" after its day's run was not drawn, which is how the API
+reports it (``views.request_view``: not_selected, not_drawn), and the run row holds the seed and
+figures that reproduce every decision. Their "not_selected" events are queued in batches after
+the run (``events.queue_not_selected``). So the run's cost grows with the number of requests
+only through one read, not through a million-row UPDATE.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from booking_sandbox.models import (
     AllocationRun,
     Appointment,
     Event,
-    Registration,
     SlotRequest,
 )
 from booking_sandbox.ports import PortConfig, parse_hhmm
@@ -156,8 +157,7 @@ def allocate_one_port(
         base = max(Window.from_settings(settings).today(now), request_date + timedelta(days=1))
         slots = free_places(db, port, offered_dates(db, settings, port, base))
         rows = db.execute(
-            select(SlotRequest.id, Registration.household_size, Registration.created_at)
-            .join(Registration, Registration.id == SlotRequest.registration_id)
+            select(SlotRequest.id, SlotRequest.household_size, SlotRequest.registered_at)
             .where(
                 SlotRequest.request_date == request_date,
                 SlotRequest.port == port.id,
@@ -230,15 +230,6 @@ def allocate_one_port(
                     for row in appointments
                 ],
             )
-        this_day = (
-            SlotRequest.request_date == request_date,
-            SlotRequest.port == port.id,
-        )
-        db.execute(
-            update(SlotRequest)
-            .where(*this_day, SlotRequest.status == "pending")
-            .values(status="not_selected", reason="not_drawn")
-        )
         summary = PortSummary(
             port=port.id,
             request_date=request_date,

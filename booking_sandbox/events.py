@@ -37,7 +37,7 @@ from booking_sandbox.models import (
     UTCDateTime,
 )
 from booking_sandbox.settings import SandboxSettings
-from booking_sandbox.views import appointment_out, dump, request_out
+from booking_sandbox.views import appointment_out, dump, request_view
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,9 @@ def record_event(
 def queue_not_selected(db: Session, now: datetime, batch: int) -> int:
     """Queue up to ``batch`` "not_selected" events per finished run, following its cursor.
 
-    The allocation run only marks requests not_selected (one UPDATE); the events follow here in
-    id order and set-based, so a million households never make one huge transaction.
+    The allocation run writes only the selected requests; the rest stay "pending" in storage,
+    which after their day's run means not drawn. Their events follow here in id order and
+    set-based, so a million households never make one huge transaction.
     """
     queued = 0
     runs = db.scalars(
@@ -92,7 +93,7 @@ def queue_not_selected(db: Session, now: datetime, batch: int) -> int:
         conditions = [
             SlotRequest.request_date == run.request_date,
             SlotRequest.port == run.port,
-            SlotRequest.status == "not_selected",
+            SlotRequest.status == "pending",  # after its run: not drawn (allocator.py)
             SlotRequest.id > (run.not_selected_cursor or ""),
         ]
         boundary = db.scalar(
@@ -146,7 +147,7 @@ def build_payload(db: Session, event: Event, settings: SandboxSettings) -> dict[
     reason = appointment.reason if event.type == "allocated" and appointment else None
     data: dict[str, Any] = {
         "reason": reason or REASONS.get(event.type),
-        "request": dump(request_out(request)) if request else None,
+        "request": dump(request_view(db, request)) if request else None,
         "appointment": dump(appointment_out(appointment, settings)) if appointment else None,
     }
     return {

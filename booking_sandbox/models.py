@@ -83,6 +83,10 @@ class SlotRequest(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(20), default="pending")
     reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Copied from the registration so the allocation run reads one table (see migration 0003);
+    # a household update rewrites household_size on its pending requests.
+    household_size: Mapped[int] = mapped_column(Integer)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Appointment(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from booking_sandbox.errors import not_found
@@ -61,6 +61,11 @@ def update_registration(
     if body.contact_ref is not None:
         registration.contact_ref = body.contact_ref
     registration.updated_at = now
+    db.execute(
+        update(SlotRequest)
+        .where(SlotRequest.registration_id == registration_id, SlotRequest.status == "pending")
+        .values(household_size=registration.household_size)
+    )
     db.flush()
     return registration
 

@@ -16,12 +16,13 @@ from datetime import date, datetime, timedelta
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from booking_sandbox.allocator import PortSummary, allocate
 from booking_sandbox.appointments import expire_due, queue_reminders
 from booking_sandbox.context import SandboxContext
 from booking_sandbox.events import DeliveryReport, deliver_due, queue_not_selected
-from booking_sandbox.models import SlotRequest
+from booking_sandbox.models import AllocationRun, SlotRequest
 from booking_sandbox.window import Window
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,30 @@ def last_allocatable_day(context: SandboxContext, now: datetime) -> date:
     local = Window.from_settings(context.settings).local(now)
     days_back = 1 if local.time() >= context.settings.allocation_at else 2
     return local.date() - timedelta(days=days_back)
+
+
+def undecided_days(db: Session, context: SandboxContext, now: datetime) -> list[date]:
+    """Request days whose run is due but missing for some port that has requests.
+
+    Looks back ``allocation_catch_up_days`` only: a few indexed look-ups per tick, however many
+    requests past days hold.
+    """
+    latest = last_allocatable_day(context, now)
+    days = []
+    for back in range(context.settings.allocation_catch_up_days, -1, -1):
+        day = latest - timedelta(days=back)
+        for port in context.settings.ports:
+            if db.get(AllocationRun, (day, port.id)) is not None:
+                continue
+            waiting = db.scalar(
+                select(SlotRequest.id)
+                .where(SlotRequest.request_date == day, SlotRequest.port == port.id)
+                .limit(1)
+            )
+            if waiting is not None:
+                days.append(day)
+                break
+    return days
 
 
 @dataclass
@@ -50,13 +75,7 @@ def tick(context: SandboxContext, client: httpx.Client) -> TickReport:
         report.lapsed = expire_due(db, now)
         report.reminders = queue_reminders(db, context.settings, now)
         db.commit()
-        latest = last_allocatable_day(context, now)
-        days = db.scalars(
-            select(SlotRequest.request_date)
-            .distinct()
-            .where(SlotRequest.status == "pending", SlotRequest.request_date <= latest)
-            .order_by(SlotRequest.request_date)
-        ).all()
+        days = undecided_days(db, context, now)
     for day in days:
         report.allocations += allocate(context.factory, context.settings, day, now)
     with context.factory() as db:

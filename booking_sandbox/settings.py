@@ -48,6 +48,9 @@ class SandboxSettings(BaseSettings):
         default=50_000, ge=1, description="not_selected events queued per run per tick."
     )
     allocation_time: str = "12:00"
+    allocation_catch_up_days: int = Field(
+        default=7, ge=0, description="A sandbox that was down still runs days this far back."
+    )
     longest_waiting_share: float = Field(default=0.6, ge=0.0, le=1.0)
     seed: int | None = Field(default=None, description="Fixed seed for the draw (tests, demos).")
     lead_days_min: int = Field(default=14, ge=0)

@@ -20,7 +20,7 @@ from booking_sandbox.models import AllocationRun, SlotRequest
 from booking_sandbox.registry import get_registration
 from booking_sandbox.schemas import SlotRequestIn
 from booking_sandbox.settings import SandboxSettings
-from booking_sandbox.views import dump, request_out
+from booking_sandbox.views import dump, request_view
 from booking_sandbox.window import Window
 
 
@@ -54,7 +54,7 @@ def create_request(
     registration_id: str,
     body: SlotRequestIn,
 ) -> SlotRequest:
-    get_registration(db, registration_id)
+    registration = get_registration(db, registration_id)
     check_port(settings, body.port)
     asked = _asked_at(settings, now, body.requested_at)
     window = Window.from_settings(settings)
@@ -76,7 +76,7 @@ def create_request(
             409,
             "already_requested",
             "This household already made its request for this day.",
-            request=dump(request_out(earlier)),
+            request=dump(request_view(db, earlier)),
         )
     if db.get(AllocationRun, (day, body.port)) is not None:
         raise SandboxError(
@@ -93,6 +93,8 @@ def create_request(
         requested_at=asked,
         received_at=now,
         status="pending",
+        household_size=registration.household_size,
+        registered_at=registration.created_at,
     )
     db.add(request)
     db.flush()

@@ -7,7 +7,7 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from booking_sandbox.models import Appointment, Registration, SlotRequest
+from booking_sandbox.models import AllocationRun, Appointment, Registration, SlotRequest
 from booking_sandbox.schemas import (
     AppointmentOut,
     Household,
@@ -33,7 +33,9 @@ def registration_out(registration: Registration) -> RegistrationOut:
     )
 
 
-def request_out(request: SlotRequest) -> SlotRequestOut:
+def request_out(request: SlotRequest, decided: bool = False) -> SlotRequestOut:
+    """``decided``: that day's run is done, so a request still pending was not drawn."""
+    not_drawn = decided and request.status == "pending"
     return SlotRequestOut.model_validate(
         {
             "id": request.id,
@@ -41,10 +43,16 @@ def request_out(request: SlotRequest) -> SlotRequestOut:
             "port": request.port,
             "request_date": request.request_date,
             "requested_at": request.requested_at,
-            "status": request.status,
-            "reason": request.reason,
+            "status": "not_selected" if not_drawn else request.status,
+            "reason": "not_drawn" if not_drawn else request.reason,
         }
     )
+
+
+def request_view(db: Session, request: SlotRequest) -> SlotRequestOut:
+    """A stored request as the API tells it, with the outcome of its day's run."""
+    decided = db.get(AllocationRun, (request.request_date, request.port)) is not None
+    return request_out(request, decided)
 
 
 def appointment_out(appointment: Appointment, settings: SandboxSettings) -> AppointmentOut:
@@ -95,7 +103,7 @@ def registration_status(
     appointment = current_appointment(db, registration.id)
     return RegistrationStatusOut(
         **registration_out(registration).model_dump(),
-        latest_request=request_out(request) if request else None,
+        latest_request=request_view(db, request) if request else None,
         appointment=appointment_out(appointment, settings) if appointment else None,
     )
 

@@ -57,7 +57,8 @@ def simulated_day(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "id": f"req_{rng.integers(0, 2**62):016x}{index:06d}",
             "registration_id": f"reg_{index:06d}", "port": "border",
             "request_date": REQUEST_DAY, "requested_at": asked, "received_at": asked,
-            "status": "pending",
+            "status": "pending", "household_size": int(sizes[index]),
+            "registered_at": registered_at,
         })
     with context.factory() as db:
         db.execute(insert(Registration), registrations)
@@ -75,7 +76,8 @@ def simulated_day(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     index_of = {f"reg_{index:06d}": index for index in range(HOUSEHOLDS)}
     reason = np.empty(HOUSEHOLDS, dtype=object)
     for registration_id, (_status, why) in decided.items():
-        reason[index_of[registration_id]] = why
+        # Still pending after the run means not drawn (see booking_sandbox.allocator).
+        reason[index_of[registration_id]] = why or "not_drawn"
     return {
         "summary": summary, "sizes": sizes, "arrival": arrival, "waited": waited_days,
         "reason": reason, "appointments": appointments, "index_of": index_of,
