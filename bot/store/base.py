@@ -36,6 +36,20 @@ class Store(Protocol):
     async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
         """True the first time an id is seen in a namespace (dedupe callbacks and events)."""
 
+    async def outbox_add(self, key: ContactKey) -> None:
+        """Mark a contact as having a booking call to replay (its session holds the call)."""
+
+    async def outbox_remove(self, key: ContactKey) -> None: ...
+
+    async def outbox(self) -> list[ContactKey]:
+        """Contacts with booking calls waiting for the booking API to come back."""
+
+    async def log_append(self, stream: str, record: bytes) -> int:
+        """Append a record to a durable, ordered log (e.g. booking events); returns its index."""
+
+    async def log_read(self, stream: str, start: int = 0, count: int = 100) -> list[bytes]:
+        """Records `start`..`start+count-1` of a log, oldest first."""
+
     def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
         """Serialise the handling of one contact's messages (across processes for Redis)."""
 

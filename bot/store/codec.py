@@ -60,6 +60,24 @@ class SessionCodec:
         plaintext = session.model_dump_json().encode()
         return FORMAT_V1 + nonce + self._aead.encrypt(nonce, plaintext, _aad(key))
 
+    def seal(self, label: str, plaintext: bytes) -> bytes:
+        """Encrypt any record (e.g. a booking event), bound to `label` (its stream)."""
+        nonce = os.urandom(_NONCE_BYTES)
+        return FORMAT_V1 + nonce + self._aead.encrypt(nonce, plaintext, label.encode())
+
+    def unseal(self, label: str, blob: bytes) -> bytes:
+        if blob[:1] != FORMAT_V1 or len(blob) < 1 + _NONCE_BYTES + 16:
+            raise StoreError(f"a record in {label!r} is not in a known format")
+        try:
+            return self._aead.decrypt(
+                blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :], label.encode()
+            )
+        except InvalidTag:
+            raise StoreError(
+                f"cannot decrypt a record in {label!r}: FRONTDOOR_SECRET_KEY differs from the one "
+                "it was written with, or the value was altered"
+            ) from None
+
     def decode(self, key: ContactKey, blob: bytes) -> Session:
         if blob[:1] != FORMAT_V1 or len(blob) < 1 + _NONCE_BYTES + 16:
             raise StoreError(

@@ -55,6 +55,15 @@ class KeyBuilder:
         """
         return (self.session(key),)
 
+    def outbox(self) -> str:
+        """A set of contact digests with booking calls to replay (no personal data)."""
+        return f"{self.prefix}:outbox"
+
+    def log(self, stream: str) -> str:
+        if not _NAMESPACE.fullmatch(stream):
+            raise ValueError(f"invalid log stream {stream!r}: use [a-z0-9_-], ≤32")
+        return f"{self.prefix}:log:{stream}"
+
     def claim(self, namespace: str, item_id: str) -> str:
         if not _NAMESPACE.fullmatch(namespace):
             raise ValueError(f"invalid claim namespace {namespace!r}: use [a-z0-9_-], ≤32")

@@ -59,6 +59,8 @@ class MemoryStore:
         self._keys = keys or KeyBuilder()
         self._data: dict[str, _Entry] = {}
         self._locks: dict[str, _ContactLock] = {}
+        self._outbox: dict[str, ContactKey] = {}
+        self._logs: dict[str, list[bytes]] = {}
         self._next_sweep = clock() + SWEEP_INTERVAL
 
     async def ping(self) -> None:
@@ -77,6 +79,24 @@ class MemoryStore:
     async def delete(self, key: ContactKey) -> None:
         for name in self._keys.data_keys(key):
             self._data.pop(name, None)
+        self._outbox.pop(key.digest, None)
+
+    async def outbox_add(self, key: ContactKey) -> None:
+        self._outbox[key.digest] = key
+
+    async def outbox_remove(self, key: ContactKey) -> None:
+        self._outbox.pop(key.digest, None)
+
+    async def outbox(self) -> list[ContactKey]:
+        return list(self._outbox.values())
+
+    async def log_append(self, stream: str, record: bytes) -> int:
+        log = self._logs.setdefault(self._keys.log(stream), [])
+        log.append(bytes(record))
+        return len(log) - 1
+
+    async def log_read(self, stream: str, start: int = 0, count: int = 100) -> list[bytes]:
+        return list(self._logs.get(self._keys.log(stream), [])[start : start + count])
 
     async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
         name = self._keys.claim(namespace, item_id)

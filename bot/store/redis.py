@@ -166,6 +166,32 @@ class RedisStore:
     async def delete(self, key: ContactKey) -> None:
         with self._errors():
             await self._redis.delete(*self._keys.data_keys(key))
+            await self._redis.srem(self._keys.outbox(), key.digest)
+
+    async def outbox_add(self, key: ContactKey) -> None:
+        with self._errors():
+            await self._redis.sadd(self._keys.outbox(), key.digest)
+
+    async def outbox_remove(self, key: ContactKey) -> None:
+        with self._errors():
+            await self._redis.srem(self._keys.outbox(), key.digest)
+
+    async def outbox(self) -> list[ContactKey]:
+        with self._errors():
+            members = await self._redis.smembers(self._keys.outbox())
+        return [ContactKey(m.decode() if isinstance(m, bytes) else str(m)) for m in members]
+
+    async def log_append(self, stream: str, record: bytes) -> int:
+        name = self._keys.log(stream)
+        with self._errors():
+            length = await self._redis.rpush(name, self._codec.seal(stream, record))
+        return int(length) - 1
+
+    async def log_read(self, stream: str, start: int = 0, count: int = 100) -> list[bytes]:
+        name = self._keys.log(stream)
+        with self._errors():
+            blobs = await self._redis.lrange(name, start, start + count - 1)
+        return [self._codec.unseal(stream, bytes(blob)) for blob in blobs]
 
     async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
         name = self._keys.claim(namespace, item_id)

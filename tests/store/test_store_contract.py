@@ -400,3 +400,38 @@ async def test_memory_locks_are_dropped_when_unused(memory_backend: Backend) -> 
             async with store.lock(ALICE):
                 pass
     assert store.active_locks() == 0
+
+
+# -- outbox and logs (booking calls to replay, booking events) -------------------------------
+
+
+async def test_outbox_holds_contacts_until_removed(backend: Backend) -> None:
+    store = backend.store
+    assert await store.outbox() == []
+    await store.outbox_add(ALICE)
+    await store.outbox_add(ALICE)
+    await store.outbox_add(BOB)
+    assert sorted(k.digest for k in await store.outbox()) == sorted([ALICE.digest, BOB.digest])
+    await store.outbox_remove(ALICE)
+    assert [k.digest for k in await store.outbox()] == [BOB.digest]
+
+
+async def test_delete_my_data_also_leaves_the_outbox(backend: Backend) -> None:
+    await backend.store.save(ALICE, make_session(), HOUR)
+    await backend.store.outbox_add(ALICE)
+    await backend.store.delete(ALICE)
+    assert await backend.store.outbox() == []
+
+
+async def test_log_keeps_records_in_order(backend: Backend) -> None:
+    store = backend.store
+    assert await store.log_read("booking-events") == []
+    indexes = [await store.log_append("booking-events", f"event {i}".encode()) for i in range(5)]
+    assert indexes == [0, 1, 2, 3, 4]
+    assert await store.log_read("booking-events", 1, 2) == [b"event 1", b"event 2"]
+    assert await store.log_read("other") == []
+
+
+async def test_log_stream_names_are_checked(backend: Backend) -> None:
+    with pytest.raises(ValueError, match="invalid log stream"):
+        await backend.store.log_append("+5216641234567", b"x")
