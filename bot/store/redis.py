@@ -191,7 +191,10 @@ class RedisStore:
         name = self._keys.log(stream)
         with self._errors():
             blobs = await self._redis.lrange(name, start, start + count - 1)
-        return [self._codec.unseal(stream, bytes(blob)) for blob in blobs]
+        return [
+            self._codec.unseal(stream, blob if isinstance(blob, bytes) else blob.encode())
+            for blob in blobs
+        ]
 
     async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
         name = self._keys.claim(namespace, item_id)
