@@ -3,21 +3,32 @@
 Exception tree (callers catch the narrowest that they can act on)::
 
     BookingError
-    ├── BookingUnavailable      connect/read timeout, connection refused, 5xx: try again later
+    ├── BookingUnavailable      connect/read timeout, connection refused, 5xx, circuit open:
+    │                           try again later (the bot keeps the call in its outbox)
     └── BookingRejected         4xx with an error code: the API said no (code, details)
         └── BookingNotFound     404: the registration no longer exists
 
-The transport is injectable (httpx.MockTransport in unit tests); every write sends an
-Idempotency-Key so that retrying after a timeout can never register or request twice.
+Retries: an unavailable answer is retried with exponential backoff and full jitter, but only
+for reads and for writes that carry an Idempotency-Key (every write the bot makes does), so a
+retry after a timeout can never register or request twice. All attempts of one call fit in
+`budget` seconds, because a person is waiting (Twilio gives a webhook 15 s in all).
+A circuit breaker (breaker.py) makes calls fail at once while the API is known to be down.
+
+The transport is injectable (httpx.MockTransport in unit tests).
 """
 
 from __future__ import annotations
 
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 import httpx
 
+from bot.booking.breaker import CircuitBreaker
 from bot.booking.models import Household, Port, Registration, SlotRequest, Status, Window
 
 
@@ -46,9 +57,20 @@ class BookingClient:
         self,
         base_url: str,
         *,
-        timeout: float = 5.0,
+        timeout: float = 3.0,
+        retries: int = 2,
+        backoff: float = 0.2,
+        budget: float = 8.0,
+        breaker: CircuitBreaker | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self.retries = retries
+        self.backoff = backoff
+        self.budget = budget
+        self.timeout = timeout
+        self.breaker = breaker or CircuitBreaker()
+        self._sleep = sleep
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
@@ -60,6 +82,36 @@ class BookingClient:
         await self._http.aclose()
 
     async def _call(
+        self, method: str, path: str, *, json: Any = None, key: str | None = None
+    ) -> Any:
+        retryable = method == "GET" or key is not None
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            if not self.breaker.allow():
+                raise BookingUnavailable(f"{method} {path}: circuit open (booking API down)")
+            try:
+                result = await self._attempt(method, path, json=json, key=key)
+            except BookingUnavailable:
+                self.breaker.record_failure()
+                attempt += 1
+                delay = random.uniform(0, self.backoff * 2 ** (attempt - 1))  # noqa: S311
+                elapsed = time.monotonic() - started
+                if (
+                    not retryable
+                    or attempt > self.retries
+                    or elapsed + delay + self.timeout > self.budget
+                ):
+                    raise
+                await self._sleep(delay)
+                continue
+            except BookingRejected:
+                self.breaker.record_success()  # the API answered: it is up
+                raise
+            self.breaker.record_success()
+            return result
+
+    async def _attempt(
         self, method: str, path: str, *, json: Any = None, key: str | None = None
     ) -> Any:
         headers = {"Idempotency-Key": key} if key else {}
@@ -104,6 +156,22 @@ class BookingClient:
         body = {"port": port, "requested_at": requested_at.isoformat()}
         path = f"/v1/registrations/{registration_id}/requests"
         return SlotRequest.model_validate(await self._call("POST", path, json=body, key=key))
+
+    async def delete_registration(self, registration_id: str, *, key: str) -> None:
+        try:
+            await self._call("DELETE", f"/v1/registrations/{registration_id}", key=key)
+        except BookingNotFound:
+            return  # already gone: that is what was asked
+
+    async def confirm_appointment(self, registration_id: str, *, key: str) -> Status:
+        path = f"/v1/registrations/{registration_id}/appointment/confirm"
+        await self._call("POST", path, key=key)
+        return await self.status(registration_id)
+
+    async def cancel_appointment(self, registration_id: str, *, key: str) -> Status:
+        path = f"/v1/registrations/{registration_id}/appointment/cancel"
+        await self._call("POST", path, key=key)
+        return await self.status(registration_id)
 
     async def status(self, registration_id: str) -> Status:
         return Status.model_validate(
