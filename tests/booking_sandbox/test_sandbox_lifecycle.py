@@ -185,3 +185,14 @@ async def test_delete_removes_appointment_and_events(
     assert event_types(app) == {"allocated": 1}
     assert (await client.delete(f"/v1/registrations/{registration_id}")).status_code == 204
     assert event_types(app) == {}
+
+
+async def test_household_update_before_the_run_counts(
+    client: httpx.AsyncClient, app: FastAPI, clock: FakeClock
+) -> None:
+    registration_id = await register_and_request(client, 0)
+    await client.put(f"/v1/registrations/{registration_id}", json=household(members=5))
+    clock.set(NEXT_NOON)
+    run_allocation(app)
+    appointment = (await status(client, registration_id))["appointment"]
+    assert appointment["people"] == 6
