@@ -7,6 +7,7 @@ apps in one process.
 
 from __future__ import annotations
 
+import hmac
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,9 +45,31 @@ class Settings(BaseSettings):
         default=SecretStr(DEVELOPMENT_SECRET_KEY),
         description="Keys the phone-number hash and the encryption of personal data at rest.",
     )
+    booking_events_secret: SecretStr | None = Field(
+        default=None,
+        description="Verifies X-Booking-Signature on /booking/events. Unset: derived from "
+        "FRONTDOOR_SECRET_KEY (what the embedded sandbox uses).",
+    )
+    booking_retries: int = Field(default=2, ge=0)
+    booking_budget_seconds: float = Field(
+        default=8.0, gt=0, description="All attempts of one booking call (a person is waiting)."
+    )
+    replay_interval_seconds: float = Field(
+        default=15.0, gt=0, description="How often saved booking calls are retried in an outage."
+    )
+    self_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where this bot listens, for the embedded sandbox's event webhook.",
+    )
+    twilio_account_sid: str | None = None
+    twilio_sms_from: str | None = Field(default=None, description="E.164 SMS sender number.")
+    twilio_whatsapp_from: str | None = Field(default=None, description="E.164 WhatsApp sender.")
+    twilio_api_base_url: str | None = Field(
+        default=None, description="Twilio API base URL (tests point it at Prism)."
+    )
     session_ttl_days: int = Field(default=30, ge=1, description="How long an idle chat is kept.")
     lock_timeout_seconds: float = Field(default=20.0, gt=0)
-    booking_timeout_seconds: float = Field(default=5.0, gt=0)
+    booking_timeout_seconds: float = Field(default=3.0, gt=0)
     flows_dir: Path = PROJECT_ROOT / "flows"
     translations_dir: Path = PROJECT_ROOT / "translations"
     default_language: str = "es"
@@ -61,6 +84,15 @@ class Settings(BaseSettings):
     @property
     def session_ttl(self) -> timedelta:
         return timedelta(days=self.session_ttl_days)
+
+    def events_secret(self) -> str:
+        if self.booking_events_secret is not None:
+            return self.booking_events_secret.get_secret_value()
+        # An independent key for the embedded sandbox, derived so nothing more must be set.
+        digest = hmac.new(
+            self.secret_key.get_secret_value().encode(), b"frontdoor/booking-events", "sha256"
+        )
+        return digest.hexdigest()
 
     @property
     def uses_development_key(self) -> bool:
