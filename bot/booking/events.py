@@ -50,7 +50,7 @@ def make_router() -> APIRouter:
     @router.post("/booking/events")
     async def booking_event(request: Request) -> Response:
         services = request.app.state.services
-        secret = services.booking_events_secret
+        secret = services.settings.events_secret()
         body = await request.body()
         if not signature_valid(secret, body, request.headers.get(SIGNATURE_HEADER)):
             log.warning("rejected a booking event: missing or invalid %s", SIGNATURE_HEADER)
