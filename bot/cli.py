@@ -91,12 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in (
         ("sandbox", "run the booking API sandbox, or allocate a day"),
         ("nlu", "parse, evaluate and export the language understanding model"),
+        ("i18n", "translations: extract, update, compile, report"),
     ):
         sub.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
-_DELEGATES = {"sandbox": "booking_sandbox.cli", "nlu": "nlu.cli"}
+_DELEGATES = {"sandbox": "booking_sandbox.cli", "nlu": "nlu.cli", "i18n": "bot.i18n_cli"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,23 +2,35 @@
 
 Catalogs are read straight from the .po files at start-up (no compile step a translator could
 forget): `translations/<lang>/LC_MESSAGES/frontdoor.po`. A fuzzy (draft) entry is used only if
-the language allows drafts; otherwise the message falls back along the language's chain, and
-the caller is told that a fallback happened (so it can offer an interpreter).
+the language allows drafts (a per-deployment setting, off by default); otherwise the message
+falls back along the language's chain, and the caller is told that a fallback happened (so it
+can offer an interpreter).
+
+Formatting goes through Babel with the language table's `formatting_locale`, except where
+Babel's data would be wrong for our people: its `ht` data is French, so Haitian Creole month,
+weekday and country names are the project's own (bot/i18n_data.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from babel.dates import format_date, format_datetime, format_time
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time, get_timezone_name
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
+from bot.i18n_data import HT_COUNTRIES, HT_MONTHS, HT_TIMEZONES, HT_WEEKDAYS
 from bot.languages import BY_CODE, fallback_chain, get_language
 
 DOMAIN = "frontdoor"
+#: Babel's number symbols for Haiti (space grouping, decimal comma) match Haitian usage; its
+#: narrow no-break space is swapped for a plain one (cheaper on SMS, same look).
+_HT_NUMBER_LOCALE = "fr_HT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,26 +42,41 @@ class Translation:
         return self.lang != wanted
 
 
+def po_path(translations_dir: Path, lang: str) -> Path:
+    return translations_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalog(path: Path) -> Catalog:
+    with path.open("rb") as fh:
+        # Babel cannot parse locales it has no CLDR data for (mam, kjb): read with no
+        # locale; the directory name is the language.
+        return read_po(fh, locale=None, domain=DOMAIN)
+
+
 class Catalogs:
     """All languages' catalogs, keyed by catalog code; lookups never raise."""
 
-    def __init__(self, catalogs: dict[str, Catalog]) -> None:
+    def __init__(self, catalogs: dict[str, Catalog], show_drafts: Iterable[str] = ()) -> None:
         self._catalogs = catalogs
+        self._show_drafts = frozenset(show_drafts)
 
     @classmethod
-    def load(cls, translations_dir: Path) -> Catalogs:
+    def load(cls, translations_dir: Path, show_drafts: Iterable[str] = ()) -> Catalogs:
+        """`show_drafts`: languages whose fuzzy entries may be shown (besides the table's)."""
         catalogs: dict[str, Catalog] = {}
         for po in sorted(translations_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-            code = po.parent.parent.name
-            with po.open("rb") as fh:
-                # Babel cannot parse locales it has no CLDR data for (mam, kjb): read with no
-                # locale; the directory name is the language.
-                catalogs[code] = read_po(fh, locale=None, domain=DOMAIN)
-        return cls(catalogs)
+            catalogs[po.parent.parent.name] = read_catalog(po)
+        return cls(catalogs, show_drafts)
 
     @property
     def languages(self) -> list[str]:
         return sorted(self._catalogs)
+
+    def catalog(self, lang: str) -> Catalog | None:
+        return self._catalogs.get(lang)
+
+    def shows_drafts(self, lang: str) -> bool:
+        return lang in self._show_drafts or (lang in BY_CODE and BY_CODE[lang].show_drafts)
 
     def has(self, lang: str, msgid: str, *, reviewed_only: bool = True) -> bool:
         catalog = self._catalogs.get(lang)
@@ -63,8 +90,7 @@ class Catalogs:
     def lookup(self, lang: str, msgid: str) -> Translation:
         """The best text for `msgid` in `lang`, following the fallback chain, else English."""
         for code in fallback_chain(lang):
-            allow_drafts = BY_CODE[code].show_drafts if code in BY_CODE else False
-            if self.has(code, msgid, reviewed_only=not allow_drafts):
+            if self.has(code, msgid, reviewed_only=not self.shows_drafts(code)):
                 message = self._catalogs[code].get(msgid)
                 assert message is not None
                 return Translation(str(message.string), code)
@@ -74,22 +100,25 @@ class Catalogs:
         return self.lookup(lang, msgid).text
 
 
-# Haitian Creole month names: Babel's `ht` data is French (DEPENDENCY_FACTS), so they are the
-# project's own. Standard Kreyòl orthography.
-_HT_MONTHS = (
-    "janvye", "fevriye", "mas", "avril", "me", "jen",
-    "jiyè", "out", "septanm", "oktòb", "novanm", "desanm",
-)  # fmt: skip
-
-
 def format_day(lang: str, value: date) -> str:
     """A date as people of this language write it in full ("14 de febrero de 1992")."""
     if lang == "ht":
-        return f"{value.day} {_HT_MONTHS[value.month - 1]} {value.year}"
+        return f"{value.day} {HT_MONTHS[value.month - 1]} {value.year}"
     locale = get_language(lang).formatting_locale
     if locale is None:
         return value.strftime("%d/%m/%Y")
     return str(format_date(value, format="long", locale=locale))
+
+
+def format_weekday_day(lang: str, value: date) -> str:
+    """A date with its weekday ("sábado, 14 de marzo de 2026"): for appointments, where the
+    day of the week is what people plan around."""
+    if lang == "ht":
+        return f"{HT_WEEKDAYS[value.weekday()]} {format_day(lang, value)}"
+    locale = get_language(lang).formatting_locale
+    if locale is None:
+        return value.strftime("%d/%m/%Y")
+    return str(format_date(value, format="full", locale=locale))
 
 
 def format_clock(lang: str, value: datetime) -> str:
@@ -100,9 +129,43 @@ def format_clock(lang: str, value: datetime) -> str:
 
 
 def format_moment(lang: str, value: datetime) -> str:
-    return f"{format_day(lang, value.date())} {format_clock(lang, value)}"
+    return f"{format_weekday_day(lang, value.date())}, {format_clock(lang, value)}"
 
 
 def format_timestamp(lang: str, value: datetime) -> str:
     locale = get_language(lang).formatting_locale or "es_MX"
     return str(format_datetime(value, format="medium", locale=locale))
+
+
+def format_number(lang: str, value: float) -> str:
+    """A number with the language's grouping and decimal marks (12,345.5 / 12.345,5)."""
+    locale = _HT_NUMBER_LOCALE if lang == "ht" else get_language(lang).formatting_locale
+    text = str(format_decimal(value, locale=locale or "es_MX"))
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def country_name(code: str, lang: str) -> str:
+    """A country's name in `lang`: Babel's CLDR names, the project's own for Kreyòl (Babel's
+    `ht` is French), and the language's fallback (Spanish) for countries not in that table."""
+    for candidate in fallback_chain(lang):
+        if candidate == "ht":
+            if code in HT_COUNTRIES:
+                return HT_COUNTRIES[code]
+            continue
+        locale = get_language(candidate).formatting_locale
+        if locale is None:
+            continue
+        name = Locale.parse(locale).territories.get(code)
+        if name:
+            return str(name)
+    return code
+
+
+def timezone_name(zone: str, lang: str) -> str:
+    """A time zone as people of `lang` say it ("hora oriental", "Eastern Time")."""
+    if lang == "ht":
+        if zone in HT_TIMEZONES:
+            return HT_TIMEZONES[zone]
+        lang = get_language(lang).fallback or "es"
+    locale = get_language(lang).formatting_locale or "es_MX"
+    return str(get_timezone_name(zone, locale=locale))

@@ -17,6 +17,7 @@ from bot.embedded_sandbox import embedded_sandbox_settings, serve_embedded_sandb
 from bot.engine.loader import load_flows
 from bot.engine.runner import Engine
 from bot.i18n import Catalogs
+from bot.languages import parse_codes
 from bot.ports import PortDirectory
 from bot.settings import Settings
 from bot.store.base import Store
@@ -52,7 +53,7 @@ async def open_services(
     data_dir: Path = Path(".frontdoor"),
 ) -> AsyncIterator[Services]:
     """Start everything in dependency order; a configured but unusable part stops start-up."""
-    catalogs = Catalogs.load(settings.translations_dir)
+    catalogs = Catalogs.load(settings.translations_dir, parse_codes(settings.show_drafts))
     flowset = load_flows(settings.flows_dir, catalogs)
     engine = Engine(flowset, catalogs, max_failures=settings.max_failed_tries)
     store = await open_store(settings)

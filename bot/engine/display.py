@@ -6,12 +6,9 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from babel import Locale
-from babel.dates import get_timezone_name
-
 from bot.engine.models import Collect
-from bot.i18n import Catalogs, format_day, format_moment
-from bot.languages import BY_CODE, get_language
+from bot.i18n import Catalogs, country_name, format_day, format_moment, timezone_name
+from bot.languages import BY_CODE
 
 #: How values that actions produce are shown (slots collected by flows use their answer type).
 VALUE_KINDS: dict[str, str] = {
@@ -21,11 +18,6 @@ VALUE_KINDS: dict[str, str] = {
     "appointment_at": "moment",
     "timezone": "timezone",
 }
-
-
-def country_name(code: str, lang: str) -> str:
-    locale = get_language(lang).formatting_locale or "es"
-    return str(Locale.parse(locale).territories.get(code, code))
 
 
 def _display(kind: str, value: Any, lang: str, ports: Mapping[str, str], catalogs: Catalogs) -> str:
@@ -44,8 +36,7 @@ def _display(kind: str, value: Any, lang: str, ports: Mapping[str, str], catalog
     if kind == "yes_no":
         return catalogs.gettext(lang, "Yes" if value else "No")
     if kind == "timezone":
-        locale = get_language(lang).formatting_locale or "es_MX"
-        return str(get_timezone_name(str(value), locale=locale))
+        return timezone_name(str(value), lang)
     return str(value)
 
 

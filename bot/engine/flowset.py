@@ -34,6 +34,10 @@ OPTION_SOURCES = frozenset({"ports", "languages"})
 WELCOME_FLOW = "welcome"
 MENU_FLOW = "menu"
 LANGUAGE_FLOW = "language"
+#: Optional: offered once when a question falls back to another language (see runner).
+INTERPRETER_FLOW = "interpreter"
+#: Optional step of the welcome flow: "It looks like you write in X. Continue in X?"
+CONFIRM_LANGUAGE_STEP = "confirm_language"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from bot.engine.flowset import (
 )
 from bot.engine.models import FLOW_PREFIX, RETURN, Collect, Flow, MessagesFile, Step
 from bot.i18n import Catalogs
+from bot.languages import REQUIRED_LANGUAGES
 
 MESSAGES_FILE = "messages.yaml"
 HOME = "home"
@@ -138,7 +139,7 @@ def _check_catalogs(
 
 
 def load_flows(
-    flows_dir: Path, catalogs: Catalogs, required_languages: Iterable[str] = ("en", "es")
+    flows_dir: Path, catalogs: Catalogs, required_languages: Iterable[str] = REQUIRED_LANGUAGES
 ) -> FlowSet:
     langs = tuple(required_languages)
     messages_path = flows_dir / MESSAGES_FILE

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import string
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,12 +19,20 @@ from bot.engine.actions import EFFECT_ACTIONS, LOCAL_ACTIONS, Outcome
 from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext
 from bot.engine.commands import Command, match_command
 from bot.engine.display import display_values
-from bot.engine.flowset import LANGUAGE_FLOW, MENU_FLOW, WELCOME_FLOW, FlowSet
+from bot.engine.flowset import (
+    CONFIRM_LANGUAGE_STEP,
+    INTERPRETER_FLOW,
+    LANGUAGE_FLOW,
+    MENU_FLOW,
+    WELCOME_FLOW,
+    FlowSet,
+)
 from bot.engine.loader import HOME
 from bot.engine.models import FLOW_PREFIX, RETURN, Step
 from bot.engine.session import PendingAction, Session
 from bot.i18n import Catalogs
-from bot.languages import LANGUAGES
+from bot.langid import guess_language
+from bot.languages import BY_CODE, LANGUAGES
 from bot.messages import Option, Reply
 from bot.text import fold
 
@@ -32,6 +40,10 @@ log = logging.getLogger(__name__)
 
 MAX_HOPS = 64
 RETURN_SLOT = "_return"
+#: Set once the interpreter has been offered (the offer is made once per conversation).
+INTERPRETER_OFFERED_SLOT = "_interpreter_offered"
+#: Flows that are about choosing a language: no interpreter offer in the middle of them.
+_LANGUAGE_FLOWS = frozenset({WELCOME_FLOW, LANGUAGE_FLOW, INTERPRETER_FLOW})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +64,18 @@ class _Missing(dict[str, str]):
 
 
 class Engine:
-    def __init__(self, flowset: FlowSet, catalogs: Catalogs, *, max_failures: int = 3) -> None:
+    def __init__(
+        self,
+        flowset: FlowSet,
+        catalogs: Catalogs,
+        *,
+        max_failures: int = 3,
+        identify_language: Callable[[str], str | None] = guess_language,
+    ) -> None:
         self.flowset = flowset
         self.catalogs = catalogs
         self.max_failures = max_failures
+        self.identify_language = identify_language
 
     # ---- entry points -------------------------------------------------------------------
 
@@ -65,7 +85,7 @@ class Engine:
         """One inbound message. Returns the replies; may leave `session.pending` set."""
         out: list[Reply] = []
         if session.flow is None or session.step is None:
-            self._go(session, f"{FLOW_PREFIX}{WELCOME_FLOW}", out, ctx)
+            self._welcome(session, text, button, out, ctx)
             return out
         command = None if button else match_command(text)
         if command is not None:
@@ -139,11 +159,56 @@ class Engine:
 
     # ---- internals ----------------------------------------------------------------------
 
+    def _welcome(
+        self, session: Session, text: str, button: str | None, out: list[Reply], ctx: TurnContext
+    ) -> None:
+        """First contact: a first message in words is identified and the guess confirmed in
+        that language; anything else (a number, an emoji, no clear guess) gets the menu."""
+        welcome = self.flowset.flows[WELCOME_FLOW]
+        guess = None
+        if not button and match_command(text) is None and CONFIRM_LANGUAGE_STEP in welcome.steps:
+            guess = self.identify_language(text)
+        if guess is None or guess not in BY_CODE:
+            self._go(session, f"{FLOW_PREFIX}{WELCOME_FLOW}", out, ctx)
+            return
+        session.lang = guess
+        session.slots["language"] = guess
+        session.flow = WELCOME_FLOW
+        self._go(session, CONFIRM_LANGUAGE_STEP, out, ctx)
+
+    def _offer_interpreter(self, session: Session, step: Step, ctx: TurnContext) -> bool:
+        """Whether to offer an interpreter before asking `step` (then the detour is set up).
+
+        Offered once per conversation, the first time a question cannot be shown in the
+        person's language (its catalog has no reviewed text and the fallback is used). The
+        talk-to-a-person path (issue 6) reads the wish from `slots["_interpreter"]`.
+        """
+        lang = session.lang
+        if (
+            lang is None
+            or INTERPRETER_FLOW not in self.flowset.flows
+            or session.flow in _LANGUAGE_FLOWS
+            or session.slots.get(INTERPRETER_OFFERED_SLOT)
+        ):
+            return False
+        msgids = [step.say] if step.say and not step.literal else []
+        if step.collect is not None:
+            msgids += [opt.label for opt in step.collect.options]
+        if not any(self.catalogs.lookup(lang, m).is_fallback_for(lang) for m in msgids):
+            return False
+        session.slots[INTERPRETER_OFFERED_SLOT] = True
+        session.slots["language"] = lang
+        session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
+        return True
+
     def _command(
         self, session: Session, command: Command, out: list[Reply], ctx: TurnContext
     ) -> None:
-        if command is Command.LANGUAGE:
-            if session.flow not in (LANGUAGE_FLOW, WELCOME_FLOW):
+        if command is Command.LANGUAGE and session.flow == WELCOME_FLOW:
+            # Still at the first question: the menu, then on to the privacy notice as usual.
+            self._go(session, f"{FLOW_PREFIX}{WELCOME_FLOW}", out, ctx)
+        elif command is Command.LANGUAGE:
+            if session.flow not in _LANGUAGE_FLOWS:
                 session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
             self._go(session, f"{FLOW_PREFIX}{LANGUAGE_FLOW}", out, ctx)
         elif session.consented_at is None:
@@ -174,6 +239,9 @@ class Engine:
                     target = f"{FLOW_PREFIX}{MENU_FLOW}" if session.consented_at else HOME
                     continue
                 session.flow, _, session.step = str(back).partition(":")
+                if self._offer_interpreter(session, self._current(session), ctx):
+                    target = f"{FLOW_PREFIX}{INTERPRETER_FLOW}"
+                    continue
                 out.extend(self._ask(session, self._current(session), ctx))
                 return
             flow, name = self.flowset.resolve(flow, target)
@@ -182,6 +250,9 @@ class Engine:
             if step.say and step.collect is None:
                 out.append(Reply(text=self._say(session, step, ctx)))
             if step.collect is not None:
+                if self._offer_interpreter(session, step, ctx):
+                    target = f"{FLOW_PREFIX}{INTERPRETER_FLOW}"
+                    continue
                 out.extend(self._ask(session, step, ctx))
                 return
             if step.action in EFFECT_ACTIONS:

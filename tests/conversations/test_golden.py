@@ -63,7 +63,8 @@ def test_golden_conversation(
     whatsapp = spec["channel"] == "whatsapp"
     record = bool(request.config.getoption("--record-golden"))
     actual: list[dict[str, str]] = []
-    with running_app() as client:
+    # Optional `settings:` in a golden file: overrides for this conversation's app.
+    with running_app(**spec.get("settings", {})) as client:
         for number, turn in enumerate(spec["turns"]):
             body = _form(
                 spec["from"], whatsapp, f"SMgolden{path.stem[:12]}{number:04d}", turn["send"]

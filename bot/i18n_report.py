@@ -1,0 +1,188 @@
+"""What each language's catalog costs and lacks: counts, and every prompt rendered for SMS.
+
+Why render and not just count characters: what a person receives is the translated text with
+its placeholders filled (a long name, a long port name, a formatted date) and the numbered
+options appended, transliterated to GSM-7 on SMS. That is what is billed per segment, so that
+is what is measured here, with realistic long values, for the report and for the tests.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bot.engine.display import display_values
+from bot.engine.flowset import FlowSet
+from bot.engine.loader import load_flows
+from bot.engine.models import Step
+from bot.i18n import Catalogs
+from bot.i18n_extract import build_template
+from bot.languages import BY_CODE, LANGUAGES, SmsPolicy
+from bot.sms import is_gsm7, segment_count, transliterate_for_sms
+
+#: The eight ports that took appointments (DESIGN); the longest name is the realistic worst.
+SAMPLE_PORTS: dict[str, str] = {
+    "brownsville": "Brownsville",
+    "eagle_pass": "Eagle Pass",
+    "hidalgo": "Hidalgo",
+    "laredo": "Laredo",
+    "el_paso": "El Paso – Paso del Norte",
+    "nogales": "Nogales",
+    "calexico": "Calexico",
+    "san_ysidro": "San Ysidro",
+}
+#: Long but real values: the longest month (September), a two-word country, a 36-character
+#: registration number as the booking API gives it.
+SAMPLE_SLOTS: dict[str, object] = {
+    "language": "ht",
+    "full_name": "María Fernanda Rodríguez Hernández",
+    "birth_date": "1990-09-30",
+    "nationality": "DO",
+    "port": "el_paso",
+    "request_port": "el_paso",
+    "appointment_port": "el_paso",
+    "request_date": "2026-09-30",
+    "appointment_at": "2026-09-30T10:30:00",
+    "opens": "12:00",
+    "closes": "23:59",
+    "timezone": "America/New_York",
+}
+SAMPLE_PHONE = "+5215512345678"
+SAMPLE_REGISTRATION = "reg_" + "0123456789abcdef" * 2
+#: The longest option list each engine message is shown with when it re-asks a question.
+_MESSAGE_OPTIONS = {
+    "invalid_choice": "ports",
+    "invalid_yes_no": "yes_no",
+    "invalid_language": "languages",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """One message as sent: `msgid` is the catalog entry it is measured for."""
+
+    msgid: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageReport:
+    messages: int
+    reviewed: int
+    draft: int
+    missing: int
+    sms_max_segments: int
+    sms_mean_segments: float
+    sms_non_gsm: int
+
+
+class PromptRenderer:
+    """Renders every flow message in one language the way the engine would, with samples."""
+
+    def __init__(self, flowset: FlowSet, catalogs: Catalogs) -> None:
+        self.flowset = flowset
+        self.catalogs = catalogs
+
+    def _fill(self, lang: str, template: str) -> str:
+        values = display_values(
+            SAMPLE_SLOTS, self.flowset.slot_specs, lang, SAMPLE_PORTS, self.catalogs
+        )
+        values.update(phone=SAMPLE_PHONE, registration_id=SAMPLE_REGISTRATION)
+        return string.Formatter().vformat(template, (), values)
+
+    def _options(self, lang: str, kind: str, step: Step | None = None) -> list[str]:
+        if kind == "ports":
+            return list(SAMPLE_PORTS.values())
+        if kind == "languages":
+            return [language.own_name for language in LANGUAGES]
+        if step is not None and step.collect is not None and step.collect.options:
+            return [self.catalogs.gettext(lang, opt.label) for opt in step.collect.options]
+        if kind == "yes_no":
+            return [self.catalogs.gettext(lang, m) for m in ("Yes", "No")]
+        return []
+
+    def _with_options(self, lang: str, text: str, options: list[str]) -> str:
+        numbered = "\n".join(f"{i}. {title}" for i, title in enumerate(options, start=1))
+        return f"{text}\n{numbered}" if options else text
+
+    def _step_options(self, lang: str, step: Step) -> list[str]:
+        collect = step.collect
+        if collect is None:
+            return []
+        if collect.options_from == "ports":
+            return self._options(lang, "ports")
+        if collect.type == "language" or collect.options_from == "languages":
+            return self._options(lang, "languages")
+        return self._options(lang, collect.type, step)
+
+    def prompts(self, lang: str) -> Iterator[Prompt]:
+        """Every translatable message once, in the longest form it is sent in."""
+        seen: set[str] = set()
+        for key, msgid in self.flowset.messages.items():
+            options = self._options(lang, _MESSAGE_OPTIONS.get(key, ""))
+            text = self._fill(lang, self.catalogs.gettext(lang, msgid))
+            seen.add(msgid)
+            yield Prompt(msgid, self._with_options(lang, text, options))
+        for flow in self.flowset.flows.values():
+            for step in flow.steps.values():
+                options = self._step_options(lang, step)
+                for said in (step.say, step.invalid):
+                    if said is None or said in seen or (said == step.say and step.literal):
+                        continue
+                    seen.add(said)
+                    text = self._fill(lang, self.catalogs.gettext(lang, said))
+                    yield Prompt(said, self._with_options(lang, text, options))
+                if step.collect is not None:
+                    whole = self._with_options(
+                        lang, self._fill(lang, self.catalogs.gettext(lang, step.say or "")), options
+                    )
+                    for opt in step.collect.options:
+                        if opt.label not in seen:
+                            seen.add(opt.label)
+                            yield Prompt(opt.label, whole)
+
+
+def sms_text(lang: str, text: str) -> str:
+    """What the SMS channel sends for `text` (bot/channels/render.py's rule)."""
+    language = BY_CODE.get(lang)
+    if language is not None and language.sms_policy is SmsPolicy.TRANSLITERATE:
+        return transliterate_for_sms(text)
+    return text
+
+
+def language_report(
+    lang: str, msgids: list[str], catalogs: Catalogs, renderer: PromptRenderer
+) -> LanguageReport:
+    catalog = catalogs.catalog(lang)
+    reviewed = draft = 0
+    for msgid in msgids:
+        message = catalog.get(msgid) if catalog is not None else None
+        if message is not None and message.string:
+            if message.fuzzy:
+                draft += 1
+            else:
+                reviewed += 1
+    sent = [sms_text(lang, prompt.text) for prompt in renderer.prompts(lang)]
+    segments = [segment_count(text) for text in sent]
+    return LanguageReport(
+        messages=len(msgids),
+        reviewed=reviewed,
+        draft=draft,
+        missing=len(msgids) - reviewed - draft,
+        sms_max_segments=max(segments, default=0),
+        sms_mean_segments=round(sum(segments) / len(segments), 2) if segments else 0.0,
+        sms_non_gsm=sum(not is_gsm7(text) for text in sent),
+    )
+
+
+def build_report(flows_dir: Path, translations_dir: Path) -> dict[str, dict[str, object]]:
+    """`{lang: {messages, reviewed, draft, missing, sms_...}}` for every catalog."""
+    catalogs = Catalogs.load(translations_dir)
+    flowset = load_flows(flows_dir, catalogs, required_languages=())
+    renderer = PromptRenderer(flowset, catalogs)
+    msgids = [str(m.id) for m in build_template(flows_dir) if m.id]
+    order = [lang.code for lang in LANGUAGES]
+    langs = sorted(catalogs.languages, key=lambda c: (order.index(c) if c in order else 99, c))
+    return {lang: asdict(language_report(lang, msgids, catalogs, renderer)) for lang in langs}
