@@ -41,7 +41,7 @@ def run(argv: list[str]) -> int:
             print(path)
         return 0
 
-    from nlu import make_parser
+    from nlu.factory import make_parser
 
     parser = make_parser(cache_dir=args.cache_dir)
     if args.command == "parse":
