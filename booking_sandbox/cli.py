@@ -19,7 +19,9 @@ from booking_sandbox.settings import SandboxSettings
 
 def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="frontdoor sandbox", description="Serve the booking API sandbox."
+        prog="frontdoor sandbox",
+        description="Serve the booking API sandbox (settings: BOOKING_* environment).",
+        epilog="Also: frontdoor sandbox allocate --date YYYY-MM-DD [--seed N]",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8100)
