@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -21,9 +23,11 @@ def make_router(parser: Parser) -> APIRouter:
     """A router with ``POST /model/parse`` bound to ``parser`` (the app decides the prefix)."""
     router = APIRouter()
 
-    @router.post("/model/parse")
-    def parse(request: ParseRequest) -> ParseResult:
+    @router.post("/model/parse", response_model=None)
+    def parse(request: ParseRequest) -> dict[str, Any]:
         # Sync on purpose: parsing is CPU-bound microseconds; FastAPI runs it in a thread.
-        return parser.parse(request.text, request.lang)
+        # Returned as a plain dict: pydantic rejects typing.TypedDict on Python < 3.12.
+        result: ParseResult = parser.parse(request.text, request.lang)
+        return dict(result)
 
     return router

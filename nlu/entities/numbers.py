@@ -65,6 +65,8 @@ _TENS: dict[str, dict[str, int]] = {
 # Number words that are everyday words in another supported language ("de" is Kreyòl 2
 # but Spanish "of"): with the language unknown they are not numbers.
 _AMBIGUOUS = frozenset({"de", "en", "un", "set", "san", "ven", "dis", "une", "yon"})
+# Words that are mostly articles ("una cita", "yon randevou"): a number only as an answer.
+_ARTICLES = frozenset({"un", "una", "um", "uma", "yon", "en", "une"})
 _JOINERS = frozenset({"y", "e", "and", "-"})
 
 _DIGITS = re.compile(r"(?<![\d.,])\d{1,9}(?![\d]|[.,]\d)")
@@ -97,8 +99,11 @@ def _table(lang: str | None) -> _Table:
     return table
 
 
-def find_numbers(text: str, lang: str | None) -> list[Found]:
-    """Every number in ``text``, digits or words, in order."""
+def find_numbers(text: str, lang: str | None, *, answer: bool = False) -> list[Found]:
+    """Every number in ``text``, digits or words, in order.
+
+    In free text, articles ("una cita") are not numbers; in a typed ``answer`` they are.
+    """
     folded = fold(text)
     found = [Found("number", int(m.group(0)), m.start(), m.end()) for m in _DIGITS.finditer(folded)]
     table = _table(lang)
@@ -116,7 +121,7 @@ def find_numbers(text: str, lang: str | None) -> list[Found]:
                 end = words[j].end()
                 i = j
             found.append(Found("number", value, start, end))
-        elif w in table.units:
+        elif w in table.units and (answer or w not in _ARTICLES):
             found.append(Found("number", table.units[w], words[i].start(), words[i].end()))
         i += 1
     return sorted(found, key=lambda f: f.start)
@@ -124,7 +129,7 @@ def find_numbers(text: str, lang: str | None) -> list[Found]:
 
 def parse_number(text: str, lang: str | None) -> int | None:
     """The first number in a typed answer ("somos 4" -> 4, "tres" -> 3), or None."""
-    found = find_numbers(text, lang)
+    found = find_numbers(text, lang, answer=True)
     if not found:
         return None
     value = found[0].value
