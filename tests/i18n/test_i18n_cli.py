@@ -1,0 +1,120 @@
+"""`frontdoor i18n extract|update|compile|report` on a copy of the real flows and catalogs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.i18n import po_path, read_catalog
+from bot.settings import PROJECT_ROOT
+
+NEW_MESSAGE = "Your household has {count} people."
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    shutil.copytree(PROJECT_ROOT / "flows", tmp_path / "flows")
+    shutil.copytree(
+        PROJECT_ROOT / "translations",
+        tmp_path / "translations",
+        ignore=shutil.ignore_patterns("*.mo"),
+    )
+    return tmp_path
+
+
+def _run(tree: Path, *args: str) -> int:
+    return main(
+        [
+            "i18n",
+            "--flows",
+            str(tree / "flows"),
+            "--translations",
+            str(tree / "translations"),
+            *args,
+        ]
+    )
+
+
+def test_report_json_meets_the_must_show(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["i18n", "report", "--json"]) == 0
+    languages = json.loads(capsys.readouterr().out)["languages"]
+    for lang in ("es", "ht", "pt", "en"):
+        figures = languages[lang]
+        assert figures["missing"] == 0 and figures["draft"] == 0, lang
+        assert figures["sms_non_gsm"] == 0 and figures["sms_max_segments"] <= 3, lang
+        assert figures["reviewed"] == figures["messages"], lang
+        assert 1 <= figures["sms_mean_segments"] < 1.2, lang
+    for lang in ("quc", "mam", "kjb"):
+        assert languages[lang]["draft"] >= 4 and languages[lang]["reviewed"] == 0
+    assert set(languages["es"]) == {
+        "messages", "reviewed", "draft", "missing",
+        "sms_max_segments", "sms_mean_segments", "sms_non_gsm",
+    }  # fmt: skip
+
+
+def test_report_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["i18n", "report"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:3] == ["lang", "messages", "reviewed"]
+    assert any(line.startswith("kjb") for line in out.splitlines())
+
+
+def test_extract_is_stable(tree: Path) -> None:
+    """Extracting from unchanged flows gives the committed template (bar the date)."""
+    assert _run(tree, "extract") == 0
+
+    def body(p: Path) -> list[str]:
+        return [x for x in p.read_text().splitlines() if "POT-Creation-Date" not in x]
+
+    assert body(tree / "translations" / "frontdoor.pot") == body(
+        PROJECT_ROOT / "translations" / "frontdoor.pot"
+    )
+
+
+def test_update_adds_new_messages_and_keeps_drafts(tree: Path) -> None:
+    status = tree / "flows" / "status.yaml"
+    status.write_text(
+        status.read_text().replace(
+            "  unavailable:\n    say:",
+            f'  household:\n    say: "{NEW_MESSAGE}"\n    next: home\n  unavailable:\n    say:',
+        )
+    )
+    changed = "You are not registered yet. Write MENU and choose 1 to register."
+    status.write_text(status.read_text().replace(changed, changed.replace("yet.", "yet!")))
+    assert _run(tree, "extract") == 0
+    assert _run(tree, "update") == 0
+    es = read_catalog(po_path(tree / "translations", "es"))
+    assert es[NEW_MESSAGE] is not None and not es[NEW_MESSAGE].string
+    # A changed source keeps its old translation as a draft for the translator to check.
+    edited = es[changed.replace("yet.", "yet!")]
+    assert edited is not None and edited.fuzzy and str(edited.string).startswith("Todavía")
+    assert es[changed] is None  # no obsolete entries left behind
+    mam = read_catalog(po_path(tree / "translations", "mam"))
+    assert mam["Yes"] is not None and mam["Yes"].fuzzy and mam["Yes"].string
+    assert po_path(tree / "translations", "mam").read_text().count("Language: mam") == 1
+
+
+def test_update_new_language_without_cldr_data(tree: Path) -> None:
+    assert _run(tree, "update", "--new", "kek") == 0
+    kek = read_catalog(po_path(tree / "translations", "kek"))
+    assert len([m for m in kek if m.id]) == len(
+        [m for m in read_catalog(po_path(tree / "translations", "es")) if m.id]
+    )
+    assert "Language: kek" in po_path(tree / "translations", "kek").read_text()
+
+
+def test_compile_writes_mo_files(tree: Path) -> None:
+    import gettext
+
+    assert _run(tree, "compile") == 0
+    mo = po_path(tree / "translations", "ht").with_suffix(".mo")
+    with mo.open("rb") as fh:
+        ht = gettext.GNUTranslations(fh)
+    assert ht.gettext("Yes") == "Wi"
+    with po_path(tree / "translations", "mam").with_suffix(".mo").open("rb") as fh:
+        mam = gettext.GNUTranslations(fh)
+    assert mam.gettext("Yes") == "Yes"  # drafts are left out unless --use-fuzzy

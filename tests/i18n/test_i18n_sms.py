@@ -1,0 +1,108 @@
+"""What people are sent on SMS costs as little as it can: every prompt, rendered with long real
+values and its options, is GSM-7 after transliteration and needs at most three segments; most
+need one. Golden conversations are held to the same limit, turn by turn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.channels.render import render_bodies
+from bot.engine.loader import load_flows
+from bot.i18n import Catalogs
+from bot.i18n_report import PromptRenderer, sms_text
+from bot.languages import LANGUAGES, REQUIRED_LANGUAGES
+from bot.messages import ChannelKind, Reply
+from bot.settings import PROJECT_ROOT
+from bot.sms import is_gsm7, segment_count, transliterate_for_sms
+
+MAX_SEGMENTS = 3
+GOLDEN = sorted((PROJECT_ROOT / "tests" / "conversations" / "golden").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def renderer() -> PromptRenderer:
+    catalogs = Catalogs.load(PROJECT_ROOT / "translations")
+    return PromptRenderer(load_flows(PROJECT_ROOT / "flows", catalogs), catalogs)
+
+
+@pytest.mark.parametrize("lang", [lang.code for lang in LANGUAGES])
+def test_every_prompt_fits_three_segments(lang: str, renderer: PromptRenderer) -> None:
+    too_long = [
+        (segment_count(sms_text(lang, p.text)), p.text)
+        for p in renderer.prompts(lang)
+        if segment_count(sms_text(lang, p.text)) > MAX_SEGMENTS
+    ]
+    assert not too_long
+
+
+@pytest.mark.parametrize("lang", REQUIRED_LANGUAGES)
+def test_every_prompt_is_gsm7_after_transliteration(lang: str, renderer: PromptRenderer) -> None:
+    ucs2 = [p.text for p in renderer.prompts(lang) if not is_gsm7(sms_text(lang, p.text))]
+    assert not ucs2
+
+
+@pytest.mark.parametrize("lang", REQUIRED_LANGUAGES)
+def test_one_segment_where_possible(lang: str, renderer: PromptRenderer) -> None:
+    """Only the registration summary (five long values) may need a second segment."""
+    longer = [p.msgid for p in renderer.prompts(lang) if segment_count(sms_text(lang, p.text)) > 1]
+    assert all(m.startswith("Please check:") for m in longer), longer
+
+
+def test_prompts_cover_every_message(renderer: PromptRenderer) -> None:
+    from bot.i18n_extract import build_template
+
+    wanted = {str(m.id) for m in build_template(PROJECT_ROOT / "flows") if m.id}
+    assert {p.msgid for p in renderer.prompts("es")} == wanted
+
+
+def test_samples_are_long_and_real(renderer: PromptRenderer) -> None:
+    """The summary is measured with a long name, a long month, a long port, a long country."""
+    summary = next(p.text for p in renderer.prompts("es") if p.msgid.startswith("Please check"))
+    for expected in ("Rodríguez Hernández", "septiembre", "El Paso – Paso del Norte", "Dominicana"):
+        assert expected in summary
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
+def test_golden_sms_replies_fit_three_segments(path: Path) -> None:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if spec["channel"] != "sms":
+        pytest.skip("WhatsApp is not billed per segment")
+    for turn in spec["turns"]:
+        for body in str(turn["reply"]).split("\n---\n"):
+            assert segment_count(body) <= MAX_SEGMENTS, (turn["send"], body)
+
+
+RENDER_CASES = [
+    # (label, lang, channel, text, expected body)
+    ("pt on SMS loses only what GSM-7 lacks", "pt", ChannelKind.SMS,
+     "Você já tem cadastro. Não.", "Voce ja tem cadastro. Nao."),
+    ("pt on WhatsApp keeps every accent", "pt", ChannelKind.WHATSAPP,
+     "Você já tem cadastro. Não.", "Você já tem cadastro. Não."),
+    ("Kreyòl keeps è and ò on SMS", "ht", ChannelKind.SMS,
+     "Kisa ou vle fè? Lòt lang", "Kisa ou vle fè? Lòt lang"),
+    ("Kreyòl capital È becomes E (not in GSM-7)", "ht", ChannelKind.SMS, "Èd", "Ed"),
+    ("Mam glottal stop ʼ becomes an apostrophe", "mam", ChannelKind.SMS,
+     "Qʼanjobʼal", "Q'anjob'al"),
+    ("Spanish keeps ñ é ¿ on SMS", "es", ChannelKind.SMS,
+     "¿Qué día? Mañana.", "¿Qué dia? Mañana."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("label", "lang", "channel", "text", "expected"),
+    RENDER_CASES,
+    ids=[c[0] for c in RENDER_CASES],
+)
+def test_render_per_channel(
+    label: str, lang: str, channel: ChannelKind, text: str, expected: str
+) -> None:
+    assert render_bodies([Reply(text=text)], channel, lang) == [expected]
+
+
+def test_transliteration_never_costs_more_segments() -> None:
+    for lang in REQUIRED_LANGUAGES:
+        for text in ("Você concorda? Não", "Èske ou dakò?", "¿Está de acuerdo?"):
+            assert segment_count(transliterate_for_sms(text)) <= segment_count(text), lang
