@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nlu.classifier import IntentModel
 from nlu.entities import extract_entities, yes_no_only
-from nlu.langid import identify_language
+from nlu.langid import identify_language, use_cache_dir
 from nlu.model_cache import load_or_train
 from nlu.result import FALLBACK_INTENT, Entity, Intent, Language, ParseResult
 
@@ -17,6 +17,8 @@ __all__ = ["DEFAULT_THRESHOLD", "EmbeddedParser"]
 # Below this probability the answer is nlu_fallback. Chosen by cross-validation: at 0.4
 # about half of off-topic messages ("me gusta la pizza") fall back, in-domain accuracy holds.
 DEFAULT_THRESHOLD = 0.4
+_WARM_UP = ("hola soy colombiana, naci el 14 de febrero de 1992", "bonjou m se ayisyen",
+            "oi sou brasileira", "hi i am from Cuba, born October 9, 1978")
 _EXTRACTORS = {"date": "frontdoor.dates", "number": "frontdoor.numbers",
                "country": "frontdoor.countries"}
 
@@ -39,7 +41,18 @@ class EmbeddedParser:
     def load(
         cls, cache_dir: Path | None = None, *, threshold: float = DEFAULT_THRESHOLD
     ) -> EmbeddedParser:
-        return cls(load_or_train(cache_dir), threshold=threshold)
+        """The cached model (trained first if missing), warmed up for the first message."""
+        if cache_dir is not None:
+            use_cache_dir(cache_dir)
+        parser = cls(load_or_train(cache_dir), threshold=threshold)
+        parser.warm_up()
+        return parser
+
+    def warm_up(self) -> None:
+        """Build the lazy tables (language model, country index, patterns) at start-up, so
+        the first person to write does not wait half a second for them."""
+        for text in _WARM_UP:
+            self.parse(text, None)
 
     def parse(self, text: str, lang: str | None = None) -> ParseResult:
         if lang:

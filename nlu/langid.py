@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 
 from nlu.normalize import fold
 
-__all__ = ["SUPPORTED_LANGUAGES", "identify_language"]
+__all__ = ["SUPPORTED_LANGUAGES", "identify_language", "use_cache_dir"]
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("es", "ht", "pt", "en", "quc", "mam", "kjb")
 _LANGID_LANGS = ("es", "pt", "en", "ht", "fr")
@@ -58,13 +59,24 @@ def _chat_index() -> dict[str, frozenset[str]]:
     return {w: frozenset(langs) for w, langs in index.items()}
 
 
+_cache_dir: Path | None = None
+
+
+def use_cache_dir(path: Path | None) -> None:
+    """Where the unpacked language model is kept (default: the intent model's cache dir).
+
+    Takes effect only before the first identification in the process.
+    """
+    global _cache_dir
+    _cache_dir = path
+
+
 @cache
 def _identifier() -> object:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from nlu.langid_model import load_identifier
+    from nlu.model_cache import default_cache_dir
 
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident.set_languages(list(_LANGID_LANGS))
-    return ident
+    return load_identifier(_LANGID_LANGS, _cache_dir or default_cache_dir())
 
 
 def _langid_probs(text: str) -> dict[str, float]:

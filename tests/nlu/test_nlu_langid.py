@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nlu.langid import identify_language
+from nlu.langid_model import load_identifier
 
 CASES: list[tuple[str, str, str]] = [
     # label, text, expected code
@@ -44,3 +47,28 @@ def test_identify_language(label: str, text: str, expected: str) -> None:
 @pytest.mark.parametrize("text", ["", "123", "👍", "?!"])
 def test_nothing_to_go_on(text: str) -> None:
     assert identify_language(text) == ("und", 0.0)
+
+
+SAMPLES = ["hola quiero una cita", "kote randevou m lan ye", "ja tenho data marcada?",
+           "i want an appointment", "bonjour je veux un rendez-vous"]
+
+
+def test_cached_identifier_matches_packaged_model(tmp_path: Path) -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    langs = ("es", "pt", "en", "ht", "fr")
+    packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    packaged.set_languages(list(langs))
+    written = load_identifier(langs, tmp_path)  # first start: writes the copy
+    cached = load_identifier(langs, tmp_path)  # later starts: reads it
+    assert list(tmp_path.glob("langid-*.npz"))
+    for text in SAMPLES:
+        assert cached.rank(text) == packaged.rank(text) == written.rank(text)
+
+
+def test_broken_langid_cache_falls_back(tmp_path: Path) -> None:
+    langs = ("es", "pt", "en", "ht", "fr")
+    load_identifier(langs, tmp_path)
+    for path in tmp_path.glob("langid-*.npz"):
+        path.write_bytes(b"not a zip file")
+    assert load_identifier(langs, tmp_path).classify("quiero una cita")[0] == "es"
