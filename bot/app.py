@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
+from bot.booking.events import make_router as booking_events_router
 from bot.channels.twilio import make_router as twilio_router
 from bot.conversation import utcnow
 from bot.services import open_services
@@ -43,6 +44,7 @@ def create_app(
 
     app = FastAPI(title="frontdoor", version="0.1.0", lifespan=lifespan)
     app.include_router(twilio_router())
+    app.include_router(booking_events_router())
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

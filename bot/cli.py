@@ -52,6 +52,10 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
 
     settings = _settings()
+    if "self_url" not in settings.model_fields_set:
+        # The embedded sandbox posts its events back to this server.
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+        settings = settings.model_copy(update={"self_url": f"http://{host}:{args.port}"})
     _preflight(settings)
     app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())

@@ -3,6 +3,11 @@
 The order is the point. The session (with any pending booking action and its idempotency key)
 is saved before the booking API is called, and saved again with the outcome before the reply
 is returned, so a crash at any moment loses nothing and repeats nothing.
+
+When the booking API is down, a write (registration, request, deletion...) is not an error:
+it moves to the session's outbox (`session.queued`, indexed in the store's outbox set) with
+the time the person asked, the person is told it is saved, and `replay` sends it later with
+the same idempotency key and original time, then tells the person the result.
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.booking.client import BookingClient
+from bot.channels.render import render_bodies
 from bot.contacts import ContactKey, contact_key
-from bot.engine.actions import EFFECT_ACTIONS, EffectContext
+from bot.engine.actions import EFFECT_ACTIONS, QUEUED, UNAVAILABLE, EffectContext, Outcome
 from bot.engine.runner import Engine, TurnContext
-from bot.engine.session import Session
+from bot.engine.session import PendingAction, Session
 from bot.messages import Inbound, Reply
+from bot.outbound import OutboundMessage, Sender
 from bot.ports import PortDirectory
 from bot.settings import Settings
 from bot.store.base import Store
@@ -47,6 +54,7 @@ class Conversations:
     engine: Engine
     booking: BookingClient
     ports: PortDirectory
+    sender: Sender
     clock: Callable[[], datetime] = utcnow
 
     def key_for(self, phone_e164: str) -> ContactKey:
@@ -69,7 +77,7 @@ class Conversations:
                 # A crash left the booking call undone: finish it now, same key.
                 replies: list[Reply] = cached + await self._carry_out(key, session, ctx)
                 session.remember(inbound.message_id, replies)
-                await self._save(key, session)
+                await self._commit(key, session)
                 return Handled(replies, session.lang)
 
             session.channel = inbound.channel
@@ -77,14 +85,41 @@ class Conversations:
             replies = []
             if session.pending is not None:
                 replies += await self._carry_out(key, session, ctx)
+            if session.queued:
+                # The person is here: a good moment to try saved calls (cheap if still down).
+                replies += await self._replay_queued(key, session, ctx)
             replies += self._turn(session, inbound, ctx)
             session.remember(inbound.message_id, replies)
-            await self._save(key, session)  # commit first ...
+            await self._commit(key, session)  # commit first ...
             if session.pending is not None:  # ... then side effects
                 replies += await self._carry_out(key, session, ctx)
                 session.remember(inbound.message_id, replies)
-                await self._save(key, session)
+                await self._commit(key, session)
             return Handled(replies, session.lang)
+
+    async def replay(self, key: ContactKey) -> bool:
+        """Try one contact's saved calls; send what happened. True when nothing is left."""
+        async with self.store.lock(key):
+            session = await self.store.load(key)
+            if session is None or not session.queued:
+                await self.store.outbox_remove(key)
+                return True
+            ctx = await self._context()
+            replies = await self._replay_queued(key, session, ctx)
+            if replies:
+                session.notices += render_bodies(replies, session.channel, session.lang)
+            await self._commit(key, session)  # the results are known before anyone is told
+            await self._send_notices(key, session)
+            return not session.queued
+
+    async def _send_notices(self, key: ContactKey, session: Session) -> None:
+        while session.notices:
+            body = session.notices[0]
+            message = OutboundMessage(key.digest, session.phone, session.channel, body)
+            await self.sender.send(message)
+            session.notices.pop(0)
+            if not session.erase:
+                await self._save(key, session)
 
     def _turn(self, session: Session, inbound: Inbound, ctx: TurnContext) -> list[Reply]:
         text = inbound.text.strip()
@@ -94,19 +129,45 @@ class Conversations:
             return self.engine.reask(session, "too_long", ctx)
         return self.engine.handle(session, text, inbound.button_payload, ctx)
 
+    async def _run(
+        self, key: ContactKey, session: Session, pending: PendingAction, ctx: TurnContext
+    ) -> Outcome:
+        pending.attempts += 1
+        action = EFFECT_ACTIONS[pending.name]
+        effect = EffectContext(booking=self.booking, now=ctx.now, requested_at=pending.created_at)
+        outcome = await action.run(session, effect, pending.idempotency_key)
+        log.info("contact %s: action %s -> %s", key, pending.name, outcome.key)
+        return outcome
+
     async def _carry_out(self, key: ContactKey, session: Session, ctx: TurnContext) -> list[Reply]:
         replies: list[Reply] = []
         while session.pending is not None:
             pending = session.pending
-            pending.attempts += 1
-            action = EFFECT_ACTIONS[pending.name]
-            outcome = await action.run(
-                session, EffectContext(booking=self.booking, now=ctx.now), pending.idempotency_key
-            )
-            log.info("contact %s: action %s -> %s", key, pending.name, outcome.key)
+            outcome = await self._run(key, session, pending, ctx)
+            if outcome.key == UNAVAILABLE and EFFECT_ACTIONS[pending.name].queue_when_unavailable:
+                await self.store.outbox_add(key)  # the index first: it may point to nothing
+                session.queued.append(pending)
+                outcome = Outcome(QUEUED)
             replies += self.engine.after_action(session, outcome, ctx)
             if session.pending is not None:
-                await self._save(key, session)
+                await self._commit(key, session)
+        return replies
+
+    async def _replay_queued(
+        self, key: ContactKey, session: Session, ctx: TurnContext
+    ) -> list[Reply]:
+        replies: list[Reply] = []
+        while session.queued:
+            pending = session.queued[0]
+            outcome = await self._run(key, session, pending, ctx)
+            if outcome.key == UNAVAILABLE:
+                break
+            session.queued.pop(0)
+            replies += self.engine.describe_outcome(session, pending, outcome, ctx)
+        if not session.queued:
+            await self.store.outbox_remove(key)
+        if replies:
+            replies.insert(0, Reply(text=self.engine.message(session, "replayed", ctx)))
         return replies
 
     async def _context(self) -> TurnContext:
@@ -117,6 +178,14 @@ class Conversations:
             ports=await self.ports.names(),
             default_language=self.settings.default_language,
         )
+
+    async def _commit(self, key: ContactKey, session: Session) -> None:
+        """Save, or erase everything if the person's data was just deleted."""
+        if session.erase:
+            await self.store.delete(key)
+            log.info("contact %s: data deleted on request", key)
+        else:
+            await self._save(key, session)
 
     async def _save(self, key: ContactKey, session: Session) -> None:
         session.updated_at = self.clock()

@@ -23,9 +23,13 @@ from booking_sandbox.settings import SandboxSettings
 log = logging.getLogger(__name__)
 
 
-def embedded_sandbox_settings(data_dir: Path) -> SandboxSettings:
+def embedded_sandbox_settings(
+    data_dir: Path, *, events_url: str | None = None, events_secret: str | None = None
+) -> SandboxSettings:
     data_dir.mkdir(parents=True, exist_ok=True)
     return SandboxSettings(
+        events_webhook_url=events_url,
+        events_secret=events_secret,
         database_url=f"sqlite:///{data_dir / 'booking_sandbox.sqlite3'}",
         # A demo must work at any hour: the embedded sandbox takes requests all day.
         # The standalone sandbox (`frontdoor sandbox`) keeps the real 12:00-23:59 ET window.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -18,7 +19,9 @@ from bot.engine.loader import load_flows
 from bot.engine.runner import Engine
 from bot.i18n import Catalogs
 from bot.languages import parse_codes
+from bot.outbound import RecordingSender, Sender, TwilioSender
 from bot.ports import PortDirectory
+from bot.replay import replay_outbox_forever, replay_outbox_once
 from bot.settings import Settings
 from bot.store.base import Store
 from bot.store.factory import open_store
@@ -35,6 +38,11 @@ class Services:
     catalogs: Catalogs
     conversations: Conversations
     booking_url: str
+    sender: Sender
+
+    async def replay_outbox(self) -> int:
+        """Retry saved booking calls now; returns how many contacts still wait."""
+        return await replay_outbox_once(self.conversations, self.store)
 
     async def record_delivery(self, message_sid: str, status: str, error_code: str | None) -> None:
         """A Twilio status callback: logged once per (message, status); no phone numbers."""
@@ -51,6 +59,8 @@ async def open_services(
     clock: Callable[[], datetime] = utcnow,
     booking_transport: httpx.AsyncBaseTransport | None = None,
     data_dir: Path = Path(".frontdoor"),
+    sender: Sender | None = None,
+    background: bool = True,
 ) -> AsyncIterator[Services]:
     """Start everything in dependency order; a configured but unusable part stops start-up."""
     catalogs = Catalogs.load(settings.translations_dir, parse_codes(settings.show_drafts))
@@ -62,15 +72,24 @@ async def open_services(
             if settings.booking_api_url:
                 booking_url = settings.booking_api_url
             else:
+                sandbox_settings = embedded_sandbox_settings(
+                    data_dir,
+                    events_url=settings.self_url.rstrip("/") + "/booking/events",
+                    events_secret=settings.events_secret(),
+                )
                 booking_url = await stack.enter_async_context(
-                    serve_embedded_sandbox(embedded_sandbox_settings(data_dir), clock)
+                    serve_embedded_sandbox(sandbox_settings, clock)
                 )
             booking = BookingClient(
                 booking_url,
                 timeout=settings.booking_timeout_seconds,
+                retries=settings.booking_retries,
+                budget=settings.booking_budget_seconds,
                 transport=booking_transport,
             )
             stack.push_async_callback(booking.close)
+            sender = sender or _make_sender(settings)
+            stack.push_async_callback(sender.close)
             ports = PortDirectory(booking)
             await ports.refresh()
             conversations = Conversations(
@@ -79,8 +98,37 @@ async def open_services(
                 engine=engine,
                 booking=booking,
                 ports=ports,
+                sender=sender,
                 clock=clock,
             )
-            yield Services(settings, store, catalogs, conversations, booking_url)
+            if background:
+                task = asyncio.create_task(
+                    replay_outbox_forever(conversations, store, settings.replay_interval_seconds)
+                )
+                stack.push_async_callback(_cancel, task)
+            yield Services(settings, store, catalogs, conversations, booking_url, sender)
     finally:
         await store.close()
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _make_sender(settings: Settings) -> Sender:
+    token = settings.twilio_auth_token
+    if settings.twilio_account_sid and token is not None:
+        return TwilioSender(
+            account_sid=settings.twilio_account_sid,
+            auth_token=token.get_secret_value(),
+            sms_from=settings.twilio_sms_from,
+            whatsapp_from=settings.twilio_whatsapp_from,
+            api_base_url=settings.twilio_api_base_url,
+        )
+    log.warning(
+        "no Twilio account configured (FRONTDOOR_TWILIO_ACCOUNT_SID): messages the bot sends "
+        "on its own (results after an outage) are only logged"
+    )
+    return RecordingSender()

@@ -16,6 +16,7 @@ from typing import TextIO
 from bot.channels.render import render_bodies
 from bot.contacts import normalize_phone
 from bot.messages import ChannelKind, Inbound
+from bot.outbound import RecordingSender
 from bot.services import Services
 
 PROMPT = "you> "
@@ -50,6 +51,10 @@ async def chat(
         handled = await services.conversations.handle(inbound)
         for body in render_bodies(handled.replies, channel, handled.lang):
             stdout.write("bot> " + body.replace("\n", "\n     ") + "\n")
+        if isinstance(services.sender, RecordingSender):
+            # Messages the bot sent on its own since the last line (e.g. after an outage).
+            for message in services.sender.take(phone):
+                stdout.write("bot (sent later)> " + message.body.replace("\n", "\n     ") + "\n")
         stdout.write(PROMPT)
         stdout.flush()
     stdout.write("\n")

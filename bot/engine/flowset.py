@@ -25,6 +25,7 @@ REQUIRED_MESSAGES = frozenset(
         "media_only",
         "no_text",
         "too_long",
+        "replayed",
     }
 )
 

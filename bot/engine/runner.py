@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.engine.actions import EFFECT_ACTIONS, LOCAL_ACTIONS, Outcome
+from bot.engine.actions import EFFECT_ACTIONS, LOCAL_ACTIONS, UNAVAILABLE, Outcome
 from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext
 from bot.engine.commands import Command, match_command
 from bot.engine.display import display_values
@@ -87,6 +87,13 @@ class Engine:
         if session.flow is None or session.step is None:
             self._welcome(session, text, button, out, ctx)
             return out
+        if not self._position_exists(session):
+            # The flows changed under a saved conversation (a deploy): start again from the
+            # menu, keeping every answer, rather than fail.
+            log.warning("position %s:%s no longer exists", session.flow, session.step)
+            start = MENU_FLOW if session.consented_at else WELCOME_FLOW
+            self._go(session, f"{FLOW_PREFIX}{start}", out, ctx)
+            return out
         command = None if button else match_command(text)
         if command is not None:
             self._command(session, command, out, ctx)
@@ -136,7 +143,7 @@ class Engine:
         pending = session.pending
         session.pending = None
         session.slots.update(outcome.values)
-        if pending is not None and outcome.key != "unavailable":
+        if pending is not None and outcome.key != UNAVAILABLE:
             # The action reached a decision: a later attempt is a new request with a new key.
             session.slots.pop(_key_slot(pending.name), None)
         step = self._current(session)
@@ -146,6 +153,29 @@ class Engine:
             log.error("no branch for outcome %r at %s:%s", outcome.key, session.flow, session.step)
             target = HOME
         self._go(session, target, out, ctx)
+        return out
+
+    def describe_outcome(
+        self, session: Session, action: PendingAction, outcome: Outcome, ctx: TurnContext
+    ) -> list[Reply]:
+        """What to tell the person about a replayed call, without moving the conversation:
+        the messages of the steps its outcome branches to, up to the next question or flow."""
+        session.slots.update(outcome.values)
+        if action.flow is None or action.step is None:
+            return []
+        flow = self.flowset.flows.get(action.flow)
+        step = flow.steps.get(action.step) if flow else None
+        target = step.branch.get(outcome.key, step.next) if step else None
+        out: list[Reply] = []
+        for _ in range(MAX_HOPS):
+            if flow is None or target is None or target not in flow.steps:
+                break  # home, return, flow:..., or nothing: the person's turn again
+            step = flow.steps[target]
+            if step.collect is not None or step.action is not None:
+                break
+            if step.say:
+                out.append(Reply(text=self._say(session, step, ctx)))
+            target = step.next
         return out
 
     def reask(self, session: Session, message_key: str, ctx: TurnContext) -> list[Reply]:
@@ -257,7 +287,9 @@ class Engine:
                 return
             if step.action in EFFECT_ACTIONS:
                 key = session.slots.setdefault(_key_slot(step.action), str(uuid.uuid4()))
-                session.pending = PendingAction(name=step.action, idempotency_key=key)
+                session.pending = PendingAction(
+                    name=step.action, idempotency_key=key, created_at=ctx.now, flow=flow, step=name
+                )
                 return
             if step.action in LOCAL_ACTIONS:
                 outcome = LOCAL_ACTIONS[step.action].run(session, ctx.now)
@@ -318,8 +350,16 @@ class Engine:
     def _t(self, session: Session, ctx: TurnContext, msgid: str) -> str:
         return self.catalogs.gettext(self._lang(session, ctx), msgid)
 
+    def message(self, session: Session, key: str, ctx: TurnContext) -> str:
+        """One of the engine's own messages (flows/messages.yaml), in the person's language."""
+        return self._msg(session, ctx, key)
+
     def _msg(self, session: Session, ctx: TurnContext, key: str) -> str:
         return self._fill(session, self._t(session, ctx, self.flowset.messages[key]), ctx)
+
+    def _position_exists(self, session: Session) -> bool:
+        flow = self.flowset.flows.get(session.flow or "")
+        return flow is not None and (session.step or "") in flow.steps
 
     def _current(self, session: Session) -> Step:
         assert session.flow is not None and session.step is not None

@@ -37,8 +37,12 @@ class PendingAction(BaseModel):
 
     name: str
     idempotency_key: str
+    #: When the person asked: a request replayed after an outage keeps this time.
     created_at: datetime = Field(default_factory=utcnow)
     attempts: int = 0
+    #: The action step, whose branches say what to tell the person about the outcome.
+    flow: str | None = None
+    step: str | None = None
 
 
 class Session(BaseModel):
@@ -52,6 +56,12 @@ class Session(BaseModel):
     history: list[str] = Field(default_factory=list)
     failures: int = 0
     pending: PendingAction | None = None
+    #: Booking calls kept while the booking API is down, replayed in order (the outbox).
+    queued: list[PendingAction] = Field(default_factory=list)
+    #: Messages decided but not yet sent (results of replayed calls): sent after a save.
+    notices: list[str] = Field(default_factory=list)
+    #: "Delete my data" was carried out: the conversation service erases instead of saving.
+    erase: bool = False
     #: The contact key's digest: the only identity the booking API is given for this person.
     contact_ref: str | None = None
     registration_id: str | None = None

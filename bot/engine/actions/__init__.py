@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from bot.engine.actions.base import EffectAction, EffectContext, LocalAction, Outcome
-from bot.engine.actions.booking import CheckStatus, Register, RequestSlot
+from bot.engine.actions.booking import (
+    QUEUED,
+    UNAVAILABLE,
+    CancelAppointment,
+    CheckStatus,
+    DeleteMyData,
+    Register,
+    RequestSlot,
+)
 from bot.engine.actions.local import ForgetAnswers, HasConsented, IsRegistered, RecordConsent
 
 LOCAL_ACTIONS: dict[str, LocalAction] = {
     a.name: a for a in (IsRegistered(), HasConsented(), RecordConsent(), ForgetAnswers())
 }
 EFFECT_ACTIONS: dict[str, EffectAction] = {
-    a.name: a for a in (Register(), RequestSlot(), CheckStatus())
+    a.name: a
+    for a in (Register(), RequestSlot(), CheckStatus(), CancelAppointment(), DeleteMyData())
 }
 
 
@@ -19,4 +28,12 @@ def outcomes_of(name: str) -> frozenset[str] | None:
     return None if action is None else action.outcomes
 
 
-__all__ = ["EFFECT_ACTIONS", "LOCAL_ACTIONS", "EffectContext", "Outcome", "outcomes_of"]
+__all__ = [
+    "EFFECT_ACTIONS",
+    "LOCAL_ACTIONS",
+    "QUEUED",
+    "UNAVAILABLE",
+    "EffectContext",
+    "Outcome",
+    "outcomes_of",
+]

@@ -32,6 +32,8 @@ class Outcome:
 class EffectContext:
     booking: BookingClient
     now: datetime
+    #: When the person asked (differs from `now` when a saved call is replayed).
+    requested_at: datetime
 
 
 class LocalAction(Protocol):
@@ -44,5 +46,8 @@ class LocalAction(Protocol):
 class EffectAction(Protocol):
     name: str
     outcomes: frozenset[str]
+    #: A write the bot keeps and replays when the booking API is down (outcome "queued"),
+    #: instead of telling the person to try again.
+    queue_when_unavailable: bool
 
     async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome: ...

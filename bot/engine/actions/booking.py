@@ -1,22 +1,32 @@
 """Effect actions that call the booking API. Each maps the API's answers to outcome keys the
-flows branch on; no booking error ever reaches a person as a bare error."""
+flows branch on; no booking error ever reaches a person as a bare error. Writes are kept and
+replayed when the API is down (`queue_when_unavailable`); the conversation service turns their
+"unavailable" into "queued"."""
 
 from __future__ import annotations
 
 import logging
 from datetime import date
 
-from bot.booking.client import BookingNotFound, BookingRejected, BookingUnavailable
+from bot.booking.client import (
+    BookingNotFound,
+    BookingRejected,
+    BookingUnavailable,
+)
 from bot.booking.models import Household, Person
 from bot.engine.actions.base import EffectContext, Outcome
 from bot.engine.session import Session
 
 log = logging.getLogger(__name__)
 
+QUEUED = "queued"
+UNAVAILABLE = "unavailable"
+
 
 class Register:
     name = "register"
-    outcomes = frozenset({"ok", "too_young", "rejected", "unavailable"})
+    outcomes = frozenset({"ok", "too_young", "rejected", QUEUED})
+    queue_when_unavailable = True
 
     async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
         slots = session.slots
@@ -34,7 +44,7 @@ class Register:
             )
         except BookingUnavailable as exc:
             log.warning("register: booking API unavailable: %s", exc)
-            return Outcome("unavailable")
+            return Outcome(UNAVAILABLE)
         except BookingRejected as exc:
             log.warning("register: refused: %s", exc.code)
             return Outcome("too_young" if exc.code == "primary_must_be_adult" else "rejected")
@@ -45,8 +55,9 @@ class Register:
 class RequestSlot:
     name = "request_slot"
     outcomes = frozenset(
-        {"ok", "already_requested", "outside_window", "not_registered", "rejected", "unavailable"}
+        {"ok", "already_requested", "outside_window", "not_registered", "rejected", QUEUED}
     )
+    queue_when_unavailable = True
 
     async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
         if not session.registration_id:
@@ -54,11 +65,11 @@ class RequestSlot:
         port = session.slots.get("request_port") or session.slots.get("port", "")
         try:
             request = await ctx.booking.request_slot(
-                session.registration_id, port=port, requested_at=ctx.now, key=key
+                session.registration_id, port=port, requested_at=ctx.requested_at, key=key
             )
         except BookingUnavailable as exc:
             log.warning("request_slot: booking API unavailable: %s", exc)
-            return Outcome("unavailable")
+            return Outcome(UNAVAILABLE)
         except BookingNotFound:
             session.registration_id = None
             return Outcome("not_registered")
@@ -84,8 +95,9 @@ class RequestSlot:
 class CheckStatus:
     name = "status"
     outcomes = frozenset(
-        {"none", "pending", "not_selected", "appointment", "not_registered", "unavailable"}
+        {"none", "pending", "not_selected", "appointment", "not_registered", UNAVAILABLE}
     )
+    queue_when_unavailable = False
 
     async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
         if not session.registration_id:
@@ -93,12 +105,12 @@ class CheckStatus:
         try:
             status = await ctx.booking.status(session.registration_id)
         except BookingUnavailable:
-            return Outcome("unavailable")
+            return Outcome(UNAVAILABLE)
         except BookingNotFound:
             session.registration_id = None
             return Outcome("not_registered")
         except BookingRejected:
-            return Outcome("unavailable")
+            return Outcome(UNAVAILABLE)
         if status.appointment is not None and status.appointment.status in {
             "allocated",
             "confirmed",
@@ -119,3 +131,41 @@ class CheckStatus:
         if request.status == "not_selected":
             return Outcome("not_selected", values)
         return Outcome("pending", values)
+
+
+class CancelAppointment:
+    name = "cancel_appointment"
+    outcomes = frozenset({"ok", "no_appointment", "not_registered", QUEUED})
+    queue_when_unavailable = True
+
+    async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
+        if not session.registration_id:
+            return Outcome("not_registered")
+        try:
+            await ctx.booking.cancel_appointment(session.registration_id, key=key)
+        except BookingUnavailable:
+            return Outcome(UNAVAILABLE)
+        except BookingRejected as exc:
+            if exc.code == "not_found":
+                session.registration_id = None
+                return Outcome("not_registered")
+            return Outcome("no_appointment")  # no_appointment, appointment_not_active
+        return Outcome("ok")
+
+
+class DeleteMyData:
+    """Erase the household in the booking API, then everything the bot keeps (the
+    conversation service deletes the session instead of saving it when `erase` is set)."""
+
+    name = "delete_my_data"
+    outcomes = frozenset({"ok", QUEUED})
+    queue_when_unavailable = True
+
+    async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
+        if session.registration_id:
+            try:
+                await ctx.booking.delete_registration(session.registration_id, key=key)
+            except BookingUnavailable:
+                return Outcome(UNAVAILABLE)
+        session.erase = True
+        return Outcome("ok")

@@ -10,10 +10,14 @@ from bot.engine.session import Session
 
 class IsRegistered:
     name = "is_registered"
-    outcomes = frozenset({"yes", "no"})
+    outcomes = frozenset({"yes", "no", "waiting"})
 
     def run(self, session: Session, now: datetime) -> Outcome:
-        return Outcome("yes" if session.registration_id else "no")
+        if session.registration_id:
+            return Outcome("yes")
+        if any(action.name == "register" for action in session.queued):
+            return Outcome("waiting")  # registered in the outbox, not yet in the booking API
+        return Outcome("no")
 
 
 class HasConsented:
