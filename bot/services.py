@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from bot.booking.breaker import CircuitBreaker
 from bot.booking.client import BookingClient
 from bot.conversation import Conversations, utcnow
 from bot.embedded_sandbox import embedded_sandbox_settings, serve_embedded_sandbox
@@ -85,6 +86,10 @@ async def open_services(
                 timeout=settings.booking_timeout_seconds,
                 retries=settings.booking_retries,
                 budget=settings.booking_budget_seconds,
+                breaker=CircuitBreaker(
+                    threshold=settings.booking_breaker_threshold,
+                    reset_after=settings.booking_breaker_reset_seconds,
+                ),
                 transport=booking_transport,
             )
             stack.push_async_callback(booking.close)

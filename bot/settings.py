@@ -51,6 +51,12 @@ class Settings(BaseSettings):
         "FRONTDOOR_SECRET_KEY (what the embedded sandbox uses).",
     )
     booking_retries: int = Field(default=2, ge=0)
+    booking_breaker_threshold: int = Field(
+        default=5, ge=1, description="Failures in a row before calls fail fast."
+    )
+    booking_breaker_reset_seconds: float = Field(
+        default=30.0, gt=0, description="How long calls fail fast before one trial call."
+    )
     booking_budget_seconds: float = Field(
         default=8.0, gt=0, description="All attempts of one booking call (a person is waiting)."
     )

@@ -51,9 +51,7 @@ class Phone:
 async def redis_services(tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[Services, str]]:
     url = redis_url_or_skip()
     prefix = unique_prefix()
-    settings = Settings(
-        redis_url=url, redis_key_prefix=prefix, secret_key=SecretStr(TEST_SECRET)
-    )
+    settings = Settings(redis_url=url, redis_key_prefix=prefix, secret_key=SecretStr(TEST_SECRET))
     async with open_services(settings, clock=clock, data_dir=tmp_path) as services:
         yield services, prefix
     await delete_prefix(url, prefix)
@@ -116,3 +114,25 @@ async def test_configured_redis_that_does_not_answer_stops_start_up(tmp_path: Pa
     with pytest.raises(StoreUnavailable, match=r"127\.0\.0\.1:1"):
         async with open_services(settings, data_dir=tmp_path):
             pass
+
+
+async def test_delete_my_data_erases_here_and_in_the_booking_api(
+    redis_services: tuple[Services, str], clock: Clock
+) -> None:
+    services, prefix = redis_services
+    phone = Phone(services.conversations, _phone(), clock)
+    for text in ("hola", "1", "1", "1", "Ana Lucía Reyes", "22/08/1990", "honduras", "1", "1"):
+        await phone.send(text)
+    key = services.conversations.key_for(phone.number)
+    session = await services.store.load(key)
+    assert session is not None and session.registration_id
+    registration = session.registration_id
+    assert "borrados" in await phone.send("menu") + await phone.send("7") + await phone.send("1")
+    assert await services.store.load(key) is None
+    status = await services.conversations.booking._http.get(f"/v1/registrations/{registration}")
+    assert status.status_code == 404
+    client = aioredis.Redis.from_url(redis_url_or_skip())
+    try:
+        assert [k async for k in client.scan_iter(match=f"{prefix}:{{{key.digest}}}:*")] == []
+    finally:
+        await client.aclose()
