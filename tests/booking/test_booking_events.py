@@ -48,6 +48,6 @@ def test_booking_event(
     with running_app(booking_events_secret=SECRET) as client:
         response = client.post("/booking/events", content=raw, headers=headers)
         assert response.status_code == status
-        store = client.app.state.services.store  # type: ignore[attr-defined]
-        stored = client.portal.call(store.log_read, EVENTS_STREAM)  # type: ignore[union-attr]
+        store = client.app.state.services.store
+        stored = client.portal.call(store.log_read, EVENTS_STREAM)
     assert stored == ([raw] if status == 204 else [])
