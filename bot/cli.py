@@ -1,9 +1,10 @@
-"""The `frontdoor` command: serve, chat, sandbox, nlu."""
+"""The `frontdoor` command: serve, worker, chat, sandbox, nlu, i18n."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -78,6 +79,29 @@ def _chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    """Run outbound jobs (notifications, reminders, SMS fallbacks) from the Redis queue."""
+    from bot.services import open_services
+
+    settings = _settings()
+    if not settings.redis_url:
+        sys.exit(
+            "frontdoor worker: FRONTDOOR_REDIS_URL is not set. On embedded defaults the worker "
+            "runs inside `frontdoor serve`; a separate worker needs the shared Redis queue."
+        )
+    _preflight(settings)
+
+    async def main() -> None:
+        async with open_services(settings, role="worker") as services:
+            assert services.worker is not None
+            logging.getLogger(__name__).info("frontdoor worker: running outbound jobs")
+            await services.worker.consume()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frontdoor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--whatsapp", action="store_true", help="render as WhatsApp (default SMS)")
     chat.add_argument("--from", dest="sender", default="+15005550006", help="sender number")
     chat.set_defaults(func=_chat)
+
+    worker = sub.add_parser("worker", help="run outbound jobs from the Redis queue")
+    worker.set_defaults(func=_worker)
 
     for name, help_text in (
         ("sandbox", "run the booking API sandbox, or allocate a day"),

@@ -23,7 +23,9 @@ from bot.contacts import ContactKey, contact_key
 from bot.engine.actions import EFFECT_ACTIONS, QUEUED, UNAVAILABLE, EffectContext, Outcome
 from bot.engine.runner import Engine, TurnContext
 from bot.engine.session import PendingAction, Session
+from bot.jobs.ledger import Ledger
 from bot.messages import Inbound, Reply
+from bot.optout import is_opt_in, is_opt_out
 from bot.outbound import OutboundMessage, Sender
 from bot.ports import PortDirectory
 from bot.settings import Settings
@@ -56,6 +58,8 @@ class Conversations:
     ports: PortDirectory
     sender: Sender
     clock: Callable[[], datetime] = utcnow
+    #: Mirrors opt-outs and daily-reminder opt-ins for the outbound worker (bot/jobs).
+    ledger: Ledger | None = None
 
     def key_for(self, phone_e164: str) -> ContactKey:
         return contact_key(self.settings.secret_key.get_secret_value(), phone_e164)
@@ -82,20 +86,65 @@ class Conversations:
 
             session.channel = inbound.channel
             session.last_inbound_at = ctx.now
+            if is_opt_out(inbound.text) and not inbound.button_payload:
+                return await self._opt_out(key, session, inbound, ctx)
+            opted_back_in = session.opted_out_at is not None  # writing again is enough
+            session.opted_out_at = None
+            daily_before = session.slots.get("daily_reminder") is True
             replies = []
             if session.pending is not None:
                 replies += await self._carry_out(key, session, ctx)
             if session.queued:
                 # The person is here: a good moment to try saved calls (cheap if still down).
                 replies += await self._replay_queued(key, session, ctx)
-            replies += self._turn(session, inbound, ctx)
+            if is_opt_in(inbound.text) and not inbound.button_payload:
+                replies += self.engine.reask(session, "opted_in", ctx)
+            else:
+                replies += self._turn(session, inbound, ctx)
             session.remember(inbound.message_id, replies)
             await self._commit(key, session)  # commit first ...
             if session.pending is not None:  # ... then side effects
                 replies += await self._carry_out(key, session, ctx)
                 session.remember(inbound.message_id, replies)
                 await self._commit(key, session)
+            await self._mirror(key, session, opted_back_in, daily_before)
             return Handled(replies, session.lang)
+
+    async def _opt_out(
+        self, key: ContactKey, session: Session, inbound: Inbound, ctx: TurnContext
+    ) -> Handled:
+        """STOP and its equivalents: no proactive message any more; the conversation stays
+        where it was, so writing again continues it."""
+        session.opted_out_at = ctx.now
+        replies = [Reply(text=self.engine.message(session, "opted_out", ctx))]
+        session.remember(inbound.message_id, replies)
+        await self._commit(key, session)
+        if self.ledger is not None:
+            await self.ledger.set_opted_out(key.digest, True)
+        log.info("contact %s opted out of proactive messages", key)
+        return Handled(replies, session.lang)
+
+    async def _mirror(
+        self, key: ContactKey, session: Session, opted_back_in: bool, daily_before: bool
+    ) -> None:
+        """Keep the worker's view (opt-outs, daily reminder list) in step with the session."""
+        if self.ledger is None:
+            return
+        if session.erase:
+            await self.ledger.forget(key.digest)
+            return
+        if opted_back_in:
+            await self.ledger.set_opted_out(key.digest, False)
+            log.info("contact %s receives proactive messages again", key)
+        daily = session.slots.get("daily_reminder") is True
+        if daily != daily_before:
+            await self.ledger.set_daily_reminder(key.digest, daily)
+
+    async def turn_context(self) -> TurnContext:
+        return await self._context()
+
+    async def save(self, key: ContactKey, session: Session) -> None:
+        await self._save(key, session)
 
     async def replay(self, key: ContactKey) -> bool:
         """Try one contact's saved calls; send what happened. True when nothing is left."""

@@ -45,6 +45,7 @@ SAMPLE_SLOTS: dict[str, object] = {
     "appointment_port": "el_paso",
     "request_date": "2026-09-30",
     "appointment_at": "2026-09-30T10:30:00",
+    "confirm_by": "2026-09-16T11:05:00",
     "opens": "12:00",
     "closes": "23:59",
     "timezone": "America/New_York",

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 class PortDirectory:
     def __init__(
         self,
-        client: BookingClient,
+        client: BookingClient | None,
         *,
         max_age_seconds: float = 600.0,
         monotonic: Callable[[], float] = time.monotonic,
@@ -28,6 +28,8 @@ class PortDirectory:
         self._fetched_at: float | None = None
 
     async def refresh(self) -> None:
+        if self._client is None:
+            return  # a worker without a booking API: ports are shown by their ids
         try:
             self._ports = await self._client.ports()
             self._fetched_at = self._monotonic()
@@ -36,7 +38,9 @@ class PortDirectory:
             log.warning("could not refresh ports (%s); keeping %d known", exc, len(self._ports))
 
     async def names(self) -> dict[str, str]:
-        stale = self._fetched_at is None or self._monotonic() - self._fetched_at > self._max_age
+        stale = self._client is not None and (
+            self._fetched_at is None or self._monotonic() - self._fetched_at > self._max_age
+        )
         if stale:
             await self.refresh()
         return {port.id: port.name for port in self._ports}

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -19,6 +19,7 @@ from bot.embedded_sandbox import embedded_sandbox_settings, serve_embedded_sandb
 from bot.engine.loader import load_flows
 from bot.engine.runner import Engine
 from bot.i18n import Catalogs
+from bot.jobs.worker import Outbound, Worker, open_outbound
 from bot.languages import parse_codes
 from bot.outbound import RecordingSender, Sender, TwilioSender
 from bot.ports import PortDirectory
@@ -29,8 +30,6 @@ from bot.store.factory import open_store
 
 log = logging.getLogger(__name__)
 
-DELIVERY_TTL = timedelta(days=7)
-
 
 @dataclass
 class Services:
@@ -38,19 +37,19 @@ class Services:
     store: Store
     catalogs: Catalogs
     conversations: Conversations
-    booking_url: str
+    booking_url: str | None
     sender: Sender
+    outbound: Outbound
+    #: Runs outbound jobs in this process (embedded defaults, or `frontdoor worker`).
+    worker: Worker | None = None
 
     async def replay_outbox(self) -> int:
         """Retry saved booking calls now; returns how many contacts still wait."""
         return await replay_outbox_once(self.conversations, self.store)
 
     async def record_delivery(self, message_sid: str, status: str, error_code: str | None) -> None:
-        """A Twilio status callback: logged once per (message, status); no phone numbers."""
-        if await self.store.claim("delivery", f"{message_sid}.{status}", DELIVERY_TTL):
-            log.info(
-                "delivery %s: %s%s", message_sid, status, f" ({error_code})" if error_code else ""
-            )
+        """A Twilio status callback: recorded with the message (bot/jobs/worker.py)."""
+        await self.outbound.record_delivery(message_sid, status, error_code)
 
 
 @contextlib.asynccontextmanager
@@ -62,16 +61,25 @@ async def open_services(
     data_dir: Path = Path(".frontdoor"),
     sender: Sender | None = None,
     background: bool = True,
+    role: str = "serve",
 ) -> AsyncIterator[Services]:
-    """Start everything in dependency order; a configured but unusable part stops start-up."""
+    """Start everything in dependency order; a configured but unusable part stops start-up.
+
+    `role="worker"` (`frontdoor worker`): no web-facing parts (no embedded sandbox, no outbox
+    replay); the outbound jobs run here. With `role="serve"` they run here only on embedded
+    defaults (no Redis); with Redis, `frontdoor worker` runs them.
+    """
     catalogs = Catalogs.load(settings.translations_dir, parse_codes(settings.show_drafts))
     flowset = load_flows(settings.flows_dir, catalogs)
     engine = Engine(flowset, catalogs, max_failures=settings.max_failed_tries)
     store = await open_store(settings)
     try:
         async with contextlib.AsyncExitStack() as stack:
+            booking_url: str | None
             if settings.booking_api_url:
                 booking_url = settings.booking_api_url
+            elif role == "worker":
+                booking_url = None  # the worker only needs port names: shown by id then
             else:
                 sandbox_settings = embedded_sandbox_settings(
                     data_dir,
@@ -82,7 +90,7 @@ async def open_services(
                     serve_embedded_sandbox(sandbox_settings, clock)
                 )
             booking = BookingClient(
-                booking_url,
+                booking_url or "http://127.0.0.1:9",  # never called without a URL
                 timeout=settings.booking_timeout_seconds,
                 retries=settings.booking_retries,
                 budget=settings.booking_budget_seconds,
@@ -95,8 +103,9 @@ async def open_services(
             stack.push_async_callback(booking.close)
             sender = sender or _make_sender(settings)
             stack.push_async_callback(sender.close)
-            ports = PortDirectory(booking)
+            ports = PortDirectory(booking if booking_url else None)
             await ports.refresh()
+            outbound = await stack.enter_async_context(open_outbound(settings))
             conversations = Conversations(
                 settings=settings,
                 store=store,
@@ -105,13 +114,21 @@ async def open_services(
                 ports=ports,
                 sender=sender,
                 clock=clock,
+                ledger=outbound.ledger,
             )
-            if background:
+            worker = None
+            if role == "worker" or settings.redis_url is None:
+                worker = Worker(outbound, conversations)
+                if background:
+                    worker.start_feeds()
+            if background and role == "serve":
                 task = asyncio.create_task(
                     replay_outbox_forever(conversations, store, settings.replay_interval_seconds)
                 )
                 stack.push_async_callback(_cancel, task)
-            yield Services(settings, store, catalogs, conversations, booking_url, sender)
+            yield Services(
+                settings, store, catalogs, conversations, booking_url, sender, outbound, worker
+            )
     finally:
         await store.close()
 

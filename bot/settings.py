@@ -86,6 +86,41 @@ class Settings(BaseSettings):
     )
     max_failed_tries: int = Field(default=3, ge=1)
     log_level: str = "INFO"
+    # ---- outbound: the job worker (bot/jobs) -------------------------------------------
+    sms_rate_per_second: float = Field(
+        default=1.0, gt=0, description="Messages/s per SMS sender (US long code 1, toll-free 3)."
+    )
+    whatsapp_rate_per_second: float = Field(
+        default=80.0, gt=0, description="Messages/s per WhatsApp sender (80; up to 400 raised)."
+    )
+    whatsapp_window_hours: float = Field(
+        default=24.0, gt=0, description="Free text only this long after the person's last message."
+    )
+    whatsapp_templates: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description='Approved WhatsApp templates (ContentSid) per purpose and language, JSON: '
+        '{"allocated": {"es": "HX...", "ht": "HX..."}, ...}. Outside the 24-hour window a '
+        "purpose without a template for the person's language falls back to SMS.",
+    )
+    send_max_attempts: int = Field(default=5, ge=1, description="Tries per message (transient).")
+    send_backoff_seconds: float = Field(
+        default=1.0, gt=0, description="First retry delay; doubles, with jitter, up to 30 s."
+    )
+    worker_concurrency: int = Field(default=200, ge=1, description="Jobs run at once per worker.")
+    worker_reclaim_after_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="A job taken by a worker that died is given to another after this long.",
+    )
+    events_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often the worker looks for new booking events."
+    )
+    daily_reminder_time: str = Field(
+        default="12:05", description="Local time of the opt-in daily reminder to make the request."
+    )
+    daily_reminder_timezone: str = Field(
+        default="America/New_York", description="Time zone of daily_reminder_time (the window's)."
+    )
 
     @property
     def session_ttl(self) -> timedelta:

@@ -16,6 +16,7 @@ VALUE_KINDS: dict[str, str] = {
     "appointment_port": "port",
     "request_date": "date",
     "appointment_at": "moment",
+    "confirm_by": "moment",
     "timezone": "timezone",
 }
 

@@ -26,6 +26,8 @@ REQUIRED_MESSAGES = frozenset(
         "no_text",
         "too_long",
         "replayed",
+        "opted_out",
+        "opted_in",
     }
 )
 
@@ -34,6 +36,8 @@ OPTION_SOURCES = frozenset({"ports", "languages"})
 
 WELCOME_FLOW = "welcome"
 MENU_FLOW = "menu"
+#: Notifications the worker sends (one step per purpose, see bot/jobs/models.py PURPOSES).
+NOTICES_FLOW = "notices"
 LANGUAGE_FLOW = "language"
 #: Optional: offered once when a question falls back to another language (see runner).
 INTERPRETER_FLOW = "interpreter"

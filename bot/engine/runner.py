@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import string
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from bot.engine.flowset import (
     INTERPRETER_FLOW,
     LANGUAGE_FLOW,
     MENU_FLOW,
+    NOTICES_FLOW,
     WELCOME_FLOW,
     FlowSet,
 )
@@ -177,6 +178,37 @@ class Engine:
                 out.append(Reply(text=self._say(session, step, ctx)))
             target = step.next
         return out
+
+    def notice(
+        self, session: Session, name: str, ctx: TurnContext, *, move: bool
+    ) -> list[Reply]:
+        """A notification (a step of flows/notices.yaml) in the person's language.
+
+        A notice whose `next` is another flow asks that flow's first question (allocated ->
+        "confirm?"); with `move` the conversation goes there, so the answer is understood.
+        `next: home` leaves the conversation where it was. Without `move` the same text is
+        rendered and nothing changes (a job run again must not move the person twice).
+        """
+        step = self.flowset.step(NOTICES_FLOW, name)
+        out = [Reply(text=self._say(session, step, ctx))] if step.say else []
+        target = step.next or HOME
+        if target.startswith(FLOW_PREFIX):
+            if move:
+                session.slots.pop(RETURN_SLOT, None)
+                session.failures = 0
+                self._go(session, target, out, ctx)
+            else:
+                flow = self.flowset.flows[target.removeprefix(FLOW_PREFIX)]
+                out.extend(self._ask(session, flow.steps[flow.start], ctx))
+        return out
+
+    def display(self, session: Session, names: Sequence[str], ctx: TurnContext) -> list[str]:
+        """Slot values as the person's language shows them (for WhatsApp template variables)."""
+        values = display_values(
+            session.slots, self.flowset.slot_specs, self._lang(session, ctx), ctx.ports,
+            self.catalogs,
+        )
+        return [values.get(name, "-") or "-" for name in names]
 
     def reask(self, session: Session, message_key: str, ctx: TurnContext) -> list[Reply]:
         """Say why the last message could not be used, then ask the current question again."""

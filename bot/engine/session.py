@@ -70,6 +70,10 @@ class Session(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     last_inbound_at: datetime | None = None
+    #: The person sent STOP (ALTO, KANPE, PARE...): no proactive message until they write again.
+    opted_out_at: datetime | None = None
+    #: Notification jobs already applied to this conversation (a job run twice moves it once).
+    notified: list[str] = Field(default_factory=list)
 
     def replies_for(self, message_id: str) -> list[Reply] | None:
         for turn in self.recent:

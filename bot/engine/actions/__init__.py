@@ -8,18 +8,33 @@ from bot.engine.actions.booking import (
     UNAVAILABLE,
     CancelAppointment,
     CheckStatus,
+    ConfirmAppointment,
     DeleteMyData,
     Register,
     RequestSlot,
 )
-from bot.engine.actions.local import ForgetAnswers, HasConsented, IsRegistered, RecordConsent
+from bot.engine.actions.local import (
+    ForgetAnswers,
+    HasConsented,
+    IsRegistered,
+    OnWhatsApp,
+    RecordConsent,
+)
 
 LOCAL_ACTIONS: dict[str, LocalAction] = {
-    a.name: a for a in (IsRegistered(), HasConsented(), RecordConsent(), ForgetAnswers())
+    a.name: a
+    for a in (IsRegistered(), HasConsented(), RecordConsent(), ForgetAnswers(), OnWhatsApp())
 }
 EFFECT_ACTIONS: dict[str, EffectAction] = {
     a.name: a
-    for a in (Register(), RequestSlot(), CheckStatus(), CancelAppointment(), DeleteMyData())
+    for a in (
+        Register(),
+        RequestSlot(),
+        CheckStatus(),
+        ConfirmAppointment(),
+        CancelAppointment(),
+        DeleteMyData(),
+    )
 }
 
 

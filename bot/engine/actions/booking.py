@@ -13,7 +13,7 @@ from bot.booking.client import (
     BookingRejected,
     BookingUnavailable,
 )
-from bot.booking.models import Household, Person
+from bot.booking.models import Appointment, Household, Person
 from bot.engine.actions.base import EffectContext, Outcome
 from bot.engine.session import Session
 
@@ -95,7 +95,15 @@ class RequestSlot:
 class CheckStatus:
     name = "status"
     outcomes = frozenset(
-        {"none", "pending", "not_selected", "appointment", "not_registered", UNAVAILABLE}
+        {
+            "none",
+            "pending",
+            "not_selected",
+            "allocated",
+            "appointment",
+            "not_registered",
+            UNAVAILABLE,
+        }
     )
     queue_when_unavailable = False
 
@@ -116,13 +124,10 @@ class CheckStatus:
             "confirmed",
         }:
             appt = status.appointment
+            # Not confirmed yet: say until when, and ask (flows/status.yaml -> confirm).
             return Outcome(
-                "appointment",
-                {
-                    "appointment_port": appt.port,
-                    "appointment_at": appt.starts_at.isoformat(),
-                    "appointment_status": appt.status,
-                },
+                "allocated" if appt.status == "allocated" else "appointment",
+                appointment_values(appt),
             )
         request = status.latest_request
         if request is None:
@@ -131,6 +136,49 @@ class CheckStatus:
         if request.status == "not_selected":
             return Outcome("not_selected", values)
         return Outcome("pending", values)
+
+
+def appointment_values(appt: Appointment) -> dict[str, str]:
+    """What messages show of an appointment; the deadline in the port's time, like the
+    appointment itself."""
+    values = {
+        "appointment_port": appt.port,
+        "appointment_at": appt.starts_at.isoformat(),
+        "appointment_status": appt.status,
+    }
+    if appt.confirm_by is not None:
+        values["confirm_by"] = appt.confirm_by.astimezone(appt.starts_at.tzinfo).isoformat()
+    return values
+
+
+class ConfirmAppointment:
+    """The person's reply to "confirm?" (after an allocation notice or from their status)."""
+
+    name = "confirm_appointment"
+    outcomes = frozenset({"ok", "too_late", "no_appointment", "not_registered", QUEUED})
+    queue_when_unavailable = True
+
+    async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
+        if not session.registration_id:
+            return Outcome("not_registered")
+        try:
+            status = await ctx.booking.confirm_appointment(session.registration_id, key=key)
+        except BookingUnavailable:
+            return Outcome(UNAVAILABLE)
+        except BookingRejected as exc:
+            if exc.code == "not_found":
+                session.registration_id = None
+                return Outcome("not_registered")
+            if exc.code == "appointment_not_active" and exc.details.get("appointment_status") in {
+                "lapsed",
+                "cancelled",
+            }:
+                return Outcome("too_late")
+            log.warning("confirm_appointment: refused: %s", exc.code)
+            return Outcome("no_appointment")
+        if status.appointment is None:
+            return Outcome("no_appointment")
+        return Outcome("ok", appointment_values(status.appointment))
 
 
 class CancelAppointment:

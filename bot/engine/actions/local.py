@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.engine.actions.base import Outcome
 from bot.engine.session import Session
+from bot.messages import ChannelKind
 
 
 class IsRegistered:
@@ -48,3 +49,13 @@ class ForgetAnswers:
         session.history.clear()
         session.consented_at = None
         return Outcome("ok")
+
+
+class OnWhatsApp:
+    """Whether the person writes on WhatsApp (an SMS fallback question only makes sense there)."""
+
+    name = "on_whatsapp"
+    outcomes = frozenset({"yes", "no"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        return Outcome("yes" if session.channel is ChannelKind.WHATSAPP else "no")

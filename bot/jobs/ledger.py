@@ -1,0 +1,299 @@
+"""What the outbound worker must remember besides the queue itself: where each message stands
+(so a job delivered twice sends once), what Twilio said about each message id (status
+callbacks), who opted out or in, cursors and per-sender rate limits.
+
+Nothing here is personal data in clear: contacts are key digests, message text never appears
+(a SMS fallback kept for a WhatsApp message is sealed with the store's key). Records expire.
+
+Two backends with one contract, like the stores: `MemoryLedger` (embedded defaults, one
+process) and `RedisLedger` (shared by every web and worker process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Literal, Protocol
+
+import redis.asyncio as aioredis
+from pydantic import BaseModel, Field
+
+SendStateName = Literal["attempting", "sent", "failed", "suppressed"]
+#: How long per-message records are kept (status callbacks come within minutes; WhatsApp and
+#: SMS queues give up after 4 and 10 hours).
+RECORD_TTL = timedelta(days=7)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SendState(BaseModel):
+    """Where one outbound message (a job id) stands."""
+
+    state: SendStateName
+    at: datetime = Field(default_factory=utcnow)
+    sid: str | None = None
+    error: str | None = None
+    channel: str | None = None
+
+
+class Delivery(BaseModel):
+    """One Twilio message id: which job and contact it belongs to, and what Twilio reported."""
+
+    job_id: str
+    contact: str
+    channel: str
+    #: The same message for SMS, sealed (only for WhatsApp messages that may fall back).
+    fallback: str | None = None
+    status: str = "queued"
+    error_code: str | None = None
+    #: (status, error code, when) in the order the callbacks arrived.
+    history: list[tuple[str, str | None, datetime]] = Field(default_factory=list)
+
+
+class Ledger(Protocol):
+    async def send_state(self, job_id: str) -> SendState | None: ...
+
+    async def set_send_state(self, job_id: str, state: SendState) -> None: ...
+
+    async def is_opted_out(self, contact: str) -> bool: ...
+
+    async def set_opted_out(self, contact: str, opted_out: bool) -> None: ...
+
+    async def remember_delivery(self, sid: str, delivery: Delivery) -> None: ...
+
+    async def delivery(self, sid: str) -> Delivery | None: ...
+
+    async def record_status(
+        self, sid: str, status: str, error_code: str | None
+    ) -> tuple[Delivery | None, bool]:
+        """Add a status callback to the message's record. Returns the record (None if the
+        message is not ours or expired) and whether this (status) was new."""
+
+    async def set_daily_reminder(self, contact: str, on: bool) -> None: ...
+
+    async def daily_reminder_contacts(self) -> list[str]: ...
+
+    async def forget(self, contact: str) -> None:
+        """Delete my data: drop the contact from every set."""
+
+    async def cursor(self, name: str) -> int: ...
+
+    async def set_cursor(self, name: str, value: int) -> None: ...
+
+    async def first_time(self, namespace: str, item: str, ttl: timedelta) -> bool: ...
+
+    async def acquire(self, name: str, ttl: timedelta) -> bool:
+        """A lease: True if nobody holds `name` (it then expires after `ttl` unless released)."""
+
+    async def release(self, name: str) -> None: ...
+
+    async def reserve(self, sender: str, interval: float) -> float:
+        """Book the next free slot of `sender` (one message every `interval` seconds);
+        returns how long to wait before sending in it."""
+
+    async def close(self) -> None: ...
+
+
+def _record_status(
+    delivery: Delivery, status: str, error_code: str | None, now: datetime
+) -> bool:
+    if any(s == status for s, _, _ in delivery.history):
+        return False
+    delivery.history.append((status, error_code, now))
+    delivery.status = status
+    delivery.error_code = error_code or delivery.error_code
+    return True
+
+
+class MemoryLedger:
+    def __init__(self) -> None:
+        self._states: dict[str, SendState] = {}
+        self._deliveries: dict[str, Delivery] = {}
+        self._opted_out: set[str] = set()
+        self._daily: set[str] = set()
+        self._cursors: dict[str, int] = {}
+        self._seen: dict[tuple[str, str], float] = {}
+        self._tat: dict[str, float] = {}
+
+    async def send_state(self, job_id: str) -> SendState | None:
+        state = self._states.get(job_id)
+        return None if state is None else state.model_copy()
+
+    async def set_send_state(self, job_id: str, state: SendState) -> None:
+        self._states[job_id] = state.model_copy()
+
+    async def is_opted_out(self, contact: str) -> bool:
+        return contact in self._opted_out
+
+    async def set_opted_out(self, contact: str, opted_out: bool) -> None:
+        (self._opted_out.add if opted_out else self._opted_out.discard)(contact)
+
+    async def remember_delivery(self, sid: str, delivery: Delivery) -> None:
+        self._deliveries[sid] = delivery.model_copy(deep=True)
+
+    async def delivery(self, sid: str) -> Delivery | None:
+        found = self._deliveries.get(sid)
+        return None if found is None else found.model_copy(deep=True)
+
+    async def record_status(
+        self, sid: str, status: str, error_code: str | None
+    ) -> tuple[Delivery | None, bool]:
+        found = self._deliveries.get(sid)
+        if found is None:
+            return None, False
+        new = _record_status(found, status, error_code, utcnow())
+        return found.model_copy(deep=True), new
+
+    async def set_daily_reminder(self, contact: str, on: bool) -> None:
+        (self._daily.add if on else self._daily.discard)(contact)
+
+    async def daily_reminder_contacts(self) -> list[str]:
+        return sorted(self._daily)
+
+    async def forget(self, contact: str) -> None:
+        self._opted_out.discard(contact)
+        self._daily.discard(contact)
+
+    async def cursor(self, name: str) -> int:
+        return self._cursors.get(name, 0)
+
+    async def set_cursor(self, name: str, value: int) -> None:
+        self._cursors[name] = value
+
+    async def first_time(self, namespace: str, item: str, ttl: timedelta) -> bool:
+        now = time.monotonic()
+        key = (namespace, item)
+        if self._seen.get(key, 0.0) > now:
+            return False
+        self._seen[key] = now + ttl.total_seconds()
+        return True
+
+    async def acquire(self, name: str, ttl: timedelta) -> bool:
+        return await self.first_time("lease", name, ttl)
+
+    async def release(self, name: str) -> None:
+        self._seen.pop(("lease", name), None)
+
+    async def reserve(self, sender: str, interval: float) -> float:
+        now = time.monotonic()
+        tat = max(self._tat.get(sender, now), now)
+        self._tat[sender] = tat + interval
+        return tat - now
+
+    async def close(self) -> None:
+        return None
+
+
+#: GCRA on the server's clock, so every worker process shares one schedule per sender.
+_RESERVE = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local interval = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < t then tat = t end
+local ttl = math.ceil((tat + interval - t) * 1000) + 1000
+redis.call('SET', KEYS[1], string.format('%.6f', tat + interval), 'PX', ttl)
+return string.format('%.6f', tat - t)
+"""
+
+
+class RedisLedger:
+    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+        self._redis = client
+        self._p = f"{prefix}:jobs"
+        self._reserve = client.register_script(_RESERVE)
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str, *, max_connections: int = 64) -> RedisLedger:
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=max_connections, timeout=10.0
+        )
+        return cls(aioredis.Redis.from_pool(pool), prefix)
+
+    def _ms(self, ttl: timedelta = RECORD_TTL) -> int:
+        return math.ceil(ttl.total_seconds() * 1000)
+
+    async def send_state(self, job_id: str) -> SendState | None:
+        raw = await self._redis.get(f"{self._p}:send:{job_id}")
+        return None if raw is None else SendState.model_validate_json(raw)
+
+    async def set_send_state(self, job_id: str, state: SendState) -> None:
+        await self._redis.set(
+            f"{self._p}:send:{job_id}", state.model_dump_json(), px=self._ms()
+        )
+
+    async def is_opted_out(self, contact: str) -> bool:
+        return bool(await self._redis.sismember(f"{self._p}:optout", contact))
+
+    async def set_opted_out(self, contact: str, opted_out: bool) -> None:
+        name = f"{self._p}:optout"
+        await (self._redis.sadd(name, contact) if opted_out else self._redis.srem(name, contact))
+
+    async def remember_delivery(self, sid: str, delivery: Delivery) -> None:
+        await self._redis.set(f"{self._p}:sid:{sid}", delivery.model_dump_json(), px=self._ms())
+
+    async def delivery(self, sid: str) -> Delivery | None:
+        raw = await self._redis.get(f"{self._p}:sid:{sid}")
+        return None if raw is None else Delivery.model_validate_json(raw)
+
+    async def record_status(
+        self, sid: str, status: str, error_code: str | None
+    ) -> tuple[Delivery | None, bool]:
+        name = f"{self._p}:sid:{sid}"
+        # Optimistic transaction: two callbacks of one message may arrive together.
+        async with self._redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(name)
+                    raw = await pipe.get(name)
+                    if raw is None:
+                        await pipe.reset()  # type: ignore[no-untyped-call]
+                        return None, False
+                    found = Delivery.model_validate_json(raw)
+                    new = _record_status(found, status, error_code, utcnow())
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    pipe.set(name, found.model_dump_json(), px=self._ms())
+                    await pipe.execute()
+                    return found, new
+                except aioredis.WatchError:
+                    await asyncio.sleep(0)
+
+    async def set_daily_reminder(self, contact: str, on: bool) -> None:
+        name = f"{self._p}:daily"
+        await (self._redis.sadd(name, contact) if on else self._redis.srem(name, contact))
+
+    async def daily_reminder_contacts(self) -> list[str]:
+        members = await self._redis.smembers(f"{self._p}:daily")
+        return sorted(m.decode() if isinstance(m, bytes) else str(m) for m in members)
+
+    async def forget(self, contact: str) -> None:
+        await self._redis.srem(f"{self._p}:optout", contact)
+        await self._redis.srem(f"{self._p}:daily", contact)
+
+    async def cursor(self, name: str) -> int:
+        raw = await self._redis.get(f"{self._p}:cursor:{name}")
+        return 0 if raw is None else int(raw)
+
+    async def set_cursor(self, name: str, value: int) -> None:
+        await self._redis.set(f"{self._p}:cursor:{name}", value)
+
+    async def first_time(self, namespace: str, item: str, ttl: timedelta) -> bool:
+        name = f"{self._p}:seen:{namespace}:{item}"
+        return bool(await self._redis.set(name, b"1", nx=True, px=self._ms(ttl)))
+
+    async def acquire(self, name: str, ttl: timedelta) -> bool:
+        return await self.first_time("lease", name, ttl)
+
+    async def release(self, name: str) -> None:
+        await self._redis.delete(f"{self._p}:seen:lease:{name}")
+
+    async def reserve(self, sender: str, interval: float) -> float:
+        wait = await self._reserve(keys=[f"{self._p}:rate:{sender}"], args=[f"{interval:.6f}"])
+        return float(wait)
+
+    async def close(self) -> None:
+        await self._redis.aclose()

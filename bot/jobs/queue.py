@@ -1,0 +1,133 @@
+"""The job queue: taskiq brokers, one on Redis streams and one in memory, behind `JobQueue`.
+
+Redis (`RedisStreamBroker` of taskiq-redis): a job is XADDed to one stream and read by a
+consumer group; it is acknowledged (XACK, then XDEL so the stream stays short) only after its
+handler returned. A worker killed mid-job leaves its jobs pending in the group; any worker
+claims them again (XAUTOCLAIM) once they have been idle for `worker_reclaim_after_seconds`.
+The handlers are idempotent (bot/jobs/sending.py), so a job run twice sends once.
+
+Two changes to taskiq-redis 1.2.4's stream broker, both for durability: it reclaims idle jobs
+only right after new jobs arrived (so after a crash, with nothing new coming, they would wait
+for ever), and it creates the group at "$" (jobs added before the first worker started would be
+skipped). `ReclaimingStreamBroker` reclaims before every read and starts the group at "0".
+
+Memory (taskiq's `InMemoryBroker`): a kicked job runs as a task of the same event loop, for
+embedded defaults (`frontdoor serve` without Redis). Nothing survives a restart there, like
+the memory store itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any
+
+from redis.asyncio import Redis
+from taskiq import AckableMessage, AsyncBroker, InMemoryBroker
+from taskiq_redis import RedisStreamBroker
+
+from bot.jobs.models import NotifyJob, SendJob
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NOTIFY_TASK = "frontdoor.notify"
+SEND_TASK = "frontdoor.send"
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class ReclaimingStreamBroker(RedisStreamBroker):
+    async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            while True:
+                claimed: Any = await redis.xautoclaim(
+                    self.queue_name,
+                    self.consumer_group_name,
+                    self.consumer_name,
+                    min_idle_time=self.idle_timeout,
+                    start_id="0-0",
+                    count=self.unacknowledged_batch_size,
+                )
+                for msg_id, fields in claimed[1]:
+                    if fields:  # None for an entry deleted meanwhile
+                        log.info("reclaimed job %s from a worker that stopped", msg_id)
+                        yield AckableMessage(data=fields[b"data"], ack=self._acker(msg_id))
+                fetched: Any = await redis.xreadgroup(
+                    self.consumer_group_name,
+                    self.consumer_name,
+                    {self.queue_name: ">"},
+                    block=self.block,
+                    count=self.count,
+                )
+                for _stream, messages in fetched or []:
+                    for msg_id, fields in messages:
+                        yield AckableMessage(data=fields[b"data"], ack=self._acker(msg_id))
+
+    def _acker(self, msg_id: Any) -> Callable[[], Awaitable[None]]:
+        async def ack() -> None:
+            async with Redis(connection_pool=self.connection_pool) as redis:
+                pipe = redis.pipeline(transaction=True)
+                pipe.xack(self.queue_name, self.consumer_group_name, msg_id)
+                pipe.xdel(self.queue_name, msg_id)
+                await pipe.execute()
+
+        return ack
+
+
+def make_broker(settings: Settings) -> AsyncBroker:
+    if settings.redis_url is None:
+        return InMemoryBroker(max_async_tasks=settings.worker_concurrency)
+    return ReclaimingStreamBroker(
+        settings.redis_url,
+        queue_name=f"{settings.redis_key_prefix}:jobs:queue",
+        consumer_group_name="frontdoor",
+        consumer_id="0",
+        idle_timeout=int(settings.worker_reclaim_after_seconds * 1000),
+        xread_block=1000,
+        xread_count=100,
+        unacknowledged_batch_size=100,
+        max_connection_pool_size=max(16, settings.worker_concurrency // 4),
+    )
+
+
+class JobQueue:
+    """Kick jobs (any process); run them (the worker, once `handle` is set)."""
+
+    def __init__(self, broker: AsyncBroker) -> None:
+        self.broker = broker
+        self._handlers: dict[str, Handler] = {}
+        self._notify = broker.register_task(self._runner(NOTIFY_TASK), task_name=NOTIFY_TASK)
+        self._send = broker.register_task(self._runner(SEND_TASK), task_name=SEND_TASK)
+
+    def _runner(self, name: str) -> Callable[[dict[str, Any]], Awaitable[None]]:
+        async def run(payload: dict[str, Any]) -> None:
+            handler = self._handlers.get(name)
+            if handler is None:
+                raise RuntimeError(f"no handler for {name}: this process does not run jobs")
+            await handler(payload)
+
+        run.__name__ = name.replace(".", "_")
+        return run
+
+    def handle(self, notify: Handler, send: Handler) -> None:
+        self._handlers = {NOTIFY_TASK: notify, SEND_TASK: send}
+
+    async def notify(self, job: NotifyJob) -> None:
+        await self._notify.kiq(job.model_dump(mode="json"))
+
+    async def send(self, job: SendJob) -> None:
+        await self._send.kiq(job.model_dump(mode="json"))
+
+    async def wait_idle(self) -> None:
+        """In memory: wait until no job runs (jobs kicked by jobs included). For tests and a
+        clean shutdown; with Redis, jobs belong to the workers and this returns at once."""
+        if isinstance(self.broker, InMemoryBroker):
+            while self.broker._running_tasks:
+                await self.broker.wait_all()
+
+    async def start(self) -> None:
+        await self.broker.startup()
+
+    async def close(self) -> None:
+        await self.broker.shutdown()

@@ -1,0 +1,41 @@
+"""Opt-out and opt-in words in every language: a message that is only one of these words.
+
+Twilio's own opt-out handling knows English words only (STOP, END, QUIT...); people here write
+ALTO or PARA (Spanish), KANPE or SISPANN (Haitian Creole), PARE or PARAR (Portuguese). The bot
+honours all of them itself: no proactive message (notifications, reminders) until the person
+writes again or sends an opt-in word. Replies to what the person writes are not proactive.
+Help words (HELP, AYUDA, ÈD, AJUDA) are the engine's global help command (engine/commands.py).
+"""
+
+from __future__ import annotations
+
+from bot.text import fold
+
+OPT_OUT_WORDS = frozenset(
+    {
+        # Twilio's standard English keywords
+        "stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout",
+        # Spanish
+        "alto", "para", "parar", "detener", "basta", "baja", "cancelar",
+        # Haitian Creole
+        "kanpe", "sispann", "rete", "stope",
+        # Portuguese
+        "pare", "sair", "cancelar inscricao",
+    }
+)
+OPT_IN_WORDS = frozenset(
+    {
+        "start", "unstop",  # Twilio's ("yes" too, but that is also an answer: not taken here)
+        "iniciar", "comenzar", "reanudar", "alta",  # Spanish
+        "komanse", "rekomanse", "demare",  # Haitian Creole
+        "comecar", "retomar", "voltar a receber",  # Portuguese
+    }
+)
+
+
+def is_opt_out(text: str) -> bool:
+    return fold(text) in OPT_OUT_WORDS
+
+
+def is_opt_in(text: str) -> bool:
+    return fold(text) in OPT_IN_WORDS

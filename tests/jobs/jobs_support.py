@@ -1,0 +1,64 @@
+"""Building blocks of the outbound tests: services whose sender is Twilio (through the counting
+proxy to Prism), and a registered contact in a given state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from conftest import twilio_settings
+from support.app import Clock, make_settings
+
+from bot.contacts import ContactKey
+from bot.engine.session import Session
+from bot.messages import ChannelKind
+from bot.services import Services, open_services
+
+APPOINTMENT = {
+    "appointment_port": "laredo",
+    "appointment_at": "2026-03-30T09:00:00-05:00",
+    "confirm_by": "2026-03-16T10:00:00-05:00",
+}
+
+
+@asynccontextmanager
+async def worker_services(
+    url: str, tmp_path: Path, clock: Clock, **overrides: Any
+) -> AsyncIterator[Services]:
+    """In-memory queue and store, a worker in this process, no booking API, no feeds."""
+    settings = make_settings(**twilio_settings(url, **overrides))
+    async with open_services(
+        settings, clock=clock, data_dir=tmp_path, background=False, role="worker"
+    ) as services:
+        yield services
+
+
+async def add_contact(
+    services: Services,
+    phone: str,
+    *,
+    channel: ChannelKind = ChannelKind.WHATSAPP,
+    lang: str = "es",
+    last_inbound_ago: timedelta | None = timedelta(hours=1),
+    **slots: Any,
+) -> ContactKey:
+    conv = services.conversations
+    key = conv.key_for(phone)
+    now = conv.clock()
+    session = Session(
+        phone=phone,
+        channel=channel,
+        lang=lang,
+        contact_ref=key.digest,
+        registration_id="reg_test",
+        consented_at=now - timedelta(days=3),
+        flow="menu",
+        step="choose",
+        slots={"language": lang, "full_name": "Ana Lucía Reyes", **slots},
+        last_inbound_at=None if last_inbound_ago is None else now - last_inbound_ago,
+    )
+    await conv.store.save(key, session, timedelta(days=30))
+    return key
