@@ -123,7 +123,8 @@ class JobQueue:
         """In memory: wait until no job runs (jobs kicked by jobs included). For tests and a
         clean shutdown; with Redis, jobs belong to the workers and this returns at once."""
         if isinstance(self.broker, InMemoryBroker):
-            while self.broker._running_tasks:
+            # Finished tasks leave the set in a done-callback: look at `done()` instead.
+            while any(not task.done() for task in self.broker._running_tasks):
                 await self.broker.wait_all()
 
     async def start(self) -> None:

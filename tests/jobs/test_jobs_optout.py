@@ -1,0 +1,156 @@
+"""STOP and its equivalents in every language stop all proactive messages (reminders and
+notices) until the person writes again or sends an opt-in word; HELP words answer with help.
+Reminders are sent to Twilio through Prism, so "stopped" means nothing reached Twilio."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from jobs_support import APPOINTMENT, add_contact, worker_services
+from support.app import Clock
+from support.prism import CountingTwilio
+
+from bot.jobs.models import NotifyJob
+from bot.messages import ChannelKind, Inbound
+from bot.services import Services
+
+PHONE = "+50960001111"
+
+
+class Phone:
+    def __init__(self, services: Services, clock: Clock, channel: ChannelKind) -> None:
+        self.services, self.clock, self.channel, self.n = services, clock, channel, 0
+
+    async def say(self, text: str) -> str:
+        self.n += 1
+        handled = await self.services.conversations.handle(
+            Inbound(f"SMopt{self.n:04d}", PHONE, self.channel, text, self.clock())
+        )
+        return "\n".join(r.text for r in handled.replies)
+
+
+async def _remind(services: Services, day: int) -> None:
+    """One day's reminders: the daily one, and a confirmation reminder from the booking API."""
+    worker = services.worker
+    assert worker is not None
+    await worker.daily_reminders_once()
+    contact = services.conversations.key_for(PHONE).digest
+    await services.outbound.queue.notify(
+        NotifyJob(job_id=f"evt-r{day}", contact=contact, purpose="confirm_reminder",
+                  values=APPOINTMENT)
+    )
+    await services.outbound.queue.wait_idle()
+
+
+@pytest.mark.parametrize(
+    ("lang", "stop", "start", "stopped_reply", "started_reply"),
+    [
+        ("es", "ALTO", "COMENZAR", "Ya no le enviaré recordatorios", "están activos otra vez"),
+        ("ht", "KANPE", "Kòmanse", "M p ap voye rapèl", "aktive ankò"),
+        ("pt", "Pare", "COMEÇAR", "Não vou mais enviar lembretes", "estão ativos de novo"),
+        ("en", "STOP", "START", "You will get no more reminders", "on again"),
+    ],
+)
+async def test_stop_stops_reminders_and_start_resumes(
+    lang: str,
+    stop: str,
+    start: str,
+    stopped_reply: str,
+    started_reply: str,
+    twilio: tuple[CountingTwilio, str],
+    tmp_path: Path,
+    clock: Clock,
+) -> None:
+    counter, url = twilio
+    async with worker_services(url, tmp_path, clock) as services:
+        # SMS agreed: a day after the last message WhatsApp's window is closed.
+        key = await add_contact(
+            services, PHONE, lang=lang, daily_reminder=True, sms_fallback=True
+        )
+        await services.outbound.ledger.set_daily_reminder(key.digest, True)
+        phone = Phone(services, clock, ChannelKind.WHATSAPP)
+
+        await _remind(services, 1)
+        assert counter.count() == 2  # the daily reminder and the confirmation reminder
+
+        assert stopped_reply in await phone.say(stop)
+        clock.now += timedelta(days=1)
+        await _remind(services, 2)
+        assert counter.count() == 2, "nothing proactive after STOP"
+
+        assert started_reply in await phone.say(start)
+        clock.now += timedelta(days=1)
+        await _remind(services, 3)
+        assert counter.count() == 4
+    assert counter.refused == []
+
+
+async def test_writing_again_also_resumes(
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+) -> None:
+    counter, url = twilio
+    async with worker_services(url, tmp_path, clock) as services:
+        key = await add_contact(services, PHONE, lang="es", daily_reminder=True)
+        await services.outbound.ledger.set_daily_reminder(key.digest, True)
+        phone = Phone(services, clock, ChannelKind.SMS)
+        await phone.say("PARA")
+        await _remind(services, 1)
+        assert counter.count() == 0
+        await phone.say("menu")
+        clock.now += timedelta(days=1)
+        await _remind(services, 2)
+        assert counter.count() == 2
+
+
+async def test_stop_keeps_the_conversation_where_it_was(
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+) -> None:
+    _, url = twilio
+    async with worker_services(url, tmp_path, clock) as services:
+        await add_contact(services, PHONE, lang="es")
+        phone = Phone(services, clock, ChannelKind.SMS)
+        await phone.say("alto")
+        # The menu question is still open: "3" is "My status".
+        session = await services.conversations.store.load(services.conversations.key_for(PHONE))
+        assert session is not None and (session.flow, session.step) == ("menu", "choose")
+        assert session.opted_out_at is not None
+
+
+@pytest.mark.parametrize(
+    ("lang", "word", "expected"),
+    [
+        ("es", "AYUDA", "Soy el asistente de citas"),
+        ("ht", "ÈD", "Mwen se asistan randevou a"),
+        ("pt", "AJUDA", "Sou o assistente de agendamento"),
+        ("en", "HELP", "I am the appointment assistant"),
+    ],
+)
+async def test_help_words_answer_with_help(
+    lang: str, word: str, expected: str, twilio: tuple[CountingTwilio, str], tmp_path: Path,
+    clock: Clock,
+) -> None:
+    _, url = twilio
+    async with worker_services(url, tmp_path, clock) as services:
+        await add_contact(services, PHONE, lang=lang)
+        reply = await Phone(services, clock, ChannelKind.SMS).say(word)
+    assert expected in reply
+
+
+async def test_the_reminders_menu_keeps_the_daily_list(
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+) -> None:
+    _, url = twilio
+    async with worker_services(url, tmp_path, clock) as services:
+        key = await add_contact(services, PHONE, lang="es")
+        phone = Phone(services, clock, ChannelKind.WHATSAPP)
+        assert "cada día" in await phone.say("8")
+        assert "SMS" in await phone.say("1")  # yes; on WhatsApp: may I use SMS?
+        assert "Guardado" in await phone.say("1")
+        ledger = services.outbound.ledger
+        assert await ledger.daily_reminder_contacts() == [key.digest]
+        await phone.say("8")
+        await phone.say("2")  # no more daily reminders
+        await phone.say("2")
+        assert await ledger.daily_reminder_contacts() == []
