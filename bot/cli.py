@@ -141,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # Alembic announces every plugin at INFO when the embedded sandbox migrates: noise.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The twilio library logs every request's headers at INFO; taskiq every job it starts.
+    logging.getLogger("twilio").setLevel(logging.WARNING)
+    logging.getLogger("taskiq").setLevel(logging.WARNING)
     if args_list and args_list[0] in _DELEGATES:
         import importlib
 

@@ -17,6 +17,7 @@ With CI=true a missing Prism or spec fails the tests instead of skipping them.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -129,6 +130,11 @@ class CountingTwilio:
     refused: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     #: Make the next N creates fail with this (status, Twilio code), after Prism validated them.
     fail_next: list[tuple[int, int]] = field(default_factory=list)
+    #: Seconds between recording a create and answering it: a worker killed meanwhile never
+    #: learns that its message went out (the case "ask Twilio before sending again" is for).
+    answer_delay: float = 0.0
+    #: How many Messages list requests were answered (workers asking "was it sent?").
+    lists: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def app(self) -> FastAPI:
@@ -152,7 +158,10 @@ class CountingTwilio:
                                 media_type="application/json")
             data = upstream.json()
             if request.method == "POST" and path.endswith("/Messages.json"):
-                return self._created(data, form)
+                response = self._created(data, form)
+                if self.answer_delay:
+                    await asyncio.sleep(self.answer_delay)
+                return response
             if request.method == "GET" and path.endswith("/Messages.json"):
                 return self._listed(data, dict(request.query_params))
             return Response(upstream.content, upstream.status_code, media_type="application/json")
@@ -194,6 +203,7 @@ class CountingTwilio:
                 since = since.replace(tzinfo=UTC)
         template = (data.get("messages") or [{}])[0]
         with self.lock:
+            self.lists += 1
             found = [
                 self._resource(template, s)
                 for s in self.sent
