@@ -13,6 +13,7 @@ weekday and country names are the project's own (bot/i18n_data.py).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -128,7 +129,9 @@ def format_clock(lang: str, value: datetime) -> str:
     return str(format_time(value, format="short", locale=locale))
 
 
+@functools.lru_cache(maxsize=4096)
 def format_moment(lang: str, value: datetime) -> str:
+    """Cached: a notification run formats the same few appointment times for many people."""
     return f"{format_weekday_day(lang, value.date())}, {format_clock(lang, value)}"
 
 

@@ -67,7 +67,7 @@ _LOOKALIKES: dict[str, str] = {
 
 def is_gsm7(text: str) -> bool:
     """True if `text` can be sent in the GSM-7 alphabet (basic or extension table)."""
-    return all(ch in GSM7 for ch in text)
+    return GSM7.issuperset(text)
 
 
 def encoding(text: str) -> Encoding:
@@ -161,7 +161,7 @@ def _to_gsm7(ch: str) -> str:
 
 
 def _utf16_len(text: str) -> int:
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _fitting_prefix(text: str, limit: int) -> int:

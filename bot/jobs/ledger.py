@@ -95,6 +95,23 @@ class Ledger(Protocol):
         """Book the next free slot of `sender` (one message every `interval` seconds);
         returns how long to wait before sending in it."""
 
+    async def begin_part(
+        self, part_id: str, contact: str, lease: timedelta
+    ) -> tuple[SendState | None, bool, bool]:
+        """The hot path's first step, in one round trip: the part's state, whether the
+        contact opted out, and whether this worker got the part's lease (only taken when the
+        part is not done)."""
+
+    async def reserve_attempt(
+        self, sender: str, interval: float, part_id: str, state: SendState
+    ) -> float:
+        """`reserve` and mark the part "attempting", in one round trip."""
+
+    async def finish_part(
+        self, part_id: str, state: SendState, sid: str | None, delivery: Delivery | None
+    ) -> None:
+        """Record a part's outcome (and its message id), and release its lease."""
+
     async def close(self) -> None: ...
 
 
@@ -184,9 +201,42 @@ class MemoryLedger:
         self._tat[sender] = tat + interval
         return tat - now
 
+    async def begin_part(
+        self, part_id: str, contact: str, lease: timedelta
+    ) -> tuple[SendState | None, bool, bool]:
+        state = await self.send_state(part_id)
+        leased = False
+        if state is None or state.state == "attempting":
+            leased = await self.acquire(part_id, lease)
+        return state, contact in self._opted_out, leased
+
+    async def reserve_attempt(
+        self, sender: str, interval: float, part_id: str, state: SendState
+    ) -> float:
+        await self.set_send_state(part_id, state)
+        return await self.reserve(sender, interval)
+
+    async def finish_part(
+        self, part_id: str, state: SendState, sid: str | None, delivery: Delivery | None
+    ) -> None:
+        if sid is not None and delivery is not None:
+            await self.remember_delivery(sid, delivery)
+        await self.set_send_state(part_id, state)
+        await self.release(part_id)
+
     async def close(self) -> None:
         return None
 
+
+_BEGIN = """
+local state = redis.call('GET', KEYS[1])
+local opted_out = redis.call('SISMEMBER', KEYS[2], ARGV[1])
+local leased = 0
+if (not state) or string.find(state, '"attempting"', 1, true) then
+  if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[2]) then leased = 1 end
+end
+return {state, opted_out, leased}
+"""
 
 #: GCRA on the server's clock, so every worker process shares one schedule per sender.
 _RESERVE = """
@@ -197,6 +247,7 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < t then tat = t end
 local ttl = math.ceil((tat + interval - t) * 1000) + 1000
 redis.call('SET', KEYS[1], string.format('%.6f', tat + interval), 'PX', ttl)
+if KEYS[2] then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
 return string.format('%.6f', tat - t)
 """
 
@@ -206,6 +257,7 @@ class RedisLedger:
         self._redis = client
         self._p = f"{prefix}:jobs"
         self._reserve = client.register_script(_RESERVE)
+        self._begin = client.register_script(_BEGIN)
 
     @classmethod
     def from_url(cls, url: str, prefix: str, *, max_connections: int = 64) -> RedisLedger:
@@ -289,11 +341,41 @@ class RedisLedger:
         return await self.first_time("lease", name, ttl)
 
     async def release(self, name: str) -> None:
-        await self._redis.delete(f"{self._p}:seen:lease:{name}")
+        await self._redis.delete(self._lease(name))
 
     async def reserve(self, sender: str, interval: float) -> float:
         wait = await self._reserve(keys=[f"{self._p}:rate:{sender}"], args=[f"{interval:.6f}"])
         return float(wait)
+
+    async def begin_part(
+        self, part_id: str, contact: str, lease: timedelta
+    ) -> tuple[SendState | None, bool, bool]:
+        keys = [f"{self._p}:send:{part_id}", f"{self._p}:optout", self._lease(part_id)]
+        raw, opted_out, leased = await self._begin(keys=keys, args=[contact, self._ms(lease)])
+        state = None if raw is None else SendState.model_validate_json(raw)
+        return state, bool(opted_out), bool(leased)
+
+    async def reserve_attempt(
+        self, sender: str, interval: float, part_id: str, state: SendState
+    ) -> float:
+        wait = await self._reserve(
+            keys=[f"{self._p}:rate:{sender}", f"{self._p}:send:{part_id}"],
+            args=[f"{interval:.6f}", state.model_dump_json(), self._ms()],
+        )
+        return float(wait)
+
+    async def finish_part(
+        self, part_id: str, state: SendState, sid: str | None, delivery: Delivery | None
+    ) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        if sid is not None and delivery is not None:
+            pipe.set(f"{self._p}:sid:{sid}", delivery.model_dump_json(), px=self._ms())
+        pipe.set(f"{self._p}:send:{part_id}", state.model_dump_json(), px=self._ms())
+        pipe.delete(self._lease(part_id))
+        await pipe.execute()
+
+    def _lease(self, name: str) -> str:
+        return f"{self._p}:seen:lease:{name}"
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -91,6 +91,7 @@ class NotifyHandler:
     conversations: Conversations
     codec: SessionCodec
     ledger: Ledger
+    #: Sends the planned message (the send handler itself, in the same job).
     send: Callable[[SendJob], Awaitable[None]]
 
     @property
@@ -117,9 +118,11 @@ class NotifyHandler:
             if first:
                 session.notified = [*session.notified, job.job_id][-RECENT_NOTICES:]
                 await conv.save(key, session)
-            template_values = conv.engine.display(
-                session, TEMPLATE_VARIABLES.get(job.purpose, ()), ctx
-            )
+
+        def template_values() -> list[str]:
+            names = TEMPLATE_VARIABLES.get(job.purpose, ())
+            return conv.engine.display(session, names, ctx)
+
         send_job = self.plan(job, session.phone, session.channel, session.lang, session.slots,
                              session.last_inbound_at, replies, template_values, ctx.now)
         if send_job is None:
@@ -136,13 +139,14 @@ class NotifyHandler:
         slots: Mapping[str, Any],
         last_inbound_at: datetime | None,
         replies: list[Reply],
-        template_values: list[str],
+        template_values: Callable[[], list[str]],
         now: datetime,
     ) -> SendJob | None:
-        sms_bodies = render_bodies(replies, ChannelKind.SMS, lang)
         if channel is ChannelKind.SMS:
+            sms_bodies = render_bodies(replies, ChannelKind.SMS, lang)
             return self._job(job, ChannelKind.SMS, Parcel(phone=phone, parts=_parts(sms_bodies)))
         sms_ok = slots.get("sms_fallback") is True
+        sms_bodies = render_bodies(replies, ChannelKind.SMS, lang) if sms_ok else []
         fallback = sms_bodies if sms_ok else None
         window = timedelta(hours=self.settings.whatsapp_window_hours)
         if last_inbound_at is not None and now - last_inbound_at < window:
@@ -151,7 +155,7 @@ class NotifyHandler:
             return self._job(job, ChannelKind.WHATSAPP, parcel)
         template = self.settings.whatsapp_templates.get(job.purpose, {}).get(lang or "")
         if template:
-            variables = {str(i): v for i, v in enumerate(template_values, start=1)}
+            variables = {str(i): v for i, v in enumerate(template_values(), start=1)}
             part = Part(content_sid=template, content_variables=variables)
             parcel = Parcel(phone=phone, parts=[part], sms_fallback=fallback)
             return self._job(job, ChannelKind.WHATSAPP, parcel)

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.jobs.ledger import Delivery, Ledger, SendState
+from bot.jobs.ledger import Delivery, Ledger, SendState, SendStateName
 from bot.jobs.models import Parcel, Part, SendJob
 from bot.messages import ChannelKind
 from bot.outbound import (
@@ -70,38 +70,38 @@ class SendHandler:
         parcel = unseal_parcel(self.codec, job.sealed)
         for index in range(len(parcel.parts)):
             part_id = f"{job.job_id}#{index}"
-            state = await self.ledger.send_state(part_id)
-            if state is not None and state.state != "attempting":
-                if state.state != "sent":
-                    return  # failed or suppressed: the rest of the message goes with it
-                continue
-            if job.proactive and await self.ledger.is_opted_out(job.contact):
-                await self.ledger.set_send_state(part_id, SendState(state="suppressed"))
-                log.info("job %s: contact %s opted out, not sent", job.job_id, job.contact)
-                return
-            # One worker at a time per part (a job may be run twice at once: a duplicate, or
-            # a job reclaimed while a slow worker still has it).
-            await self._lease(part_id)
-            try:
-                state = await self.ledger.send_state(part_id)
+            # One worker at a time per part (a job may run twice at once: a duplicate, or a
+            # job reclaimed while a slow worker still has it); a dead worker's lease expires.
+            while True:
+                state, opted_out, leased = await self.ledger.begin_part(
+                    part_id, job.contact, self.lease
+                )
                 if state is not None and state.state != "attempting":
-                    if state.state != "sent":
-                        return
+                    break
+                if leased:
+                    break
+                await self.sleep(0.5)
+            if state is not None and state.state != "attempting":
+                if state.state == "sent":
                     continue
-                ok = await self._send_part(job, parcel, index, part_id, state)
+                return  # failed or suppressed: the rest of the message goes with it
+            outcome: str | None = None
+            try:
+                if job.proactive and opted_out:
+                    log.info("job %s: contact %s opted out, not sent", job.job_id, job.contact)
+                    await self._finish(part_id, job, "suppressed")
+                    return
+                outcome = await self._send_part(job, parcel, index, part_id, state)
             finally:
-                await self.ledger.release(part_id)
-            if not ok:
+                if outcome is None and not (job.proactive and opted_out):
+                    await self.ledger.release(part_id)  # interrupted: let another worker try
+            if outcome != "sent":
                 return
-
-    async def _lease(self, part_id: str) -> None:
-        """Wait for the part's lease; one held by a dead worker expires after `lease`."""
-        while not await self.ledger.acquire(part_id, self.lease):
-            await self.sleep(0.5)
 
     async def _send_part(
         self, job: SendJob, parcel: Parcel, index: int, part_id: str, state: SendState | None
-    ) -> bool:
+    ) -> str | None:
+        """Send one part: "sent" or "failed" once recorded (its lease released then)."""
         channel = ChannelKind(job.channel)
         message = _message(job, parcel, parcel.parts[index], self.status_callback)
         if state is not None:  # "attempting": a worker died waiting for Twilio's answer
@@ -109,39 +109,38 @@ class SendHandler:
             if sid is not None:
                 log.info("job %s: part %d was sent before (%s)", job.job_id, index, sid)
                 await self._sent(job, parcel, index, part_id, sid)
-                return True
+                return "sent"
         interval = 1.0 / self.rates[channel]
+        sender = self.sender.sender_id(channel)
         for attempt in range(1, self.max_attempts + 1):
-            wait = await self.ledger.reserve(self.sender.sender_id(channel), interval)
+            attempting = SendState(state="attempting", at=self.clock(), channel=job.channel)
+            wait = await self.ledger.reserve_attempt(sender, interval, part_id, attempting)
             if wait > 0:
                 await self.sleep(wait)
-            await self.ledger.set_send_state(
-                part_id, SendState(state="attempting", at=self.clock(), channel=job.channel)
-            )
             try:
                 sid = await self.sender.send(message)
             except WindowClosed as exc:
-                await self._failed(part_id, job, f"{exc.code}")
+                await self._finish(part_id, job, "failed", f"{exc.code}")
                 await self._fall_back(job, parcel)
-                return False
+                return "failed"
             except SendRefused as exc:
-                await self._failed(part_id, job, f"{exc.code or exc.status}")
+                await self._finish(part_id, job, "failed", f"{exc.code or exc.status}")
                 log.warning("job %s refused: %s", job.job_id, exc)
                 if exc.code == CARRIER_OPT_OUT:
                     await self.ledger.set_opted_out(job.contact, True)
-                return False
+                return "failed"
             except SendUnavailable as exc:
                 if attempt == self.max_attempts:
-                    await self._failed(part_id, job, "unavailable")
+                    await self._finish(part_id, job, "failed", "unavailable")
                     log.error("job %s: gave up after %d tries: %s", job.job_id, attempt, exc)
-                    return False
+                    return "failed"
                 delay = random.uniform(0, min(MAX_BACKOFF, self.backoff * 2 ** (attempt - 1)))  # noqa: S311
                 log.warning("job %s: %s; again in %.1f s", job.job_id, exc, delay)
                 await self.sleep(delay)
                 continue
             await self._sent(job, parcel, index, part_id, sid)
-            return True
-        return False
+            return "sent"
+        return None
 
     async def _find(self, message: OutboundMessage, since: datetime) -> str | None:
         for attempt in range(1, self.max_attempts + 1):
@@ -160,15 +159,14 @@ class SendHandler:
         delivery = Delivery(
             job_id=job.job_id, contact=job.contact, channel=job.channel, fallback=fallback
         )
-        await self.ledger.remember_delivery(sid, delivery)
-        await self.ledger.set_send_state(
-            part_id, SendState(state="sent", at=self.clock(), sid=sid, channel=job.channel)
-        )
+        state = SendState(state="sent", at=self.clock(), sid=sid, channel=job.channel)
+        await self.ledger.finish_part(part_id, state, sid, delivery)
 
-    async def _failed(self, part_id: str, job: SendJob, error: str) -> None:
-        await self.ledger.set_send_state(
-            part_id, SendState(state="failed", at=self.clock(), error=error, channel=job.channel)
-        )
+    async def _finish(
+        self, part_id: str, job: SendJob, outcome: SendStateName, error: str | None = None
+    ) -> None:
+        state = SendState(state=outcome, at=self.clock(), error=error, channel=job.channel)
+        await self.ledger.finish_part(part_id, state, None, None)
 
     async def _fall_back(self, job: SendJob, parcel: Parcel) -> None:
         sms = fallback_job(self.codec, job, parcel)

@@ -102,8 +102,6 @@ class Worker:
     def __post_init__(self) -> None:
         settings = self.outbound.settings
         conv = self.conversations
-        self.notify = NotifyHandler(conv, self.outbound.codec, self.outbound.ledger,
-                                    self.outbound.queue.send)
         callback = None
         if settings.public_base_url:
             callback = settings.public_base_url.rstrip("/") + "/twilio/status"
@@ -122,6 +120,9 @@ class Worker:
             status_callback=callback,
             lease=timedelta(seconds=settings.worker_reclaim_after_seconds),
         )
+        # A notification is sent by the job that rendered it: the job is acknowledged only
+        # after the send, so a crash redelivers it, and the ledger makes the send once.
+        self.notify = NotifyHandler(conv, self.outbound.codec, self.outbound.ledger, self.send)
 
         async def run_notify(payload: dict[str, Any]) -> None:
             await self.notify(NotifyJob.model_validate(payload))

@@ -46,9 +46,23 @@ def test_every_prompt_is_gsm7_after_transliteration(lang: str, renderer: PromptR
 
 @pytest.mark.parametrize("lang", REQUIRED_LANGUAGES)
 def test_one_segment_where_possible(lang: str, renderer: PromptRenderer) -> None:
-    """Only the registration summary (five long values) may need a second segment."""
-    longer = [p.msgid for p in renderer.prompts(lang) if segment_count(sms_text(lang, p.text)) > 1]
-    assert all(m.startswith("Please check:") for m in longer), longer
+    """Only the registration summary (five long values) and what tells people about an
+    appointment (place, day and time, who, what to bring, confirm by when: the notices of
+    flows/notices.yaml and the status of an unconfirmed appointment) may need a second
+    segment, and never a third."""
+    notices = _notice_msgids()
+    sizes = {p.msgid: segment_count(sms_text(lang, p.text)) for p in renderer.prompts(lang)}
+    longer = [m for m, n in sizes.items() if n > 1]
+    assert all(m.startswith("Please check:") or m in notices for m in longer), longer
+    assert all(sizes[m] <= 2 for m in longer), {m: sizes[m] for m in longer}
+
+
+def _notice_msgids() -> set[str]:
+    notices = yaml.safe_load((PROJECT_ROOT / "flows" / "notices.yaml").read_text())
+    status = yaml.safe_load((PROJECT_ROOT / "flows" / "status.yaml").read_text())
+    return {step["say"] for step in notices["steps"].values()} | {
+        status["steps"]["allocated"]["say"]
+    }
 
 
 def test_prompts_cover_every_message(renderer: PromptRenderer) -> None:

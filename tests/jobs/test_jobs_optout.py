@@ -138,19 +138,27 @@ async def test_help_words_answer_with_help(
     assert expected in reply
 
 
-async def test_the_reminders_menu_keeps_the_daily_list(
+async def test_not_selected_offers_the_daily_reminder_once(
     twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
 ) -> None:
-    _, url = twilio
+    counter, url = twilio
     async with worker_services(url, tmp_path, clock) as services:
         key = await add_contact(services, PHONE, lang="es")
+        assert services.worker is not None
+
+        async def not_selected(job_id: str) -> str:
+            await services.worker.notify(  # type: ignore[union-attr]
+                NotifyJob(job_id=job_id, contact=key.digest, purpose="not_selected",
+                          values={"request_date": "2026-03-13"})
+            )
+            await services.outbound.queue.wait_idle()
+            return counter.sent[-1].body
+
+        assert "¿Quiere un mensaje aquí cada día" in await not_selected("evt-ns1")
         phone = Phone(services, clock, ChannelKind.WHATSAPP)
-        assert "cada día" in await phone.say("8")
-        assert "SMS" in await phone.say("1")  # yes; on WhatsApp: may I use SMS?
+        assert "mensaje de texto" in await phone.say("1")  # yes; on WhatsApp: SMS too?
         assert "Guardado" in await phone.say("1")
         ledger = services.outbound.ledger
         assert await ledger.daily_reminder_contacts() == [key.digest]
-        await phone.say("8")
-        await phone.say("2")  # no more daily reminders
-        await phone.say("2")
-        assert await ledger.daily_reminder_contacts() == []
+        # Answered once: the next notice does not ask again.
+        assert "cada día" not in await not_selected("evt-ns2")

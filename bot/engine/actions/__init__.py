@@ -19,11 +19,19 @@ from bot.engine.actions.local import (
     IsRegistered,
     OnWhatsApp,
     RecordConsent,
+    RemindersOffered,
 )
 
 LOCAL_ACTIONS: dict[str, LocalAction] = {
     a.name: a
-    for a in (IsRegistered(), HasConsented(), RecordConsent(), ForgetAnswers(), OnWhatsApp())
+    for a in (
+        IsRegistered(),
+        HasConsented(),
+        RecordConsent(),
+        ForgetAnswers(),
+        OnWhatsApp(),
+        RemindersOffered(),
+    )
 }
 EFFECT_ACTIONS: dict[str, EffectAction] = {
     a.name: a

@@ -59,3 +59,14 @@ class OnWhatsApp:
 
     def run(self, session: Session, now: datetime) -> Outcome:
         return Outcome("yes" if session.channel is ChannelKind.WHATSAPP else "no")
+
+
+class RemindersOffered:
+    """Whether the person already answered the daily reminder question (asked once, after
+    their first request; STOP turns every proactive message off)."""
+
+    name = "reminders_offered"
+    outcomes = frozenset({"yes", "no"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        return Outcome("yes" if "daily_reminder" in session.slots else "no")
