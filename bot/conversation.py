@@ -177,6 +177,8 @@ class Conversations:
             today=now.date(),
             ports=await self.ports.names(),
             default_language=self.settings.default_language,
+            max_household_size=self.settings.max_household_size,
+            adult_age=self.settings.adult_age,
         )
 
     async def _commit(self, key: ContactKey, session: Session) -> None:

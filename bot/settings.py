@@ -85,6 +85,15 @@ class Settings(BaseSettings):
         "comma-separated (e.g. 'quc,mam'). Off for every language by default.",
     )
     max_failed_tries: int = Field(default=3, ge=1)
+    max_household_size: int = Field(
+        default=10,
+        ge=1,
+        description="People per household (primary applicant included) the booking API takes; "
+        "the sandbox's BOOKING_MAX_HOUSEHOLD_SIZE. Its /v1 API does not publish it.",
+    )
+    adult_age: int = Field(
+        default=18, ge=0, description="Minimum age of the primary applicant (booking API rule)."
+    )
     log_level: str = "INFO"
 
     @property

@@ -28,6 +28,8 @@ from bot.i18n import Catalogs
 from bot.languages import REQUIRED_LANGUAGES
 
 MESSAGES_FILE = "messages.yaml"
+#: `<module>.messages.yaml`: another module's messages (not flows), checked like the engine's.
+EXTRA_MESSAGES_SUFFIX = ".messages.yaml"
 HOME = "home"
 SPECIAL_TARGETS = frozenset({RETURN, HOME})
 
@@ -68,8 +70,12 @@ def _check_target(flow: Flow, flows: dict[str, Flow], step: str, target: str) ->
     if target in SPECIAL_TARGETS:
         return
     if target.startswith(FLOW_PREFIX):
-        if target.removeprefix(FLOW_PREFIX) not in flows:
+        # `flow:name` (its start) or `flow:name:step` (a step of another flow).
+        name, _, other_step = target.removeprefix(FLOW_PREFIX).partition(":")
+        if name not in flows:
             raise FlowError(flow.source, step, f"goes to unknown flow '{target}'")
+        if other_step and other_step not in flows[name].steps:
+            raise FlowError(flow.source, step, f"goes to unknown step '{target}'")
     elif target not in flow.steps:
         raise FlowError(flow.source, step, f"goes to unknown step '{target}'")
 
@@ -156,7 +162,7 @@ def load_flows(
 
     flows: dict[str, Flow] = {}
     for path in sorted(flows_dir.glob("*.yaml")):
-        if path.name == MESSAGES_FILE:
+        if path.name == MESSAGES_FILE or path.name.endswith(EXTRA_MESSAGES_SUFFIX):
             continue
         flow = _parse_flow(path)
         if flow.flow in flows:

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.engine.actions import EFFECT_ACTIONS, LOCAL_ACTIONS, UNAVAILABLE, Outcome
+from bot import household
+from bot.engine.actions import (
+    EFFECT_ACTIONS,
+    LOCAL_ACTIONS,
+    UNAVAILABLE,
+    ContextualAction,
+    LocalContext,
+    Outcome,
+)
 from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext
 from bot.engine.commands import Command, match_command
 from bot.engine.display import display_values
@@ -55,6 +63,10 @@ class TurnContext:
     #: Port id -> display name, from the booking API (in its order).
     ports: Mapping[str, str]
     default_language: str = "es"
+    #: People per household the booking API accepts (primary applicant included).
+    max_household_size: int = 10
+    #: Minimum age of the primary applicant (a child cannot be registered alone).
+    adult_age: int = 18
 
 
 class _Missing(dict[str, str]):
@@ -292,7 +304,14 @@ class Engine:
                 )
                 return
             if step.action in LOCAL_ACTIONS:
-                outcome = LOCAL_ACTIONS[step.action].run(session, ctx.now)
+                local = LOCAL_ACTIONS[step.action]
+                if isinstance(local, ContextualAction):
+                    limits = LocalContext(
+                        ctx.now, ctx.today, ctx.max_household_size, ctx.adult_age
+                    )
+                    outcome = local.run_in(session, limits)
+                else:
+                    outcome = local.run(session, ctx.now)
                 session.slots.update(outcome.values)
                 next_target = step.branch.get(outcome.key, step.next)
             else:
@@ -314,6 +333,11 @@ class Engine:
             return ()
         if collect.options_from == "ports":
             return tuple(Option(id=pid, title=name) for pid, name in ctx.ports.items())
+        if collect.options_from == "members":  # the people added to the household
+            return tuple(
+                Option(id=str(index), title=str(member.get("full_name", "")))
+                for index, member in enumerate(household.members(session.slots))
+            )
         if collect.options_from == "languages" or collect.type == "language":
             return tuple(Option(id=lang.code, title=lang.own_name) for lang in LANGUAGES)
         if collect.type == "yes_no" and not collect.options:
@@ -342,6 +366,8 @@ class Engine:
         )
         values.setdefault("phone", session.phone)
         values.setdefault("registration_id", session.registration_id or "")
+        values.setdefault("max_household", str(ctx.max_household_size))
+        values.setdefault("adult_age", str(ctx.adult_age))
         return string.Formatter().vformat(template, (), _Missing(values))
 
     def _lang(self, session: Session, ctx: TurnContext) -> str:
