@@ -16,6 +16,7 @@ from bot.channels.twilio import make_router as twilio_router
 from bot.conversation import utcnow
 from bot.services import open_services
 from bot.settings import Settings
+from bot.staff.portal import make_router as staff_portal_router
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ def create_app(
     app = FastAPI(title="frontdoor", version="0.1.0", lifespan=lifespan)
     app.include_router(twilio_router())
     app.include_router(booking_events_router())
+    app.include_router(staff_portal_router())
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

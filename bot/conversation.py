@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.booking.client import BookingClient
 from bot.channels.render import render_bodies
@@ -28,6 +29,9 @@ from bot.outbound import OutboundMessage, Sender
 from bot.ports import PortDirectory
 from bot.settings import Settings
 from bot.store.base import Store
+
+if TYPE_CHECKING:
+    from bot.staff.chat import StaffHub
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,8 @@ class Conversations:
     ports: PortDirectory
     sender: Sender
     clock: Callable[[], datetime] = utcnow
+    #: Staff mode, invite codes and handoffs (bot/staff/chat.py); None: not wired.
+    staff: StaffHub | None = None
 
     def key_for(self, phone_e164: str) -> ContactKey:
         return contact_key(self.settings.secret_key.get_secret_value(), phone_e164)
@@ -88,9 +94,16 @@ class Conversations:
             if session.queued:
                 # The person is here: a good moment to try saved calls (cheap if still down).
                 replies += await self._replay_queued(key, session, ctx)
-            replies += self._turn(session, inbound, ctx)
+            staff_replies = None
+            if self.staff is not None:  # staff mode, an invite code, or a paused handoff
+                staff_replies = await self.staff.intercept(key, session, inbound, ctx)
+            if staff_replies is None:
+                staff_replies = self._turn(session, inbound, ctx)
+            replies += staff_replies
             session.remember(inbound.message_id, replies)
             await self._commit(key, session)  # commit first ...
+            if self.staff is not None and await self.staff.after_commit(key, session, ctx):
+                await self._commit(key, session)  # a handoff was opened: now paused
             if session.pending is not None:  # ... then side effects
                 replies += await self._carry_out(key, session, ctx)
                 session.remember(inbound.message_id, replies)
@@ -185,6 +198,8 @@ class Conversations:
         """Save, or erase everything if the person's data was just deleted."""
         if session.erase:
             await self.store.delete(key)
+            if self.staff is not None:  # staff tables forget the contact too
+                await self.staff.forget(key)
             log.info("contact %s: data deleted on request", key)
         else:
             await self._save(key, session)

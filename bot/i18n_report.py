@@ -78,6 +78,17 @@ SAMPLE_MEMBERS: dict[str, object] = {
     ],
 }
 SAMPLE_PHONE = "+5215512345678"
+#: Values of the staff module's messages (flows/staff.messages.yaml, portal.messages.yaml).
+STAFF_SAMPLES: dict[str, str] = {
+    "shelter": "Casa del Migrante Juan Diego",
+    "name": "María Fernanda Rodríguez Hernández",
+    "names": "María Fernanda Rodríguez Hernández +3",
+    "text": "Mañana a las 10 la esperamos en la oficina del albergue con sus papeles.",
+    "when": "miércoles 30 de septiembre de 2026 10:30 UTC",
+    "date": "30 de septiembre de 2026",
+    "code": "K7QM-4XPA",
+    "minutes": "10",
+}
 SAMPLE_REGISTRATION = "reg_" + "0123456789abcdef" * 2
 #: The longest option list each engine message is shown with when it re-asks a question.
 _MESSAGE_OPTIONS = {
@@ -124,6 +135,8 @@ class PromptRenderer:
             self.slots, self.flowset.slot_specs, lang, SAMPLE_PORTS, self.catalogs
         )
         values.update(phone=SAMPLE_PHONE, registration_id=SAMPLE_REGISTRATION)
+        for name, sample in STAFF_SAMPLES.items():
+            values.setdefault(name, sample)
         return string.Formatter().vformat(template, (), values)
 
     def _options(self, lang: str, kind: str, step: Step | None = None) -> list[str]:

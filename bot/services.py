@@ -24,6 +24,8 @@ from bot.outbound import RecordingSender, Sender, TwilioSender
 from bot.ports import PortDirectory
 from bot.replay import replay_outbox_forever, replay_outbox_once
 from bot.settings import Settings
+from bot.staff.chat import StaffHub
+from bot.staff.service import StaffService, open_staff
 from bot.store.base import Store
 from bot.store.factory import open_store
 
@@ -40,6 +42,8 @@ class Services:
     conversations: Conversations
     booking_url: str
     sender: Sender
+    #: Shelter staff, handoffs and the portal's data (bot/staff/).
+    staff: StaffService | None = None
 
     async def replay_outbox(self) -> int:
         """Retry saved booking calls now; returns how many contacts still wait."""
@@ -97,6 +101,9 @@ async def open_services(
             stack.push_async_callback(sender.close)
             ports = PortDirectory(booking)
             await ports.refresh()
+            staff = await stack.enter_async_context(
+                open_staff(settings, data_dir, flowset, catalogs, booking, sender, clock)
+            )
             conversations = Conversations(
                 settings=settings,
                 store=store,
@@ -105,13 +112,14 @@ async def open_services(
                 ports=ports,
                 sender=sender,
                 clock=clock,
+                staff=StaffHub(staff),
             )
             if background:
                 task = asyncio.create_task(
                     replay_outbox_forever(conversations, store, settings.replay_interval_seconds)
                 )
                 stack.push_async_callback(_cancel, task)
-            yield Services(settings, store, catalogs, conversations, booking_url, sender)
+            yield Services(settings, store, catalogs, conversations, booking_url, sender, staff)
     finally:
         await store.close()
 

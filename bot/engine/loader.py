@@ -30,6 +30,8 @@ from bot.languages import REQUIRED_LANGUAGES
 MESSAGES_FILE = "messages.yaml"
 #: `<module>.messages.yaml`: another module's messages (not flows), checked like the engine's.
 EXTRA_MESSAGES_SUFFIX = ".messages.yaml"
+#: `<module>.messages.yaml`: another module's messages (not flows), checked like the engine's.
+EXTRA_MESSAGES_SUFFIX = ".messages.yaml"
 HOME = "home"
 SPECIAL_TARGETS = frozenset({RETURN, HOME})
 
@@ -159,6 +161,16 @@ def load_flows(
     if missing:
         raise FlowError(messages_path, None, f"required messages missing: {sorted(missing)}")
     _check_catalogs(messages_path, None, messages.values(), catalogs, langs)
+    for extra_path in sorted(flows_dir.glob(f"*{EXTRA_MESSAGES_SUFFIX}")):
+        # Messages of modules besides the engine (`staff.messages.yaml` -> keys `staff.*`):
+        # held to the same catalogs, so a missing translation stops start-up here too.
+        try:
+            extra = MessagesFile.model_validate(_read_yaml(extra_path)).messages
+        except ValidationError as exc:
+            raise _schema_error(extra_path, exc) from exc
+        _check_catalogs(extra_path, None, extra.values(), catalogs, langs)
+        prefix = extra_path.name.removesuffix(EXTRA_MESSAGES_SUFFIX)
+        messages.update({f"{prefix}.{key}": text for key, text in extra.items()})
 
     flows: dict[str, Flow] = {}
     for path in sorted(flows_dir.glob("*.yaml")):

@@ -52,6 +52,8 @@ RETURN_SLOT = "_return"
 INTERPRETER_OFFERED_SLOT = "_interpreter_offered"
 #: Flows that are about choosing a language: no interpreter offer in the middle of them.
 _LANGUAGE_FLOWS = frozenset({WELCOME_FLOW, LANGUAGE_FLOW, INTERPRETER_FLOW})
+#: Optional: talk to a person (the word PERSONA/MOUN/PESSOA... at any step).
+HUMAN_FLOW = "human"
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +258,9 @@ class Engine:
         elif session.consented_at is None:
             # Before consent only the language and the privacy notice exist.
             out.extend(self._ask(session, self._current(session), ctx))
+        elif command is Command.HUMAN and HUMAN_FLOW in self.flowset.flows:
+            session.slots.pop(RETURN_SLOT, None)
+            self._go(session, f"{FLOW_PREFIX}{HUMAN_FLOW}", out, ctx)
         elif command is Command.MENU:
             session.slots.pop(RETURN_SLOT, None)
             self._go(session, f"{FLOW_PREFIX}{MENU_FLOW}", out, ctx)

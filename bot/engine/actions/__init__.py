@@ -28,10 +28,17 @@ from bot.engine.actions.household import (
     SaveMember,
     UpdateHousehold,
 )
-from bot.engine.actions.local import ForgetAnswers, HasConsented, IsRegistered, RecordConsent
+from bot.engine.actions.local import (
+    ForgetAnswers,
+    HasConsented,
+    IsRegistered,
+    OpenHandoff,
+    RecordConsent,
+)
 
 LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
-    a.name: a for a in (IsRegistered(), HasConsented(), RecordConsent(), ForgetAnswers())
+    a.name: a
+    for a in (IsRegistered(), HasConsented(), RecordConsent(), ForgetAnswers(), OpenHandoff())
 }
 #: Household actions read limits from the turn (see base.py ContextualAction).
 LOCAL_ACTIONS.update(
