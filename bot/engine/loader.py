@@ -30,8 +30,6 @@ from bot.languages import REQUIRED_LANGUAGES
 MESSAGES_FILE = "messages.yaml"
 #: `<module>.messages.yaml`: another module's messages (not flows), checked like the engine's.
 EXTRA_MESSAGES_SUFFIX = ".messages.yaml"
-#: `<module>.messages.yaml`: another module's messages (not flows), checked like the engine's.
-EXTRA_MESSAGES_SUFFIX = ".messages.yaml"
 HOME = "home"
 SPECIAL_TARGETS = frozenset({RETURN, HOME})
 
