@@ -451,11 +451,13 @@ def make_router() -> APIRouter:
         handoffs = await service.inbox(web.staff)
         return _render(request, page, "inbox.html", handoffs=handoffs, language_name=_language_name)
 
-    @router.get("/inbox/{handoff_id}", response_class=HTMLResponse)
-    async def handoff_page(request: Request, handoff_id: str) -> Response:
-        web = await signed_in(request)
-        if web is None:
-            return to_signin(request, expired=True)
+    async def render_handoff(
+        request: Request,
+        web: WebSessionView,
+        handoff_id: str,
+        draft: str = "",
+        draft_original: str | None = None,
+    ) -> HTMLResponse:
         service = _staff(request)
         page = _Page(service, web.lang, web.csrf_token, web)
         handoff = await service.db(service.repo.handoff, web.staff.shelter_id, handoff_id)
@@ -469,7 +471,6 @@ def make_router() -> APIRouter:
                     text = await translate(message.body, handoff.lang, web.lang)
                     if text:
                         translated[index] = text
-        await service.audit("handoff_viewed", web.staff, detail=f"handoff {handoff.id}")
         return _render(
             request,
             page,
@@ -477,7 +478,19 @@ def make_router() -> APIRouter:
             handoff=handoff,
             translated=translated,
             language_name=_language_name,
+            can_translate=translate is not None and handoff.lang != web.lang,
+            draft=draft,
+            draft_original=draft_original,
         )
+
+    @router.get("/inbox/{handoff_id}", response_class=HTMLResponse)
+    async def handoff_page(request: Request, handoff_id: str) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        service = _staff(request)
+        await service.audit("handoff_viewed", web.staff, detail=f"handoff {handoff_id[:36]}")
+        return await render_handoff(request, web, handoff_id)
 
     @router.post("/inbox/{handoff_id}/reply", response_class=HTMLResponse)
     async def handoff_reply(request: Request, handoff_id: str) -> Response:
@@ -488,7 +501,23 @@ def make_router() -> APIRouter:
         if refused is not None:
             return refused
         service = _staff(request)
-        await service.reply(web.staff, handoff_id, str(form.get("text", "")))
+        text = str(form.get("text", ""))
+        if form.get("action") == "translate":
+            # Machine-translate the staff member's draft into the person's language, for them
+            # to check and send; nothing is sent yet.
+            handoff = await service.db(service.repo.handoff, web.staff.shelter_id, handoff_id)
+            translate = machine_translator()
+            result = None
+            if handoff is not None and translate is not None and text.strip():
+                result = await translate(text, web.lang, handoff.lang)
+            return await render_handoff(
+                request,
+                web,
+                handoff_id,
+                draft=result or text,
+                draft_original=text if result else None,
+            )
+        await service.reply(web.staff, handoff_id, text)
         return RedirectResponse(f"/staff/inbox/{handoff_id}?sent=1", status_code=303)
 
     @router.post("/inbox/{handoff_id}/close")

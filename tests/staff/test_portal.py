@@ -237,3 +237,20 @@ def test_the_inbox_shows_machine_translation_beside_the_original_when_available(
     assert calls == [("Mwen bezwen èd", "ht", "es")]
     assert "Mwen bezwen èd" in page  # the original stays beside it
     assert "Traducción automática, puede tener errores: Necesito ayuda" in page
+
+    # A reply can be machine-translated into the person's language, checked, then sent.
+    csrf = _csrf(page)
+    draft = portal.post(
+        f"/staff/inbox/{handoff.id}/reply",
+        data={"csrf": csrf, "text": "Venga mañana a las 10", "action": "translate"},
+    )
+    assert ("Venga mañana a las 10", "es", "ht") in calls
+    assert ">Necesito ayuda</textarea>" in draft.text and "Original:" in draft.text
+    sender = services.sender
+    assert isinstance(sender, RecordingSender) and sender.take(person) == []  # nothing sent yet
+    sent = portal.post(
+        f"/staff/inbox/{handoff.id}/reply",
+        data={"csrf": csrf, "text": "Vini demen a 10è", "action": "send"},
+    )
+    assert sent.status_code == 200 and "Su respuesta fue enviada" in sent.text
+    assert [m.body for m in sender.take(person)] == ["Casa del Migrante: Vini demen a 10è"]
