@@ -28,6 +28,7 @@ from bot.staff.chat import StaffHub
 from bot.staff.service import StaffService, open_staff
 from bot.store.base import Store
 from bot.store.factory import open_store
+from bot.understanding import LazyParser
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,16 @@ async def open_services(
     data_dir: Path = Path(".frontdoor"),
     sender: Sender | None = None,
     background: bool = True,
+    parser: LazyParser | None = None,
 ) -> AsyncIterator[Services]:
     """Start everything in dependency order; a configured but unusable part stops start-up."""
     catalogs = Catalogs.load(settings.translations_dir, parse_codes(settings.show_drafts))
     flowset = load_flows(settings.flows_dir, catalogs)
-    engine = Engine(flowset, catalogs, max_failures=settings.max_failed_tries)
+    parser = parser or LazyParser(settings.nlu_backend, settings.rasa_url)
+    await asyncio.to_thread(parser.load)  # trained once per data version, then cached
+    engine = Engine(
+        flowset, catalogs, max_failures=settings.max_failed_tries, understand=parser.understand
+    )
     store = await open_store(settings)
     try:
         async with contextlib.AsyncExitStack() as stack:

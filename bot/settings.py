@@ -112,6 +112,12 @@ class Settings(BaseSettings):
         default=True, description="Portal cookies only over HTTPS (off for local http tests)."
     )
     log_level: str = "INFO"
+    nlu_backend: str = Field(
+        default="embedded", pattern="^(embedded|rasa)$", description="embedded or rasa"
+    )
+    rasa_url: str | None = Field(
+        default=None, description="A Rasa server for nlu_backend=rasa (falls back if slow)."
+    )
 
     @property
     def session_ttl(self) -> timedelta:

@@ -43,10 +43,17 @@ from bot.langid import guess_language
 from bot.languages import BY_CODE, LANGUAGES
 from bot.messages import Option, Reply
 from bot.text import fold
+from bot.understanding import DETOUR_CONFIDENCE, OPTION_CONFIDENCE, Understood
 
 log = logging.getLogger(__name__)
 
 MAX_HOPS = 64
+#: Intents that mean "take me somewhere else" wherever they are said.
+DETOUR_COMMANDS: dict[str, Command] = {
+    "change_language": Command.LANGUAGE,
+    "help": Command.HELP,
+    "talk_to_human": Command.HUMAN,
+}
 RETURN_SLOT = "_return"
 #: Set once the interpreter has been offered (the offer is made once per conversation).
 INTERPRETER_OFFERED_SLOT = "_interpreter_offered"
@@ -85,11 +92,14 @@ class Engine:
         *,
         max_failures: int = 3,
         identify_language: Callable[[str], str | None] = guess_language,
+        understand: Callable[[str, str | None], Understood] | None = None,
     ) -> None:
         self.flowset = flowset
         self.catalogs = catalogs
         self.max_failures = max_failures
         self.identify_language = identify_language
+        #: The NLU (bot/understanding.py): free text where a number or a word was expected.
+        self.understand = understand
 
     # ---- entry points -------------------------------------------------------------------
 
@@ -126,6 +136,12 @@ class Engine:
             options=self._options(step, session, ctx),
         )
         result = answer_type.parse(text, button, actx)
+        if not isinstance(result, Accepted) and self.understand is not None and not button:
+            understood = self._understood(step, text, actx)
+            if isinstance(understood, Command):
+                self._command(session, understood, out, ctx)
+                return out
+            result = understood or result
         if not isinstance(result, Accepted):
             session.failures += 1
             key = result.message
@@ -151,6 +167,22 @@ class Engine:
         assert target is not None  # guaranteed by the loader
         self._go(session, target, out, ctx)
         return out
+
+    def _understood(self, step: Step, text: str, actx: AnswerContext) -> Accepted | Command | None:
+        """What the NLU makes of free text the answer type refused, if it is sure enough:
+        an offered option ("kiero sacar sita" -> "Request today's appointment") or a global
+        command ("no entiendo" -> help). Never consulted before the answer type: a name such
+        as "Persona Prueba" or "Socorro" must stay a name."""
+        assert step.collect is not None and self.understand is not None
+        understood = self.understand(text, actx.lang)
+        if step.collect.type == "choice":
+            offered = {option.id for option in actx.options}
+            if understood.option in offered and understood.confidence >= OPTION_CONFIDENCE:
+                return Accepted(understood.option, branch_key=understood.option)
+        wanted = DETOUR_COMMANDS.get(understood.intent)
+        if wanted is None or understood.confidence < DETOUR_CONFIDENCE:
+            return None
+        return wanted
 
     def after_action(self, session: Session, outcome: Outcome, ctx: TurnContext) -> list[Reply]:
         """Continue after the conversation service carried out `session.pending`."""
@@ -311,9 +343,7 @@ class Engine:
             if step.action in LOCAL_ACTIONS:
                 local = LOCAL_ACTIONS[step.action]
                 if isinstance(local, ContextualAction):
-                    limits = LocalContext(
-                        ctx.now, ctx.today, ctx.max_household_size, ctx.adult_age
-                    )
+                    limits = LocalContext(ctx.now, ctx.today, ctx.max_household_size, ctx.adult_age)
                     outcome = local.run_in(session, limits)
                 else:
                     outcome = local.run(session, ctx.now)

@@ -167,3 +167,13 @@ def test_without_token_requests_are_accepted_unverified(running_app: Callable[..
 def test_healthz(running_app: Callable[..., Any]) -> None:
     with running_app() as client:
         assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_rasa_compatible_model_parse(running_app: Callable[..., Any]) -> None:
+    """Tools written for a Rasa NLU server work against the bot's POST /model/parse."""
+    with running_app() as client:
+        response = client.post("/model/parse", json={"text": "kiero sacar sita pal lunes"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["intent"]["name"] == "request_slot"
+    assert {"text", "intent", "intent_ranking", "entities"} <= set(body)
