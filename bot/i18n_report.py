@@ -88,6 +88,7 @@ STAFF_SAMPLES: dict[str, str] = {
     "date": "30 de septiembre de 2026",
     "code": "K7QM-4XPA",
     "minutes": "10",
+    "family": "José Alejandro Rodríguez Hernández, Valentina Rodríguez Hernández",
 }
 SAMPLE_REGISTRATION = "reg_" + "0123456789abcdef" * 2
 #: The longest option list each engine message is shown with when it re-asks a question.

@@ -48,6 +48,8 @@ INVITE_CODE = re.compile(r"^[A-Za-z2-9]{4}[- ]?[A-Za-z2-9]{4}$")
 _NUMBERS = re.compile(r"\d+")
 
 MENU_OPTIONS = ("register", "list", "request", "status", "inbox", "leave")
+#: Relationship ids, as the booking API and the portal use them.
+RELATIONSHIPS = ("spouse", "child", "parent", "sibling", "other")
 
 
 @dataclass
@@ -330,8 +332,99 @@ class StaffHub:
             if phone is None:
                 return [Reply(text=t(lang, "invalid_phone"))]
         state["draft"]["phone"] = phone
+        state["draft"]["members"] = []
+        state["at"] = "reg_more"
+        return self._yes_no_question(lang, "ask_member")
+
+    # family members who travel with the person: one at a time, up to the booking API's limit
+
+    async def _at_reg_more(
+        self,
+        staff: StaffView,
+        session: Session,
+        state: dict[str, Any],
+        text: str,
+        button: str | None,
+        ctx: TurnContext,
+    ) -> list[Reply]:
+        lang = self._lang(session, ctx)
+        answer = self._yes_no(text, button, lang, ctx)
+        if answer is None:
+            return self._yes_no_question(lang, "ask_member")
+        if answer:
+            state["at"] = "mem_name"
+            return [Reply(text=self.service.texts(lang, "ask_member_name"))]
         state["at"] = "reg_consent"
         return self._yes_no_question(lang, "ask_consent")
+
+    async def _at_mem_name(
+        self,
+        staff: StaffView,
+        session: Session,
+        state: dict[str, Any],
+        text: str,
+        button: str | None,
+        ctx: TurnContext,
+    ) -> list[Reply]:
+        lang = self._lang(session, ctx)
+        value = self._parse("name", text, button, lang, ctx)
+        if value is None:
+            return [Reply(text=self.service.texts(lang, "invalid_name"))]
+        state["member"] = {"full_name": value}
+        state["at"] = "mem_birth"
+        return [Reply(text=self.service.texts(lang, "ask_birth"))]
+
+    async def _at_mem_birth(
+        self,
+        staff: StaffView,
+        session: Session,
+        state: dict[str, Any],
+        text: str,
+        button: str | None,
+        ctx: TurnContext,
+    ) -> list[Reply]:
+        lang = self._lang(session, ctx)
+        value = self._parse("date", text, button, lang, ctx, past=True)
+        if value is None:
+            return [Reply(text=self.service.texts(lang, "invalid_date"))]
+        state["member"]["birth_date"] = value
+        state["at"] = "mem_rel"
+        options = self._relationship_options(lang)
+        text_out = self.service.texts(lang, "ask_member_relationship")
+        return [Reply(text=text_out + "\n" + _numbered(options), options=options)]
+
+    async def _at_mem_rel(
+        self,
+        staff: StaffView,
+        session: Session,
+        state: dict[str, Any],
+        text: str,
+        button: str | None,
+        ctx: TurnContext,
+    ) -> list[Reply]:
+        lang = self._lang(session, ctx)
+        t = self.service.texts
+        options = self._relationship_options(lang)
+        chosen = self._parse("choice", text, button, lang, ctx, options)
+        if chosen is None:
+            return [
+                Reply(text=t(lang, "invalid_choice") + "\n" + _numbered(options), options=options)
+            ]
+        draft = state["draft"]
+        draft["members"].append({**state.pop("member"), "relationship": chosen})
+        if 1 + len(draft["members"]) >= self.service.settings.max_household_size:
+            state["at"] = "reg_consent"
+            return [
+                Reply(text=t(lang, "household_full")),
+                *self._yes_no_question(lang, "ask_consent"),
+            ]
+        state["at"] = "reg_more"
+        return self._yes_no_question(lang, "ask_member")
+
+    def _relationship_options(self, lang: str) -> tuple[Option, ...]:
+        return tuple(
+            Option(id=r, title=self.service.texts(lang, f"rel_{r}")) for r in RELATIONSHIPS
+        )
 
     async def _at_reg_consent(
         self,
@@ -362,6 +455,7 @@ class StaffHub:
             nationality=country_name(draft["nationality"], lang),
             port=ctx.ports.get(draft["port"], draft["port"]),
             phone=draft["phone"] or t(lang, "no_phone"),
+            family=", ".join(m["full_name"] for m in draft.get("members", [])) or "-",
         )
         options = self._yes_no_options(lang)
         return [Reply(text=summary + "\n" + _numbered(options), options=options)]
@@ -389,7 +483,10 @@ class StaffHub:
         household, outcome = await self.service.register_household(
             staff,
             primary=PersonView(draft["full_name"], draft["birth_date"], draft["nationality"]),
-            members=[],
+            members=[
+                PersonView(m["full_name"], m["birth_date"], draft["nationality"], m["relationship"])
+                for m in draft.get("members", [])
+            ],
             port=draft["port"],
             lang=draft["lang"],
             applicant_phone=draft["phone"],

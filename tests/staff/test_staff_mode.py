@@ -27,23 +27,27 @@ async def test_staff_registers_two_households_and_requests_for_both(
 
     # Household 1: has her own phone, reads Haitian Creole.
     applicant = Phone(services, random_phone("+50937"), clock)
-    for text in ("1", "Marie Joseph", "02/05/1991", "Haití", "1", "2", applicant.number, "1"):
+    for text in ("1", "Marie Joseph", "02/05/1991", "Haití", "1", "2", applicant.number):
         reply = await staff_phone.send(text)
-    assert "Por favor revise" in reply and "Marie Joseph" in reply
+    assert "¿Viaja algún familiar" in reply
+    for text in ("1", "Jean Joseph", "01/01/2015", "2", "2", "1"):  # her son, no one else
+        reply = await staff_phone.send(text)
+    assert "Por favor revise" in reply and "Familia: Jean Joseph" in reply
     reply = await staff_phone.send("1")
     assert "Registrado: Marie Joseph" in reply
     notice = applicant.received()
     assert len(notice) == 1 and "Casa del Migrante enskri ou" in notice[0]
+    assert "Marie Joseph ak Jean Joseph" in notice[0] or "Marie Joseph, Jean Joseph" in notice[0]
 
     # Household 2: no phone of his own: results go to the staff phone.
-    for text in ("1", "Pedro Ramírez Soto", "10/10/1985", "Honduras", "1", "1", "0", "1", "1"):
+    for text in ("1", "Pedro Ramírez Soto", "10/10/1985", "Honduras", "1", "1", "0", "2", "1", "1"):
         reply = await staff_phone.send(text)
     assert "Registrado: Pedro Ramírez Soto" in reply and "llegarán a este teléfono" in reply
 
     reply = await staff_phone.send("3")  # today's request
-    assert "1. Marie Joseph" in reply and "2. Pedro Ramírez Soto (sin teléfono)" in reply
+    assert "1. Marie Joseph +1" in reply and "2. Pedro Ramírez Soto (sin teléfono)" in reply
     reply = await staff_phone.send("1,2")
-    assert "Marie Joseph: enviada" in reply and "Pedro Ramírez Soto: enviada" in reply
+    assert "Marie Joseph +1: enviada" in reply and "Pedro Ramírez Soto: enviada" in reply
     assert (
         "Casa del Migrante voye demann randevou jodi a pou Marie Joseph" in applicant.received()[0]
     )
