@@ -72,7 +72,7 @@ class StaffHub:
             if text:
                 await self.service.handoff_message(str(handoff), text)
             return []  # a person answers, not the bot
-        if INVITE_CODE.match(text) and any(ch.isdigit() for ch in text):
+        if _looks_like_invite(text):
             return await self._redeem(key, session, inbound, text, ctx)
         state = session.slots.get(STAFF_SLOT)
         if isinstance(state, dict) and state.get("on"):
@@ -693,6 +693,15 @@ def describe_status(t: Any, lang: str, status: Any, ports: Any) -> str:
     if request.status == "not_selected":
         return str(t(lang, "status_not_selected", date=format_day(lang, request.request_date)))
     return str(t(lang, "status_pending", date=format_day(lang, request.request_date)))
+
+
+def _looks_like_invite(text: str) -> bool:
+    """An invite code has letters and digits: "1990 0512" (a date) or "5512 3456" is not."""
+    return (
+        INVITE_CODE.match(text) is not None
+        and any(ch.isdigit() for ch in text)
+        and any(ch.isalpha() for ch in text)
+    )
 
 
 def _who(household: HouseholdView, no_phone: str = "") -> str:

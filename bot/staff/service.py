@@ -37,10 +37,11 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 def new_code(length: int = 8) -> str:
-    """A code with at least one digit (so no word people write is ever taken for a code)."""
+    """A code with letters and digits both (so no word and no number people write, such as
+    a date or a phone number, is ever taken for a code)."""
     while True:
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-        if any(ch.isdigit() for ch in raw):
+        if any(ch.isdigit() for ch in raw) and any(ch.isalpha() for ch in raw):
             return f"{raw[:4]}-{raw[4:]}" if length == 8 else raw
 
 

@@ -98,3 +98,14 @@ async def test_staff_word_does_nothing_special_on_other_phones(
     await phone.send("hola")
     reply = await phone.send("EQUIPO")
     assert "Modo de personal" not in reply
+
+
+def test_only_codes_with_letters_and_digits_are_taken_for_invites() -> None:
+    from bot.staff.chat import _looks_like_invite
+    from bot.staff.service import new_code
+
+    assert all(_looks_like_invite(new_code()) for _ in range(200))
+    for text in ("K7QM-4XPA", "k7qm 4xpa", "K7QM4XPA"):
+        assert _looks_like_invite(text), text
+    for text in ("1990 0512", "5512 3456", "HOLA AMIGO", "mañana", "31/12/1990"):
+        assert not _looks_like_invite(text), text
