@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC
 from typing import Any
 
 from bot.contacts import ContactKey, InvalidSender, normalize_phone
@@ -28,7 +27,7 @@ from bot.engine.commands import Command, match_command
 from bot.engine.models import Collect
 from bot.engine.runner import TurnContext
 from bot.engine.session import Session
-from bot.i18n import country_name, format_clock, format_day, format_weekday_day
+from bot.i18n import country_name, format_day, format_moment
 from bot.languages import BY_CODE, LANGUAGES, REQUIRED_LANGUAGES
 from bot.messages import Inbound, Option, Reply
 from bot.staff.repository import HouseholdView, PersonView, StaffView
@@ -678,12 +677,13 @@ def describe_status(t: Any, lang: str, status: Any, ports: Any) -> str:
         return str(t(lang, "status_unknown"))
     appointment = status.appointment
     if appointment is not None and appointment.status in {"allocated", "confirmed"}:
-        starts = appointment.starts_at.astimezone(UTC)
+        # As the applicant is told (bot/engine/display.py): the time the booking API gives,
+        # which is the port's local time.
         return str(
             t(
                 lang,
                 "status_appointment",
-                when=f"{format_weekday_day(lang, starts.date())} {format_clock(lang, starts)} UTC",
+                when=format_moment(lang, appointment.starts_at),
                 port=ports.get(appointment.port, appointment.port),
             )
         )

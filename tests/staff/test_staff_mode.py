@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from contextlib import redirect_stdout
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from conftest import Phone, make_invite, random_phone
@@ -109,3 +109,32 @@ def test_only_codes_with_letters_and_digits_are_taken_for_invites() -> None:
         assert _looks_like_invite(text), text
     for text in ("1990 0512", "5512 3456", "HOLA AMIGO", "mañana", "31/12/1990"):
         assert not _looks_like_invite(text), text
+
+
+async def test_staff_see_the_appointment_after_the_daily_run(
+    services: Services, clock: Clock, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from booking_sandbox.allocator import allocate
+    from booking_sandbox.app import build_context
+    from bot.embedded_sandbox import embedded_sandbox_settings
+
+    staff_phone = Phone(services, random_phone(), clock)
+    await staff_phone.send(make_invite(services, "Casa del Migrante", staff_phone.number, clock))
+    for text in ("1", "Rosa Elena Martínez", "14/02/1992", "Honduras", "1", "1", "0"):
+        await staff_phone.send(text)
+    for text in ("1", "Daniel Martínez", "03/06/2017", "2", "2", "1", "1"):
+        reply = await staff_phone.send(text)
+    assert "Registrado: Rosa Elena Martínez" in reply
+    await staff_phone.send("3")
+    assert "enviada" in await staff_phone.send("0")
+
+    clock.now = datetime(2026, 3, 15, 17, 30, tzinfo=UTC)  # after the next day's noon run
+    sandbox = build_context(embedded_sandbox_settings(tmp_path / "data"), clock)
+    try:
+        allocate(sandbox.factory, sandbox.settings, date(2026, 3, 14), sandbox.now(), seed=7)
+    finally:
+        sandbox.engine.dispose()
+    reply = await staff_phone.send("4")
+    assert "Rosa Elena Martínez +1: cita " in reply and "Brownsville" in reply
