@@ -30,7 +30,7 @@ REQUIRED_MESSAGES = frozenset(
 )
 
 #: Runtime option sources a `collect.options_from` may name.
-OPTION_SOURCES = frozenset({"ports", "languages", "members"})
+OPTION_SOURCES = frozenset({"ports", "languages", "languages_guess_first", "members"})
 
 WELCOME_FLOW = "welcome"
 MENU_FLOW = "menu"

@@ -134,6 +134,7 @@ class Engine:
             today=ctx.today,
             collect=step.collect,
             options=self._options(step, session, ctx),
+            current=session.slots.get(step.collect.slot),
         )
         result = answer_type.parse(text, button, actx)
         if not isinstance(result, Accepted) and self.understand is not None and not button:
@@ -374,7 +375,11 @@ class Engine:
                 for index, member in enumerate(household.members(session.slots))
             )
         if collect.options_from == "languages" or collect.type == "language":
-            return tuple(Option(id=lang.code, title=lang.own_name) for lang in LANGUAGES)
+            languages = list(LANGUAGES)
+            guess = session.slots.get(collect.slot)
+            if collect.options_from == "languages_guess_first" and guess in BY_CODE:
+                languages.sort(key=lambda lang: lang.code != guess)  # stable: the rest in order
+            return tuple(Option(id=lang.code, title=lang.own_name) for lang in languages)
         if collect.type == "yes_no" and not collect.options:
             return (
                 Option(id="yes", title=self._msg(session, ctx, "yes")),
