@@ -120,7 +120,7 @@ def test_sign_in_register_request_and_answer_a_handoff(
         page.locator("#language").select_option("es")
         page.locator("input[name=consent]").check()
         page.screenshot(path=str(ARTIFACTS / "03-register.png"), full_page=True)
-        page.get_by_role("button", name="Registrar").click()
+        page.get_by_role("button", name="Registrar a esta familia").click()
         expect(page.get_by_role("status")).to_contain_text("Registrado: Rosa Elena Martínez")
 
         page.get_by_role("link", name="Volver").click()
