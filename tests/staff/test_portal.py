@@ -221,6 +221,9 @@ def test_the_inbox_shows_machine_translation_beside_the_original_when_available(
     )
     repo.add_handoff_message(handoff.id, "in", "Mwen bezwen èd", now)
     sign_in(portal, phone)
+    import bot.staff.portal as portal_module
+
+    monkeypatch.setattr(portal_module, "machine_translator", lambda: None)  # no model installed
     without = portal.get(f"/staff/inbox/{handoff.id}").text
     assert "Mwen bezwen èd" in without and "Traducción automática" not in without
 
@@ -229,8 +232,6 @@ def test_the_inbox_shows_machine_translation_beside_the_original_when_available(
     async def translate(text: str, source: str, target: str) -> str | None:
         calls.append((text, source, target))
         return "Necesito ayuda"
-
-    import bot.staff.portal as portal_module
 
     monkeypatch.setattr(portal_module, "machine_translator", lambda: translate)
     page = portal.get(f"/staff/inbox/{handoff.id}").text
