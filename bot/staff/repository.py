@@ -285,6 +285,14 @@ class StaffRepository:
             row = db.get(StaffMember, staff_id)
             return None if row is None else self._staff_view(db, row)
 
+    def staff_of(self, shelter_id: int | None) -> list[StaffView]:
+        """A shelter's staff; None: every shelter's (for the shared inbox)."""
+        with self._sessions() as db:
+            query = select(StaffMember).order_by(StaffMember.id)
+            if shelter_id is not None:
+                query = query.where(StaffMember.shelter_id == shelter_id)
+            return [self._staff_view(db, row) for row in db.scalars(query)]
+
     def set_staff_lang(self, staff_id: int, lang: str) -> None:
         with self._sessions.begin() as db:
             db.execute(update(StaffMember).where(StaffMember.id == staff_id).values(lang=lang))

@@ -20,6 +20,7 @@ from bot.booking.models import Household, Person, Status
 from bot.contacts import contact_key
 from bot.engine.flowset import FlowSet
 from bot.i18n import Catalogs
+from bot.languages import BY_CODE
 from bot.messages import ChannelKind
 from bot.outbound import OutboundMessage, Sender
 from bot.settings import Settings
@@ -325,7 +326,30 @@ class StaffService:
                 detail=f"handoff {handoff.id}, lang {lang}"
                 + (", interpreter needed" if handoff.interpreter_needed else ""),
             )
+            await self._tell_staff(handoff)
         return handoff
+
+    async def _tell_staff(self, handoff: HandoffView) -> None:
+        """A person is waiting: tell the staff who can answer (their shelter's, or everyone's
+        for the shared inbox) on their phones, each in their own language."""
+        staff_members = await self.db(self.repo.staff_of, handoff.shelter_id)
+        for member in staff_members:
+            language = BY_CODE[handoff.lang].own_name if handoff.lang in BY_CODE else handoff.lang
+            if handoff.interpreter_needed:
+                language += ", " + self.texts(member.lang, "interpreter_needed")
+            body = self.texts(member.lang, "handoff_waiting", language=language)
+            message = OutboundMessage(
+                member.contact_digest, member.phone, ChannelKind(member.channel), body
+            )
+            try:
+                await self.sender.send(message)
+            except Exception:  # the handoff stays in the inbox either way
+                log.exception("could not tell staff %s about a handoff", member.id)
+        await self.audit(
+            "handoff_staff_told",
+            shelter_id=handoff.shelter_id,
+            detail=f"{len(staff_members)} staff",
+        )
 
     async def handoff_message(self, handoff_id: str, text: str) -> None:
         await self.db(self.repo.add_handoff_message, handoff_id, "in", text, self.clock())

@@ -82,3 +82,15 @@ async def test_delete_my_data_forgets_the_handoff(services: Services, clock: Clo
 
 def _digest(services: Services, phone: Phone) -> str:
     return services.conversations.key_for(phone.number).digest
+
+
+async def test_staff_phones_are_told_someone_is_waiting(services: Services, clock: Clock) -> None:
+    staff = Phone(services, random_phone(), clock)
+    await staff.send(make_invite(services, "Casa del Migrante", staff.number, clock))
+    person = await _kreyol_person(services, clock)
+    await person.send("MOUN")
+    assert staff.received() == [
+        "Una persona espera respuesta (Kreyòl ayisyen). Escriba EQUIPO y luego 5 para responder."
+    ]
+    await person.send("Mwen la")  # the same handoff: nobody is told twice
+    assert staff.received() == []
