@@ -176,3 +176,27 @@ async def test_household_limit_comes_from_the_settings(tmp_path: Path, clock: Cl
         full = await phone.send("1")  # add another: the household is full
         assert full.startswith("Su grupo familiar ya tiene 2 personas")
         assert "- Carlos Alberto Reyes Paz" in full  # and the list is shown again
+
+
+async def test_an_unsent_change_the_booking_api_refuses_stops_the_request(
+    tmp_path: Path, clock: Clock
+) -> None:
+    # The bot is configured for more people than the booking API takes (10): the API refuses.
+    async with open_services(
+        make_settings(max_household_size=12), clock=clock, data_dir=tmp_path, background=False
+    ) as loose:
+        phone = Phone(loose.conversations, clock, "+5215500000002")
+        await _register_primary(phone)
+        await phone.send("2", "1")  # nobody travels with me; the summary is right: registered
+        session = await _session(loose, phone.number)
+        # Registered: add ten people (eleven in all) and leave without confirming.
+        await phone.send("menu", "1", "1", "1")
+        cousins = [(f"Primo {name} Paz", "01/01/2001", "5", "Honduras") for name in NAMES_TEN]
+        await _add(phone, cousins)
+        said = await phone.send("menu", "2", "5", "1")
+        assert said.startswith("El sistema de citas no aceptó la solicitud para Ana Lucía")
+        data = await _registration(loose, session.registration_id)
+        assert data["household_size"] == 1 and data["latest_request"] is None
+
+
+NAMES_TEN = ["Uno", "Dos", "Tres", "Cuatro", "Cinco", "Seis", "Siete", "Ocho", "Nueve", "Diez"]

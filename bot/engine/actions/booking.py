@@ -70,6 +70,8 @@ class RequestSlot:
                 return Outcome(UNAVAILABLE)
             if sent == "not_registered":
                 return Outcome("not_registered")
+            if sent != "ok":  # refused: never request for a household other than the one named
+                return Outcome("rejected")
         try:
             request = await ctx.booking.request_slot(
                 session.registration_id, port=port, requested_at=ctx.requested_at, key=key
