@@ -569,6 +569,7 @@ class StaffHub:
         lang = self._lang(session, ctx)
         t = self.service.texts
         handoffs = await self.service.inbox(staff)
+        await self.service.audit("inbox_viewed", staff, detail=f"{len(handoffs)} waiting")
         if not handoffs:
             return [Reply(text=t(lang, "no_handoffs")), *self._menu(staff, session, state, ctx)]
         state["handoffs"] = [h.id for h in handoffs]

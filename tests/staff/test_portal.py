@@ -255,3 +255,31 @@ def test_the_inbox_shows_machine_translation_beside_the_original_when_available(
     )
     assert sent.status_code == 200 and "Su respuesta fue enviada" in sent.text
     assert [m.body for m in sender.take(person)] == ["Casa del Migrante: Vini demen a 10è"]
+
+
+def test_registering_needs_consent_and_readable_answers(portal: TestClient) -> None:
+    services = _services(portal)
+    assert services.staff is not None
+    phone = random_phone()
+    staff = link_staff(services, "Casa del Migrante", phone)
+    csrf = sign_in(portal, phone)
+    form = {
+        "csrf": csrf,
+        "name": "Rosa Elena Martínez",
+        "birth_date": "14/02/1992",
+        "nationality": "Honduras",
+        "port": "brownsville",
+        "language": "es",
+        "phone": "",
+    }
+    unread = portal.post(
+        "/staff/households/new", data={**form, "birth_date": "no sé", "consent": "yes"}
+    )
+    assert unread.status_code == 422 and "no se pudieron leer" in unread.text
+    assert 'value="Rosa Elena Martínez"' in unread.text  # nothing typed is lost
+    refused = portal.post("/staff/households/new", data=form)
+    assert refused.status_code == 422 and "Sin el consentimiento" in refused.text
+    assert services.staff.repo.households(staff.shelter_id) == []
+    done = portal.post("/staff/households/new", data={**form, "consent": "yes"})
+    assert done.status_code == 200 and "Registrado: Rosa Elena Martínez" in done.text
+    assert len(services.staff.repo.households(staff.shelter_id)) == 1
