@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from fastapi import Request, Response
+from fastapi import FastAPI, Request, Response
 from twilio.request_validator import RequestValidator
 
 HOST = "127.0.0.1"
@@ -48,8 +48,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve_bot(port: int) -> None:
+def _run_server(app: FastAPI, port: int) -> None:
+    """The same server settings for both apps: the comparison is only fair that way."""
     import uvicorn
+
+    uvicorn.run(
+        app,
+        host=HOST,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+    )
+
+
+def _serve_bot(port: int) -> None:
     from pydantic import SecretStr
 
     from bot.app import create_app
@@ -63,21 +77,10 @@ def _serve_bot(port: int) -> None:
         log_level="WARNING",
     )
     app = create_app(settings, data_dir=Path(f"/tmp/frontdoor-bench-{port}"))
-    uvicorn.run(
-        app,
-        host=HOST,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
-    )
+    _run_server(app, port)
 
 
 def _serve_bare(port: int) -> None:
-    import uvicorn
-    from fastapi import FastAPI
-
     app = FastAPI()
     empty = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
@@ -86,15 +89,7 @@ def _serve_bare(port: int) -> None:
         await request.body()
         return Response(empty, media_type="application/xml")
 
-    uvicorn.run(
-        app,
-        host=HOST,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
-    )
+    _run_server(app, port)
 
 
 def _requests(count: int, senders: int, run_id: str) -> list[bytes]:

@@ -16,6 +16,9 @@ from bot.channels.twilio import make_router as twilio_router
 from bot.conversation import utcnow
 from bot.services import open_services
 from bot.settings import Settings
+from bot.staff.portal import make_router as staff_portal_router
+from bot.understanding import LazyParser
+from nlu.http import make_router as nlu_router
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +40,22 @@ def create_app(
         if settings.uses_development_key:
             log.warning("FRONTDOOR_SECRET_KEY is not set: using the development key.")
         async with open_services(
-            settings, clock=clock, booking_transport=booking_transport, data_dir=data_dir
+            settings,
+            clock=clock,
+            booking_transport=booking_transport,
+            data_dir=data_dir,
+            parser=parser,
         ) as services:
             app.state.services = services
             yield
 
     app = FastAPI(title="frontdoor", version="0.1.0", lifespan=lifespan)
+    parser = LazyParser(settings.nlu_backend, settings.rasa_url)
     app.include_router(twilio_router())
+    # Rasa's NLU HTTP API, so tools written for a Rasa server work against the bot.
+    app.include_router(nlu_router(parser))
     app.include_router(booking_events_router())
+    app.include_router(staff_portal_router())
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

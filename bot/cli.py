@@ -123,12 +123,20 @@ def build_parser() -> argparse.ArgumentParser:
         ("sandbox", "run the booking API sandbox, or allocate a day"),
         ("nlu", "parse, evaluate and export the language understanding model"),
         ("i18n", "translations: extract, update, compile, report"),
+        ("translate", "machine translation models for the staff inbox: install, list"),
+        ("staff", "shelter staff: invite a phone, read the audit log"),
     ):
         sub.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
-_DELEGATES = {"sandbox": "booking_sandbox.cli", "nlu": "nlu.cli", "i18n": "bot.i18n_cli"}
+_DELEGATES = {
+    "sandbox": "booking_sandbox.cli",
+    "nlu": "nlu.cli",
+    "i18n": "bot.i18n_cli",
+    "translate": "bot.translation",
+    "staff": "bot.staff.cli",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

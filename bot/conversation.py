@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.booking.client import BookingClient
 from bot.channels.render import render_bodies
@@ -30,6 +31,9 @@ from bot.outbound import OutboundMessage, Sender
 from bot.ports import PortDirectory
 from bot.settings import Settings
 from bot.store.base import Store
+
+if TYPE_CHECKING:
+    from bot.staff.chat import StaffHub
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,8 @@ class Conversations:
     clock: Callable[[], datetime] = utcnow
     #: Mirrors opt-outs and daily-reminder opt-ins for the outbound worker (bot/jobs).
     ledger: Ledger | None = None
+    #: Staff mode, invite codes and handoffs (bot/staff/chat.py); None: not wired.
+    staff: StaffHub | None = None
 
     def key_for(self, phone_e164: str) -> ContactKey:
         return contact_key(self.settings.secret_key.get_secret_value(), phone_e164)
@@ -97,12 +103,18 @@ class Conversations:
             if session.queued:
                 # The person is here: a good moment to try saved calls (cheap if still down).
                 replies += await self._replay_queued(key, session, ctx)
+            staff_replies = None
             if is_opt_in(inbound.text) and not inbound.button_payload:
-                replies += self.engine.reask(session, "opted_in", ctx)
-            else:
-                replies += self._turn(session, inbound, ctx)
+                staff_replies = self.engine.reask(session, "opted_in", ctx)
+            elif self.staff is not None:  # staff mode, an invite code, or a paused handoff
+                staff_replies = await self.staff.intercept(key, session, inbound, ctx)
+            if staff_replies is None:
+                staff_replies = self._turn(session, inbound, ctx)
+            replies += staff_replies
             session.remember(inbound.message_id, replies)
             await self._commit(key, session)  # commit first ...
+            if self.staff is not None and await self.staff.after_commit(key, session, ctx):
+                await self._commit(key, session)  # a handoff was opened: now paused
             if session.pending is not None:  # ... then side effects
                 replies += await self._carry_out(key, session, ctx)
                 session.remember(inbound.message_id, replies)
@@ -226,12 +238,16 @@ class Conversations:
             today=now.date(),
             ports=await self.ports.names(),
             default_language=self.settings.default_language,
+            max_household_size=self.settings.max_household_size,
+            adult_age=self.settings.adult_age,
         )
 
     async def _commit(self, key: ContactKey, session: Session) -> None:
         """Save, or erase everything if the person's data was just deleted."""
         if session.erase:
             await self.store.delete(key)
+            if self.staff is not None:  # staff tables forget the contact too
+                await self.staff.forget(key)
             log.info("contact %s: data deleted on request", key)
         else:
             await self._save(key, session)

@@ -9,7 +9,7 @@ is what is measured here, with realistic long values, for the report and for the
 from __future__ import annotations
 
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -49,8 +49,48 @@ SAMPLE_SLOTS: dict[str, object] = {
     "opens": "12:00",
     "closes": "23:59",
     "timezone": "America/New_York",
+    "adult_age": 18,
+    "max_household": 10,
+    "member_name": "José Alejandro Rodríguez Hernández",
+}
+#: The people with the primary applicant in a household of four (long names, a long country):
+#: messages naming a household are measured with it separately (tests/i18n/test_i18n_sms.py),
+#: while the figures above are for one person, as most people register.
+SAMPLE_MEMBERS: dict[str, object] = {
+    "members": [
+        {
+            "full_name": "José Alejandro Rodríguez Hernández",
+            "birth_date": "1988-09-30",
+            "relationship": "spouse",
+            "nationality": "DO",
+        },
+        {
+            "full_name": "Valentina Rodríguez Hernández",
+            "birth_date": "2015-09-30",
+            "relationship": "child",
+            "nationality": "DO",
+        },
+        {
+            "full_name": "Santiago Rodríguez Hernández",
+            "birth_date": "2019-09-30",
+            "relationship": "child",
+            "nationality": "DO",
+        },
+    ],
 }
 SAMPLE_PHONE = "+5215512345678"
+#: Values of the staff module's messages (flows/staff.messages.yaml, portal.messages.yaml).
+STAFF_SAMPLES: dict[str, str] = {
+    "shelter": "Casa del Migrante Juan Diego",
+    "name": "María Fernanda Rodríguez Hernández",
+    "names": "María Fernanda Rodríguez Hernández +3",
+    "text": "Mañana a las 10 la esperamos en la oficina del albergue con sus papeles.",
+    "when": "miércoles 30 de septiembre de 2026 10:30 UTC",
+    "date": "30 de septiembre de 2026",
+    "code": "K7QM-4XPA",
+    "minutes": "10",
+    "family": "José Alejandro Rodríguez Hernández, Valentina Rodríguez Hernández",
+}
 SAMPLE_REGISTRATION = "reg_" + "0123456789abcdef" * 2
 #: The longest option list each engine message is shown with when it re-asks a question.
 _MESSAGE_OPTIONS = {
@@ -82,15 +122,23 @@ class LanguageReport:
 class PromptRenderer:
     """Renders every flow message in one language the way the engine would, with samples."""
 
-    def __init__(self, flowset: FlowSet, catalogs: Catalogs) -> None:
+    def __init__(
+        self,
+        flowset: FlowSet,
+        catalogs: Catalogs,
+        slots: Mapping[str, object] = SAMPLE_SLOTS,
+    ) -> None:
         self.flowset = flowset
         self.catalogs = catalogs
+        self.slots = slots
 
     def _fill(self, lang: str, template: str) -> str:
         values = display_values(
-            SAMPLE_SLOTS, self.flowset.slot_specs, lang, SAMPLE_PORTS, self.catalogs
+            self.slots, self.flowset.slot_specs, lang, SAMPLE_PORTS, self.catalogs
         )
         values.update(phone=SAMPLE_PHONE, registration_id=SAMPLE_REGISTRATION)
+        for name, sample in STAFF_SAMPLES.items():
+            values.setdefault(name, sample)
         return string.Formatter().vformat(template, (), values)
 
     def _options(self, lang: str, kind: str, step: Step | None = None) -> list[str]:

@@ -25,8 +25,11 @@ from bot.outbound import RecordingSender, Sender, TwilioSender
 from bot.ports import PortDirectory
 from bot.replay import replay_outbox_forever, replay_outbox_once
 from bot.settings import Settings
+from bot.staff.chat import StaffHub
+from bot.staff.service import StaffService, open_staff
 from bot.store.base import Store
 from bot.store.factory import open_store
+from bot.understanding import LazyParser
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,8 @@ class Services:
     booking_url: str | None
     sender: Sender
     outbound: Outbound
+    #: Shelter staff, handoffs and the portal's data (bot/staff/).
+    staff: StaffService | None = None
     #: Runs outbound jobs in this process (embedded defaults, or `frontdoor worker`).
     worker: Worker | None = None
 
@@ -62,6 +67,7 @@ async def open_services(
     sender: Sender | None = None,
     background: bool = True,
     role: str = "serve",
+    parser: LazyParser | None = None,
 ) -> AsyncIterator[Services]:
     """Start everything in dependency order; a configured but unusable part stops start-up.
 
@@ -71,7 +77,12 @@ async def open_services(
     """
     catalogs = Catalogs.load(settings.translations_dir, parse_codes(settings.show_drafts))
     flowset = load_flows(settings.flows_dir, catalogs)
-    engine = Engine(flowset, catalogs, max_failures=settings.max_failed_tries)
+    parser = parser or LazyParser(settings.nlu_backend, settings.rasa_url)
+    if role == "serve":  # the worker only renders notices: it never parses what people write
+        await asyncio.to_thread(parser.load)  # trained once per data version, then cached
+    engine = Engine(
+        flowset, catalogs, max_failures=settings.max_failed_tries, understand=parser.understand
+    )
     store = await open_store(settings)
     try:
         async with contextlib.AsyncExitStack() as stack:
@@ -106,6 +117,11 @@ async def open_services(
             ports = PortDirectory(booking if booking_url else None)
             await ports.refresh()
             outbound = await stack.enter_async_context(open_outbound(settings))
+            staff = None
+            if role == "serve":  # the worker only sends notifications
+                staff = await stack.enter_async_context(
+                    open_staff(settings, data_dir, flowset, catalogs, booking, sender, clock)
+                )
             conversations = Conversations(
                 settings=settings,
                 store=store,
@@ -115,6 +131,7 @@ async def open_services(
                 sender=sender,
                 clock=clock,
                 ledger=outbound.ledger,
+                staff=None if staff is None else StaffHub(staff),
             )
             worker = None
             if role == "worker" or settings.redis_url is None:
@@ -127,7 +144,15 @@ async def open_services(
                 )
                 stack.push_async_callback(_cancel, task)
             yield Services(
-                settings, store, catalogs, conversations, booking_url, sender, outbound, worker
+                settings,
+                store,
+                catalogs,
+                conversations,
+                booking_url,
+                sender,
+                outbound,
+                staff,
+                worker,
             )
     finally:
         await store.close()

@@ -85,6 +85,32 @@ class Settings(BaseSettings):
         "comma-separated (e.g. 'quc,mam'). Off for every language by default.",
     )
     max_failed_tries: int = Field(default=3, ge=1)
+    max_household_size: int = Field(
+        default=10,
+        ge=1,
+        description="People per household (primary applicant included) the booking API takes; "
+        "the sandbox's BOOKING_MAX_HOUSEHOLD_SIZE. Its /v1 API does not publish it.",
+    )
+    adult_age: int = Field(
+        default=18, ge=0, description="Minimum age of the primary applicant (booking API rule)."
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="Staff database (shelters, staff, households registered by staff, audit "
+        "log, handoffs). Unset: a SQLite file in the data directory. PostgreSQL: "
+        "postgresql+psycopg://user@host/db.",
+    )
+    database_schema: str | None = Field(
+        default=None, description="PostgreSQL schema of the staff tables (default: search_path)."
+    )
+    staff_invite_hours: int = Field(default=72, ge=1, description="How long an invite code works.")
+    signin_code_minutes: int = Field(default=10, ge=1, description="Portal sign-in code lifetime.")
+    signin_max_attempts: int = Field(default=5, ge=1, description="Tries per sign-in code.")
+    signin_codes_per_hour: int = Field(default=5, ge=1, description="Codes per staff per hour.")
+    portal_session_hours: int = Field(default=8, ge=1, description="Portal sign-in lifetime.")
+    portal_secure_cookies: bool = Field(
+        default=True, description="Portal cookies only over HTTPS (off for local http tests)."
+    )
     log_level: str = "INFO"
     # ---- outbound: the job worker (bot/jobs) -------------------------------------------
     sms_rate_per_second: float = Field(
@@ -120,6 +146,12 @@ class Settings(BaseSettings):
     )
     daily_reminder_timezone: str = Field(
         default="America/New_York", description="Time zone of daily_reminder_time (the window's)."
+    )
+    nlu_backend: str = Field(
+        default="embedded", pattern="^(embedded|rasa)$", description="embedded or rasa"
+    )
+    rasa_url: str | None = Field(
+        default=None, description="A Rasa server for nlu_backend=rasa (falls back if slow)."
     )
 
     @property

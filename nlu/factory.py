@@ -1,7 +1,7 @@
 """Building a parser for a backend, and the process-wide default behind ``nlu.parse``.
 
-Kept out of ``nlu/__init__.py`` so code (and tests, where ``tests/nlu`` can shadow the
-top-level package name) can import it as ``nlu.factory``.
+Kept out of ``nlu/__init__.py`` so code (and tests; a test folder named like a package could
+shadow the top-level package name) can import it as ``nlu.factory``.
 """
 
 from __future__ import annotations

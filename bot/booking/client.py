@@ -150,6 +150,21 @@ class BookingClient:
             await self._call("POST", "/v1/registrations", json=body, key=key)
         )
 
+    async def update_registration(
+        self, registration_id: str, household: Household, *, port: str, contact_ref: str, key: str
+    ) -> Registration:
+        """Replace the household (PUT); the registration keeps its waiting time."""
+        body = {
+            "contact_ref": contact_ref,
+            "port": port,
+            "primary": household.primary.model_dump(mode="json", exclude_none=True),
+            "members": [m.model_dump(mode="json", exclude_none=True) for m in household.members],
+        }
+        if not contact_ref:
+            del body["contact_ref"]  # kept as it was
+        path = f"/v1/registrations/{registration_id}"
+        return Registration.model_validate(await self._call("PUT", path, json=body, key=key))
+
     async def request_slot(
         self, registration_id: str, *, port: str, requested_at: datetime, key: str
     ) -> SlotRequest:

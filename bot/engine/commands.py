@@ -17,6 +17,10 @@ class Command(StrEnum):
     BACK = "back"
     HELP = "help"
     LANGUAGE = "language"
+    #: Talk to a person (a handoff to shelter staff, issue 6).
+    HUMAN = "human"
+    #: Staff mode, on a phone linked as shelter staff (bot/staff/chat.py); help elsewhere.
+    STAFF = "staff"
 
 
 _WORDS: dict[Command, frozenset[str]] = {
@@ -28,6 +32,10 @@ _WORDS: dict[Command, frozenset[str]] = {
     Command.LANGUAGE: frozenset(
         {"language", "lang", "idioma", "lenguaje", "langue", "lingua", "lang la", "idiomas"}
     ),
+    Command.HUMAN: frozenset(
+        {"person", "human", "persona", "humano", "moun", "yon moun", "pessoa", "atendente"}
+    ),
+    Command.STAFF: frozenset({"staff", "equipo", "ekip", "equipe"}),
 }
 
 

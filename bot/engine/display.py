@@ -6,9 +6,13 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from bot import household
 from bot.engine.models import Collect
 from bot.i18n import Catalogs, country_name, format_day, format_moment, timezone_name
 from bot.languages import BY_CODE
+
+#: The household question whose option labels name relationships ("Son or daughter"...).
+RELATIONSHIP_SLOT = "member_relationship"
 
 #: How values that actions produce are shown (slots collected by flows use their answer type).
 VALUE_KINDS: dict[str, str] = {
@@ -60,8 +64,31 @@ def display_values(
     ports: Mapping[str, str],
     catalogs: Catalogs,
 ) -> dict[str, str]:
-    return {
+    values = {
         name: _display(_kind_of(name, slot_specs.get(name)), value, lang, ports, catalogs)
         for name, value in slots.items()
-        if not name.startswith("_")
+        if not name.startswith("_") and name != household.MEMBERS_SLOT
+    }
+    values.update(household_values(slots, slot_specs, lang, catalogs))
+    return values
+
+
+def household_values(
+    slots: Mapping[str, Any], slot_specs: Mapping[str, Collect], lang: str, catalogs: Catalogs
+) -> dict[str, str]:
+    """`{household}` (everyone's names as one list), `{household_size}` and `{household_list}`
+    (numbered, with relationship, date of birth and nationality), usable by any message."""
+    spec = slot_specs.get(RELATIONSHIP_SLOT)
+    labels = {opt.id: opt.label for opt in spec.options} if spec is not None else {}
+
+    def relationship(option_id: str) -> str:
+        label = labels.get(option_id)
+        return catalogs.gettext(lang, label) if label else option_id
+
+    return {
+        "household": household.format_names(household.names(slots), lang),
+        "household_size": str(household.size(slots)),
+        "household_list": household.member_lines(
+            slots, relationship, lambda code: country_name(code, lang) if code else ""
+        ),
     }

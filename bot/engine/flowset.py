@@ -32,7 +32,7 @@ REQUIRED_MESSAGES = frozenset(
 )
 
 #: Runtime option sources a `collect.options_from` may name.
-OPTION_SOURCES = frozenset({"ports", "languages"})
+OPTION_SOURCES = frozenset({"ports", "languages", "languages_guess_first", "members"})
 
 WELCOME_FLOW = "welcome"
 MENU_FLOW = "menu"
@@ -56,8 +56,9 @@ class FlowSet:
         return self.flows[flow].steps[step]
 
     def resolve(self, current_flow: str, target: str) -> tuple[str, str]:
-        """`step` or `flow:name` -> (flow, step). Special targets are handled by the runner."""
+        """`step`, `flow:name` or `flow:name:step` -> (flow, step). Special targets are
+        handled by the runner."""
         if target.startswith(FLOW_PREFIX):
-            name = target.removeprefix(FLOW_PREFIX)
-            return name, self.flows[name].start
+            name, _, step = target.removeprefix(FLOW_PREFIX).partition(":")
+            return name, step or self.flows[name].start
         return current_flow, target

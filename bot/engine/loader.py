@@ -28,6 +28,8 @@ from bot.i18n import Catalogs
 from bot.languages import REQUIRED_LANGUAGES
 
 MESSAGES_FILE = "messages.yaml"
+#: `<module>.messages.yaml`: another module's messages (not flows), checked like the engine's.
+EXTRA_MESSAGES_SUFFIX = ".messages.yaml"
 HOME = "home"
 SPECIAL_TARGETS = frozenset({RETURN, HOME})
 
@@ -68,8 +70,12 @@ def _check_target(flow: Flow, flows: dict[str, Flow], step: str, target: str) ->
     if target in SPECIAL_TARGETS:
         return
     if target.startswith(FLOW_PREFIX):
-        if target.removeprefix(FLOW_PREFIX) not in flows:
+        # `flow:name` (its start) or `flow:name:step` (a step of another flow).
+        name, _, other_step = target.removeprefix(FLOW_PREFIX).partition(":")
+        if name not in flows:
             raise FlowError(flow.source, step, f"goes to unknown flow '{target}'")
+        if other_step and other_step not in flows[name].steps:
+            raise FlowError(flow.source, step, f"goes to unknown step '{target}'")
     elif target not in flow.steps:
         raise FlowError(flow.source, step, f"goes to unknown step '{target}'")
 
@@ -153,10 +159,20 @@ def load_flows(
     if missing:
         raise FlowError(messages_path, None, f"required messages missing: {sorted(missing)}")
     _check_catalogs(messages_path, None, messages.values(), catalogs, langs)
+    for extra_path in sorted(flows_dir.glob(f"*{EXTRA_MESSAGES_SUFFIX}")):
+        # Messages of modules besides the engine (`staff.messages.yaml` -> keys `staff.*`):
+        # held to the same catalogs, so a missing translation stops start-up here too.
+        try:
+            extra = MessagesFile.model_validate(_read_yaml(extra_path)).messages
+        except ValidationError as exc:
+            raise _schema_error(extra_path, exc) from exc
+        _check_catalogs(extra_path, None, extra.values(), catalogs, langs)
+        prefix = extra_path.name.removesuffix(EXTRA_MESSAGES_SUFFIX)
+        messages.update({f"{prefix}.{key}": text for key, text in extra.items()})
 
     flows: dict[str, Flow] = {}
     for path in sorted(flows_dir.glob("*.yaml")):
-        if path.name == MESSAGES_FILE:
+        if path.name == MESSAGES_FILE or path.name.endswith(EXTRA_MESSAGES_SUFFIX):
             continue
         flow = _parse_flow(path)
         if flow.flow in flows:

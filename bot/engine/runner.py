@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.engine.actions import EFFECT_ACTIONS, LOCAL_ACTIONS, UNAVAILABLE, Outcome
+from bot import household
+from bot.engine.actions import (
+    EFFECT_ACTIONS,
+    LOCAL_ACTIONS,
+    UNAVAILABLE,
+    ContextualAction,
+    LocalContext,
+    Outcome,
+)
 from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext
 from bot.engine.commands import Command, match_command
 from bot.engine.display import display_values
@@ -36,15 +44,24 @@ from bot.langid import guess_language
 from bot.languages import BY_CODE, LANGUAGES
 from bot.messages import Option, Reply
 from bot.text import fold
+from bot.understanding import DETOUR_CONFIDENCE, OPTION_CONFIDENCE, Understood
 
 log = logging.getLogger(__name__)
 
 MAX_HOPS = 64
+#: Intents that mean "take me somewhere else" wherever they are said.
+DETOUR_COMMANDS: dict[str, Command] = {
+    "change_language": Command.LANGUAGE,
+    "help": Command.HELP,
+    "talk_to_human": Command.HUMAN,
+}
 RETURN_SLOT = "_return"
 #: Set once the interpreter has been offered (the offer is made once per conversation).
 INTERPRETER_OFFERED_SLOT = "_interpreter_offered"
 #: Flows that are about choosing a language: no interpreter offer in the middle of them.
 _LANGUAGE_FLOWS = frozenset({WELCOME_FLOW, LANGUAGE_FLOW, INTERPRETER_FLOW})
+#: Optional: talk to a person (the word PERSONA/MOUN/PESSOA... at any step).
+HUMAN_FLOW = "human"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +73,10 @@ class TurnContext:
     #: Port id -> display name, from the booking API (in its order).
     ports: Mapping[str, str]
     default_language: str = "es"
+    #: People per household the booking API accepts (primary applicant included).
+    max_household_size: int = 10
+    #: Minimum age of the primary applicant (a child cannot be registered alone).
+    adult_age: int = 18
 
 
 class _Missing(dict[str, str]):
@@ -72,11 +93,14 @@ class Engine:
         *,
         max_failures: int = 3,
         identify_language: Callable[[str], str | None] = guess_language,
+        understand: Callable[[str, str | None], Understood] | None = None,
     ) -> None:
         self.flowset = flowset
         self.catalogs = catalogs
         self.max_failures = max_failures
         self.identify_language = identify_language
+        #: The NLU (bot/understanding.py): free text where a number or a word was expected.
+        self.understand = understand
 
     # ---- entry points -------------------------------------------------------------------
 
@@ -111,8 +135,15 @@ class Engine:
             today=ctx.today,
             collect=step.collect,
             options=self._options(step, session, ctx),
+            current=session.slots.get(step.collect.slot),
         )
         result = answer_type.parse(text, button, actx)
+        if not isinstance(result, Accepted) and self.understand is not None and not button:
+            understood = self._understood(step, text, actx)
+            if isinstance(understood, Command):
+                self._command(session, understood, out, ctx)
+                return out
+            result = understood or result
         if not isinstance(result, Accepted):
             session.failures += 1
             key = result.message
@@ -138,6 +169,22 @@ class Engine:
         assert target is not None  # guaranteed by the loader
         self._go(session, target, out, ctx)
         return out
+
+    def _understood(self, step: Step, text: str, actx: AnswerContext) -> Accepted | Command | None:
+        """What the NLU makes of free text the answer type refused, if it is sure enough:
+        an offered option ("kiero sacar sita" -> "Request today's appointment") or a global
+        command ("no entiendo" -> help). Never consulted before the answer type: a name such
+        as "Persona Prueba" or "Socorro" must stay a name."""
+        assert step.collect is not None and self.understand is not None
+        understood = self.understand(text, actx.lang)
+        if step.collect.type == "choice":
+            offered = {option.id for option in actx.options}
+            if understood.option in offered and understood.confidence >= OPTION_CONFIDENCE:
+                return Accepted(understood.option, branch_key=understood.option)
+        wanted = DETOUR_COMMANDS.get(understood.intent)
+        if wanted is None or understood.confidence < DETOUR_CONFIDENCE:
+            return None
+        return wanted
 
     def after_action(self, session: Session, outcome: Outcome, ctx: TurnContext) -> list[Reply]:
         """Continue after the conversation service carried out `session.pending`."""
@@ -276,6 +323,9 @@ class Engine:
         elif session.consented_at is None:
             # Before consent only the language and the privacy notice exist.
             out.extend(self._ask(session, self._current(session), ctx))
+        elif command is Command.HUMAN and HUMAN_FLOW in self.flowset.flows:
+            session.slots.pop(RETURN_SLOT, None)
+            self._go(session, f"{FLOW_PREFIX}{HUMAN_FLOW}", out, ctx)
         elif command is Command.MENU:
             session.slots.pop(RETURN_SLOT, None)
             self._go(session, f"{FLOW_PREFIX}{MENU_FLOW}", out, ctx)
@@ -324,7 +374,12 @@ class Engine:
                 )
                 return
             if step.action in LOCAL_ACTIONS:
-                outcome = LOCAL_ACTIONS[step.action].run(session, ctx.now)
+                local = LOCAL_ACTIONS[step.action]
+                if isinstance(local, ContextualAction):
+                    limits = LocalContext(ctx.now, ctx.today, ctx.max_household_size, ctx.adult_age)
+                    outcome = local.run_in(session, limits)
+                else:
+                    outcome = local.run(session, ctx.now)
                 session.slots.update(outcome.values)
                 next_target = step.branch.get(outcome.key, step.next)
             else:
@@ -346,8 +401,17 @@ class Engine:
             return ()
         if collect.options_from == "ports":
             return tuple(Option(id=pid, title=name) for pid, name in ctx.ports.items())
+        if collect.options_from == "members":  # the people added to the household
+            return tuple(
+                Option(id=str(index), title=str(member.get("full_name", "")))
+                for index, member in enumerate(household.members(session.slots))
+            )
         if collect.options_from == "languages" or collect.type == "language":
-            return tuple(Option(id=lang.code, title=lang.own_name) for lang in LANGUAGES)
+            languages = list(LANGUAGES)
+            guess = session.slots.get(collect.slot)
+            if collect.options_from == "languages_guess_first" and guess in BY_CODE:
+                languages.sort(key=lambda lang: lang.code != guess)  # stable: the rest in order
+            return tuple(Option(id=lang.code, title=lang.own_name) for lang in languages)
         if collect.type == "yes_no" and not collect.options:
             return (
                 Option(id="yes", title=self._msg(session, ctx, "yes")),
@@ -374,6 +438,8 @@ class Engine:
         )
         values.setdefault("phone", session.phone)
         values.setdefault("registration_id", session.registration_id or "")
+        values.setdefault("max_household", str(ctx.max_household_size))
+        values.setdefault("adult_age", str(ctx.adult_age))
         return string.Formatter().vformat(template, (), _Missing(values))
 
     def _lang(self, session: Session, ctx: TurnContext) -> str:

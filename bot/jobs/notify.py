@@ -42,11 +42,11 @@ EVENT_PURPOSES = frozenset(
 #: ContentVariables of each template, in order ({{1}}, {{2}}...): document them to whoever
 #: registers the templates with WhatsApp.
 TEMPLATE_VARIABLES: dict[str, tuple[str, ...]] = {
-    "allocated": ("appointment_port", "appointment_at", "full_name", "confirm_by"),
+    "allocated": ("appointment_port", "appointment_at", "household", "confirm_by"),
     "confirm_reminder": ("appointment_port", "appointment_at", "confirm_by"),
     "not_selected": ("request_date",),
     "lapsed": ("appointment_port", "appointment_at"),
-    "appointment_reminder": ("appointment_port", "appointment_at", "full_name"),
+    "appointment_reminder": ("appointment_port", "appointment_at", "household"),
     "daily_reminder": (),
 }
 #: How many applied notification ids a session remembers.

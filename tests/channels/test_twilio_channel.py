@@ -18,6 +18,10 @@ PUBLIC = "https://bot.example.org"
 LANGUAGE_MENU = "Elija su idioma / Chwazi lang ou"
 #: "Hola" is recognised as Spanish: the first reply asks, in Spanish, to confirm it.
 CONFIRM_SPANISH = "¿Seguimos en Español?"
+#: "hola" gets the language menu: the guess (Spanish) first, then every other language.
+MENU_AFTER_HOLA = (
+    "1. Español\n2. Kreyòl ayisyen\n3. Portugues\n4. English\n5. K'iche'\n6. Mam\n7. Q'anjob'al"
+)
 
 
 def payload(name: str) -> bytes:
@@ -48,7 +52,11 @@ class Case:
 
 CASES = [
     # "Hola" is recognised as Spanish (bot/langid.py): the bot asks to confirm, in Spanish.
-    Case("valid SMS gets an answer in its language", "sms_hola.form", expect_in_reply="Español"),
+    Case(
+        "valid SMS 'hola' gets the language menu, Spanish first",
+        "sms_hola.form",
+        expect_in_reply=MENU_AFTER_HOLA,
+    ),
     Case("valid WhatsApp text", "whatsapp_text.form", expect_in_reply=CONFIRM_SPANISH),
     Case("unsigned is refused", "sms_hola.form", signature="none", status=403),
     Case("wrong token is refused", "sms_hola.form", signature="wrong token", status=403),
@@ -167,3 +175,13 @@ def test_without_token_requests_are_accepted_unverified(running_app: Callable[..
 def test_healthz(running_app: Callable[..., Any]) -> None:
     with running_app() as client:
         assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_rasa_compatible_model_parse(running_app: Callable[..., Any]) -> None:
+    """Tools written for a Rasa NLU server work against the bot's POST /model/parse."""
+    with running_app() as client:
+        response = client.post("/model/parse", json={"text": "kiero sacar sita pal lunes"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["intent"]["name"] == "request_slot"
+    assert {"text", "intent", "intent_ranking", "entities"} <= set(body)

@@ -27,6 +27,10 @@ from bot.store.base import StoreUnavailable
 pytestmark = pytest.mark.redis
 
 
+#: First contact to registered: port 1, no family members travel (2), the summary is right (1).
+REGISTER = ("hola", "1", "1", "1", "Ana Lucía Reyes", "22/08/1990", "honduras", "1", "2", "1")
+
+
 def _phone() -> str:
     return "+52155" + "".join(random.choice("0123456789") for _ in range(8))
 
@@ -77,7 +81,7 @@ async def test_nothing_in_redis_or_logs_shows_the_phone_number_or_name(
     number = _phone()
     phone = Phone(services.conversations, number, clock)
     caplog.set_level(logging.DEBUG)
-    for text in ("hola", "1", "1", "1", "Ana Lucía Reyes", "22/08/1990", "honduras", "1", "1"):
+    for text in REGISTER:
         await phone.send(text)
     client = aioredis.Redis.from_url(redis_url_or_skip())
     try:
@@ -137,7 +141,7 @@ async def test_delete_my_data_erases_here_and_in_the_booking_api(
 ) -> None:
     services, prefix = redis_services
     phone = Phone(services.conversations, _phone(), clock)
-    for text in ("hola", "1", "1", "1", "Ana Lucía Reyes", "22/08/1990", "honduras", "1", "1"):
+    for text in REGISTER:
         await phone.send(text)
     key = services.conversations.key_for(phone.number)
     session = await services.store.load(key)

@@ -174,10 +174,11 @@ def test_keyword_check(text: str, problem: str | None) -> None:
 
 
 TAUGHT_WORDS = {
-    "es": {"MENU", "ATRAS", "IDIOMA"},
-    "ht": {"MENI", "RETOUNEN", "LANG"},
-    "pt": {"MENU", "VOLTAR", "IDIOMA"},
-    "en": {"MENU", "BACK", "IDIOMA"},
+    # ... and the word for staff mode (bot/staff/chat.py), shown only on staff phones.
+    "es": {"MENU", "ATRAS", "IDIOMA", "EQUIPO"},
+    "ht": {"MENI", "RETOUNEN", "LANG", "EKIP"},
+    "pt": {"MENU", "VOLTAR", "IDIOMA", "EQUIPE"},
+    "en": {"MENU", "BACK", "IDIOMA", "STAFF"},
 }
 
 

@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.i18n import po_path, read_catalog
 from bot.settings import PROJECT_ROOT
 
-NEW_MESSAGE = "Your household has {count} people."
+NEW_MESSAGE = "Bring {count} printed copies of every passport."
 
 
 @pytest.fixture

@@ -44,12 +44,36 @@ def test_bonjou_is_confirmed_once_then_everything_is_kreyol() -> None:
     assert chat.say("wi").startswith("Kisa ou vle fè?")
 
 
-def test_other_language_opens_the_numbered_menu() -> None:
+def test_the_confirmation_shows_the_whole_menu_with_the_guess_first() -> None:
+    chat = Chat()
+    confirmation = chat.say("oi")
+    assert "\n1. Português\n2. Español\n3. Kreyòl ayisyen\n4. English" in confirmation
+    assert "7. Q'anjob'al" in confirmation
+
+
+@pytest.mark.parametrize(
+    ("answer", "lang", "privacy"),
+    [
+        ("1", "pt", "Privacidade:"),  # the guess
+        ("sim", "pt", "Privacidade:"),  # yes to the guess
+        ("2", "es", "Privacidad:"),  # another language, in one step
+        ("4", "en", "Privacy:"),
+    ],
+)
+def test_the_guess_is_kept_or_another_language_chosen_in_one_step(
+    answer: str, lang: str, privacy: str
+) -> None:
     chat = Chat()
     chat.say("oi")
-    assert chat.say("2").startswith(MENU_HEAD)
-    assert chat.say("3").startswith("Privacidade:")
-    assert chat.session.lang == "pt"
+    assert chat.say(answer).startswith(privacy)
+    assert chat.session.lang == lang
+
+
+def test_no_to_the_guess_asks_for_the_number() -> None:
+    chat = Chat()
+    chat.say("oi")
+    assert "1. Português" in chat.say("não")
+    assert chat.session.lang == "pt"  # nothing decided yet
 
 
 @pytest.mark.parametrize("word", ["idioma", "lang", "lenguaje", "langue", "língua", "LANGUAGE"])

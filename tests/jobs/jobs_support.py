@@ -9,8 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from conftest import twilio_settings
+from pydantic import SecretStr
 from support.app import Clock, make_settings
+from support.prism import ACCOUNT_SID, AUTH_TOKEN, SMS_FROM, WHATSAPP_FROM
 
 from bot.contacts import ContactKey
 from bot.engine.session import Session
@@ -22,6 +23,19 @@ APPOINTMENT = {
     "appointment_at": "2026-03-30T09:00:00-05:00",
     "confirm_by": "2026-03-16T10:00:00-05:00",
 }
+
+
+def twilio_settings(url: str, **overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "twilio_account_sid": ACCOUNT_SID,
+        "twilio_auth_token": SecretStr(AUTH_TOKEN),
+        "twilio_sms_from": SMS_FROM,
+        "twilio_whatsapp_from": WHATSAPP_FROM,
+        "twilio_api_base_url": url,
+        "send_backoff_seconds": 0.01,
+    }
+    values.update(overrides)
+    return values
 
 
 @asynccontextmanager

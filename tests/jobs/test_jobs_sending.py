@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from jobs_support import add_contact, worker_services
+from jobs_support import add_contact, twilio_settings, worker_services
 from support.app import Clock
 from support.prism import AUTH_TOKEN, SMS_FROM, CountingTwilio
 from twilio.request_validator import RequestValidator
@@ -133,7 +133,6 @@ def test_status_callbacks_are_recorded_and_63016_sends_the_sms_version(
     twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
 ) -> None:
     """Through the real `/twilio/status` route of a running app (embedded defaults)."""
-    from conftest import twilio_settings
     from support.app import make_settings
 
     counter, url = twilio

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bot.engine.actions.base import EffectAction, EffectContext, LocalAction, Outcome
+from bot.engine.actions.base import (
+    ContextualAction,
+    EffectAction,
+    EffectContext,
+    LocalAction,
+    LocalContext,
+    Outcome,
+)
 from bot.engine.actions.booking import (
     QUEUED,
     UNAVAILABLE,
@@ -13,26 +20,49 @@ from bot.engine.actions.booking import (
     Register,
     RequestSlot,
 )
+from bot.engine.actions.household import (
+    EditMember,
+    HasMembers,
+    HouseholdHasRoom,
+    PrimaryIsAdult,
+    RemoveMember,
+    SaveMember,
+    UpdateHousehold,
+)
 from bot.engine.actions.local import (
     ForgetAnswers,
     HasConsented,
     IsRegistered,
     OnWhatsApp,
+    OpenHandoff,
     RecordConsent,
     RemindersOffered,
 )
 
-LOCAL_ACTIONS: dict[str, LocalAction] = {
+LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
     a.name: a
     for a in (
         IsRegistered(),
         HasConsented(),
         RecordConsent(),
         ForgetAnswers(),
+        OpenHandoff(),
         OnWhatsApp(),
         RemindersOffered(),
     )
 }
+#: Household actions read limits from the turn (see base.py ContextualAction).
+LOCAL_ACTIONS.update(
+    (a.name, a)
+    for a in (
+        PrimaryIsAdult(),
+        HouseholdHasRoom(),
+        SaveMember(),
+        HasMembers(),
+        EditMember(),
+        RemoveMember(),
+    )
+)
 EFFECT_ACTIONS: dict[str, EffectAction] = {
     a.name: a
     for a in (
@@ -44,6 +74,7 @@ EFFECT_ACTIONS: dict[str, EffectAction] = {
         DeleteMyData(),
     )
 }
+EFFECT_ACTIONS[UpdateHousehold.name] = UpdateHousehold()
 
 
 def outcomes_of(name: str) -> frozenset[str] | None:
@@ -56,7 +87,9 @@ __all__ = [
     "LOCAL_ACTIONS",
     "QUEUED",
     "UNAVAILABLE",
+    "ContextualAction",
     "EffectContext",
+    "LocalContext",
     "Outcome",
     "outcomes_of",
 ]

@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.engine.session import Session
 
@@ -41,6 +41,28 @@ class LocalAction(Protocol):
     outcomes: frozenset[str]
 
     def run(self, session: Session, now: datetime) -> Outcome: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LocalContext:
+    """What a local action may know besides the session: the time and the booking limits."""
+
+    now: datetime
+    today: date
+    #: People per household the booking API accepts (primary applicant included).
+    max_household_size: int = 10
+    #: Minimum age of the primary applicant.
+    adult_age: int = 18
+
+
+@runtime_checkable
+class ContextualAction(Protocol):
+    """A local action that needs the turn's context (limits from the settings)."""
+
+    name: str
+    outcomes: frozenset[str]
+
+    def run_in(self, session: Session, ctx: LocalContext) -> Outcome: ...
 
 
 class EffectAction(Protocol):

@@ -6,15 +6,16 @@ replayed when the API is down (`queue_when_unavailable`); the conversation servi
 from __future__ import annotations
 
 import logging
-from datetime import date
 
+from bot import household
 from bot.booking.client import (
     BookingNotFound,
     BookingRejected,
     BookingUnavailable,
 )
-from bot.booking.models import Appointment, Household, Person
+from bot.booking.models import Appointment
 from bot.engine.actions.base import EffectContext, Outcome
+from bot.engine.actions.household import send_household
 from bot.engine.session import Session
 
 log = logging.getLogger(__name__)
@@ -25,19 +26,14 @@ UNAVAILABLE = "unavailable"
 
 class Register:
     name = "register"
-    outcomes = frozenset({"ok", "too_young", "rejected", QUEUED})
+    outcomes = frozenset({"ok", "too_young", "too_large", "rejected", QUEUED})
     queue_when_unavailable = True
 
     async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
         slots = session.slots
-        primary = Person(
-            full_name=slots["full_name"],
-            birth_date=date.fromisoformat(slots["birth_date"]),
-            nationality=slots["nationality"],
-        )
         try:
             registration = await ctx.booking.register(
-                Household(primary=primary),
+                household.to_household(slots),  # the primary applicant and every member
                 port=slots["port"],
                 contact_ref=session.contact_ref or "",
                 key=key,
@@ -47,8 +43,12 @@ class Register:
             return Outcome(UNAVAILABLE)
         except BookingRejected as exc:
             log.warning("register: refused: %s", exc.code)
+            if exc.code == "household_too_large":
+                limit = exc.details.get("max_household_size")
+                return Outcome("too_large", {"max_household": limit})
             return Outcome("too_young" if exc.code == "primary_must_be_adult" else "rejected")
         session.registration_id = registration.id
+        slots.pop(household.DIRTY_SLOT, None)
         return Outcome("ok", {"registration_id": registration.id})
 
 
@@ -63,6 +63,16 @@ class RequestSlot:
         if not session.registration_id:
             return Outcome("not_registered")
         port = session.slots.get("request_port") or session.slots.get("port", "")
+        if session.slots.get(household.DIRTY_SLOT):
+            # The household changed and the booking API was not told yet (the change was not
+            # confirmed, or its call failed): the request must be for the people named in it.
+            sent = await send_household(session, ctx, key)
+            if sent == UNAVAILABLE:
+                return Outcome(UNAVAILABLE)
+            if sent == "not_registered":
+                return Outcome("not_registered")
+            if sent != "ok":  # refused: never request for a household other than the one named
+                return Outcome("rejected")
         try:
             request = await ctx.booking.request_slot(
                 session.registration_id, port=port, requested_at=ctx.requested_at, key=key

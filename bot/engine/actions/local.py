@@ -38,6 +38,19 @@ class RecordConsent:
         return Outcome("ok")
 
 
+class OpenHandoff:
+    """Talk to a person: mark the conversation for a handoff. The staff hub opens it in the
+    staff database after the session is saved, then pauses the conversation until the person
+    writes a command word such as MENU (bot/staff/chat.py)."""
+
+    name = "open_handoff"
+    outcomes = frozenset({"ok"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        session.slots["_handoff"] = "requested"
+        return Outcome("ok")
+
+
 class ForgetAnswers:
     """Declined consent: keep nothing but the chosen language."""
 

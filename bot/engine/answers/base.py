@@ -17,6 +17,8 @@ class AnswerContext:
     collect: Collect
     #: The options shown for this question (ids and translated titles), numbered from 1.
     options: tuple[Option, ...] = ()
+    #: The slot's value before this answer (e.g. the guessed language that "yes" confirms).
+    current: Any = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""A language from the numbered language menu: by number, code or own name."""
+"""A language from the numbered language menu: by number, code or own name; or "yes" to keep
+the language the bot guessed from the first message (the slot's current value)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejec
 from bot.engine.answers.choice import match_option
 from bot.languages import BY_CODE
 from bot.text import fold
+from nlu.entities import parse_yes_no
 
 
 class LanguageAnswer:
@@ -16,4 +18,6 @@ class LanguageAnswer:
         option = match_option(text, button, ctx.options)
         if option is None and fold(text) in BY_CODE:
             return Accepted(fold(text))
+        if option is None and ctx.current in BY_CODE and parse_yes_no(text, None) is True:
+            return Accepted(ctx.current)
         return Rejected(self.default_invalid) if option is None else Accepted(option.id)

@@ -1,0 +1,628 @@
+"""The staff web portal: server-rendered pages (Jinja2, no JavaScript needed), phone-sized.
+
+Sign-in is a one-time code sent to the staff member's linked phone through the bot's Sender:
+no passwords to leak or reset. Security, each in one place:
+* a staff member sees only their shelter: every query takes `staff.shelter_id` from the
+  server-side session, never from the request;
+* sessions expire (`FRONTDOOR_PORTAL_SESSION_HOURS`) and live server-side; the cookie holds a
+  random token whose keyed hash is the database key (HttpOnly, SameSite=Lax, Secure by default);
+* every form carries a CSRF token: the session's own token once signed in, and a
+  double-submit cookie before (the sign-in forms);
+* code attempts are limited per code (`FRONTDOOR_SIGNIN_MAX_ATTEMPTS`) and codes per hour per
+  staff member (`FRONTDOOR_SIGNIN_CODES_PER_HOUR`); answers never reveal whether a number is
+  linked;
+* sign-ins, failures and every action go to the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import importlib
+import io
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from bot.contacts import InvalidSender, normalize_phone
+from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext
+from bot.engine.models import Collect
+from bot.i18n import country_name, format_day
+from bot.languages import BY_CODE, LANGUAGES, REQUIRED_LANGUAGES
+from bot.messages import ChannelKind
+from bot.outbound import OutboundMessage
+from bot.staff.chat import describe_status
+from bot.staff.repository import PersonView, WebSessionView
+from bot.staff.service import StaffService
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+SESSION_COOKIE = "fd_staff"
+PRE_CSRF_COOKIE = "fd_csrf"
+PORTAL_LANGUAGES = tuple(code for code in ("es", "en", "ht", "pt") if code in REQUIRED_LANGUAGES)
+RELATIONSHIPS = ("spouse", "child", "parent", "sibling", "other")
+MEMBER_ROWS = 3
+
+Translate = Callable[[str, str, str], Awaitable[str | None]]
+
+
+def machine_translator() -> Translate | None:
+    """`bot.translation.translate` when that module exists (machine translation is optional,
+    and returns None when no model for the pair is installed)."""
+    try:
+        module = importlib.import_module("bot.translation")
+    except ImportError:
+        return None
+    translate: Translate | None = getattr(module, "translate", None)
+    return translate
+
+
+def _staff(request: Request) -> StaffService:
+    service: StaffService | None = request.app.state.services.staff
+    assert service is not None
+    return service
+
+
+def _lang(request: Request, fallback: str = "es") -> str:
+    wanted = request.query_params.get("lang") or request.cookies.get("fd_lang") or fallback
+    return wanted if wanted in PORTAL_LANGUAGES else fallback
+
+
+class _Page:
+    """What every template gets: the texts in the page's language, the CSRF token."""
+
+    def __init__(self, service: StaffService, lang: str, csrf: str, web: WebSessionView | None):
+        self.service, self.lang, self.csrf, self.web = service, lang, csrf, web
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.service.portal_texts(self.lang, key, **values)
+
+    def st(self, key: str, **values: Any) -> str:
+        return self.service.texts(self.lang, key, **values)
+
+
+def _render(
+    request: Request, page: _Page, template: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    languages = [(code, BY_CODE[code].own_name) for code in PORTAL_LANGUAGES]
+    return TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {"p": page, "languages": languages, **context},
+        status_code=status_code,
+    )
+
+
+def make_router() -> APIRouter:
+    router = APIRouter(prefix="/staff", include_in_schema=False)
+
+    async def signed_in(request: Request) -> WebSessionView | None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return None
+        service = _staff(request)
+        token_hash = service.cipher.code_digest("web-session", token)
+        return await service.db(service.repo.web_session, token_hash, service.clock())
+
+    def to_signin(request: Request, expired: bool = False) -> RedirectResponse:
+        url = "/staff/signin" + ("?expired=1" if expired else "")
+        return RedirectResponse(url, status_code=303)
+
+    async def form_or_refuse(
+        request: Request, web: WebSessionView | None
+    ) -> tuple[dict[str, Any], HTMLResponse | None]:
+        """The posted form, or the refusal page when its CSRF token is not the session's (or,
+        before sign-in, the double-submit cookie's)."""
+        form = dict((await request.form()).multi_items())
+        expected = web.csrf_token if web is not None else request.cookies.get(PRE_CSRF_COOKIE, "")
+        sent = str(form.get("csrf", ""))
+        if not expected or not hmac.compare_digest(expected, sent):
+            service = _staff(request)
+            lang = web.lang if web else _lang(request)
+            await service.audit("csrf_refused", web.staff if web else None, detail=request.url.path)
+            page = _Page(service, lang, "", web)
+            return form, _render(request, page, "message.html", 403, message=page.t("form_expired"))
+        return form, None
+
+    # ---- sign-in -------------------------------------------------------------------------
+
+    @router.get("/signin", response_class=HTMLResponse)
+    async def signin_page(request: Request) -> Response:
+        service = _staff(request)
+        csrf = request.cookies.get(PRE_CSRF_COOKIE) or secrets.token_urlsafe(24)
+        lang = _lang(request)
+        page = _Page(service, lang, csrf, None)
+        notice = page.t("session_expired") if request.query_params.get("expired") else None
+        response = _render(request, page, "signin.html", notice=notice)
+        _set_cookie(response, service, PRE_CSRF_COOKIE, csrf, 3600)
+        _set_cookie(response, service, "fd_lang", lang, 3600 * 24 * 365)
+        return response
+
+    @router.post("/signin", response_class=HTMLResponse)
+    async def signin_send(request: Request) -> Response:
+        service = _staff(request)
+        form, refused = await form_or_refuse(request, None)
+        if refused is not None:
+            return refused
+        lang = _lang(request)
+        csrf = request.cookies.get(PRE_CSRF_COOKIE, "")
+        page = _Page(service, lang, csrf, None)
+        try:
+            phone = normalize_phone(str(form.get("phone", "")))
+        except InvalidSender:
+            return _render(request, page, "signin.html", error=page.t("signin_wrong"))
+        staff = await service.db(service.repo.staff_by_digest, service.digest(phone))
+        minutes = service.settings.signin_code_minutes
+        if staff is not None:
+            now = service.clock()
+            recent = await service.db(service.repo.codes_since, staff.id, now - timedelta(hours=1))
+            if recent >= service.settings.signin_codes_per_hour:
+                await service.audit("signin_code_refused_rate", staff)
+                return _render(request, page, "signin.html", error=page.t("signin_too_many"))
+            code = f"{secrets.randbelow(10**6):06d}"
+            await service.db(
+                service.repo.add_signin_code,
+                staff.id,
+                service.cipher.code_digest("signin", code),
+                now,
+                now + timedelta(minutes=minutes),
+            )
+            body = service.texts(staff.lang, "signin_code", code=code, minutes=minutes)
+            await service.sender.send(
+                OutboundMessage(staff.contact_digest, staff.phone, ChannelKind(staff.channel), body)
+            )
+            await service.audit("signin_code_sent", staff)
+        # The same answer whether or not the number is linked: no way to probe for staff.
+        return _render(
+            request, page, "code.html", phone=phone, notice=page.t("signin_sent", minutes=minutes)
+        )
+
+    @router.post("/signin/code", response_class=HTMLResponse)
+    async def signin_code(request: Request) -> Response:
+        service = _staff(request)
+        form, refused = await form_or_refuse(request, None)
+        if refused is not None:
+            return refused
+        lang = _lang(request)
+        page = _Page(service, lang, request.cookies.get(PRE_CSRF_COOKIE, ""), None)
+        phone = str(form.get("phone", ""))
+        try:
+            staff = await service.db(
+                service.repo.staff_by_digest, service.digest(normalize_phone(phone))
+            )
+        except InvalidSender:
+            staff = None
+        verdict = "wrong"
+        if staff is not None:
+            verdict = await service.db(
+                service.repo.check_signin_code,
+                staff.id,
+                service.cipher.code_digest("signin", str(form.get("code", ""))),
+                service.clock(),
+                service.settings.signin_max_attempts,
+            )
+        if staff is None or verdict != "ok":
+            await service.audit(f"signin_{verdict}", staff)
+            return _render(
+                request, page, "code.html", phone=phone, error=page.t(f"signin_{verdict}")
+            )
+        token = secrets.token_urlsafe(32)
+        now = service.clock()
+        hours = service.settings.portal_session_hours
+        await service.db(
+            service.repo.add_web_session,
+            service.cipher.code_digest("web-session", token),
+            staff.id,
+            secrets.token_urlsafe(24),
+            lang,
+            now,
+            now + timedelta(hours=hours),
+        )
+        await service.audit("signin", staff)
+        response = RedirectResponse("/staff/", status_code=303)
+        _set_cookie(response, service, SESSION_COOKIE, token, hours * 3600)
+        return response
+
+    @router.post("/signout")
+    async def signout(request: Request) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request)
+        _, refused = await form_or_refuse(request, web)
+        if refused is not None:
+            return refused
+        service = _staff(request)
+        token = request.cookies.get(SESSION_COOKIE, "")
+        await service.db(
+            service.repo.delete_web_session, service.cipher.code_digest("web-session", token)
+        )
+        await service.audit("signout", web.staff)
+        response = to_signin(request)
+        response.delete_cookie(SESSION_COOKIE, path="/staff")
+        return response
+
+    @router.post("/lang")
+    async def set_language(request: Request) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request)
+        form, refused = await form_or_refuse(request, web)
+        if refused is not None:
+            return refused
+        lang = str(form.get("lang", ""))
+        service = _staff(request)
+        if lang in PORTAL_LANGUAGES:
+            token = request.cookies.get(SESSION_COOKIE, "")
+            await service.db(
+                service.repo.set_web_lang, service.cipher.code_digest("web-session", token), lang
+            )
+        target = str(form.get("next") or "")
+        if not target.startswith("/staff/") or "//" in target or "\\" in target:
+            target = "/staff/"  # never a redirect off the portal
+        return RedirectResponse(target, status_code=303)
+
+    # ---- households and requests ---------------------------------------------------------
+
+    @router.get("/", response_class=HTMLResponse)
+    async def households(request: Request) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=SESSION_COOKIE in request.cookies)
+        service = _staff(request)
+        page = _Page(service, web.lang, web.csrf_token, web)
+        rows = await service.households(web.staff)
+        requested = await service.requests_today(web.staff)
+        await service.audit("households_viewed", web.staff, detail=f"{len(rows)} households")
+        return _render(
+            request,
+            page,
+            "households.html",
+            households=rows,
+            requested=requested,
+            born=lambda iso: format_day(web.lang, date.fromisoformat(iso)),
+            country=lambda code: country_name(code, web.lang),
+            port=await _port_names(request),
+        )
+
+    @router.post("/requests", response_class=HTMLResponse)
+    async def make_requests(request: Request) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        _, refused = await form_or_refuse(request, web)
+        if refused is not None:
+            return refused
+        service = _staff(request)
+        ids = [str(v) for k, v in (await request.form()).multi_items() if k == "household"]
+        results = await service.request_today(web.staff, ids)
+        page = _Page(service, web.lang, web.csrf_token, web)
+        return _render(request, page, "requests.html", results=results, rows=None)
+
+    @router.get("/requests", response_class=HTMLResponse)
+    async def todays_requests(request: Request) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        service = _staff(request)
+        page = _Page(service, web.lang, web.csrf_token, web)
+        requested = await service.requests_today(web.staff)
+        rows = [h for h in await service.households(web.staff) if h.id in requested]
+        return _render(request, page, "requests.html", results=None, rows=rows)
+
+    @router.get("/appointments", response_class=HTMLResponse)
+    async def appointments(request: Request) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        service = _staff(request)
+        page = _Page(service, web.lang, web.csrf_token, web)
+        ports = await _port_names(request)
+        rows = [
+            (row.household, describe_status(service.texts, web.lang, row.status, ports))
+            for row in await service.statuses(web.staff)
+        ]
+        return _render(request, page, "appointments.html", rows=rows)
+
+    @router.get("/households/new", response_class=HTMLResponse)
+    async def new_household(request: Request) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        service = _staff(request)
+        page = _Page(service, web.lang, web.csrf_token, web)
+        return _render(request, page, "new.html", **await _form_context(request, {}))
+
+    @router.post("/households/new", response_class=HTMLResponse)
+    async def register_household(request: Request) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        form, refused = await form_or_refuse(request, web)
+        if refused is not None:
+            return refused
+        service = _staff(request)
+        page = _Page(service, web.lang, web.csrf_token, web)
+        parsed = _parse_household(
+            form, web.lang, service.clock().date(), await _port_names(request)
+        )
+        if parsed is None:
+            return _render(
+                request,
+                page,
+                "new.html",
+                422,
+                error=page.t("invalid_form"),
+                **await _form_context(request, form),
+            )
+        primary, members, port, lang, phone = parsed
+        household, outcome = await service.register_household(
+            web.staff,
+            primary=primary,
+            members=members,
+            port=port,
+            lang=lang,
+            applicant_phone=phone,
+            consented=form.get("consent") == "yes",
+        )
+        if household is None:
+            return _render(
+                request,
+                page,
+                "new.html",
+                422,
+                error=page.st(f"register_{outcome}"),
+                **await _form_context(request, form),
+            )
+        notice = page.t(
+            "registered",
+            name=household.primary.full_name,
+            registration_id=household.registration_id or "",
+        )
+        return _render(request, page, "message.html", message=notice, back="/staff/")
+
+    @router.get("/export.csv")
+    async def export_roster(request: Request) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        service = _staff(request)
+        rows = await service.households(web.staff)
+        requested = await service.requests_today(web.staff)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "household",
+                "registration",
+                "role",
+                "full_name",
+                "birth_date",
+                "nationality",
+                "relationship",
+                "port",
+                "language",
+                "applicant_phone",
+                "consent_at",
+                "requested_today",
+            ]
+        )
+        for h in rows:
+            for role, person in [("primary", h.primary), *(("member", m) for m in h.members)]:
+                writer.writerow(
+                    [
+                        h.id,
+                        h.registration_id or "",
+                        role,
+                        _csv_safe(person.full_name),
+                        person.birth_date,
+                        person.nationality,
+                        person.relationship or "",
+                        h.port,
+                        h.lang,
+                        h.applicant_phone or "",
+                        h.consent_at.isoformat(),
+                        "yes" if h.id in requested else "no",
+                    ]
+                )
+        await service.audit("roster_exported", web.staff, detail=f"{len(rows)} households")
+        safe = "".join(ch if ch.isalnum() else "-" for ch in web.staff.shelter_name).strip("-")
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="roster-{safe or "shelter"}.csv"'
+            },
+        )
+
+    # ---- handoff inbox -------------------------------------------------------------------
+
+    @router.get("/inbox", response_class=HTMLResponse)
+    async def inbox(request: Request) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        service = _staff(request)
+        page = _Page(service, web.lang, web.csrf_token, web)
+        handoffs = await service.inbox(web.staff)
+        return _render(request, page, "inbox.html", handoffs=handoffs, language_name=_language_name)
+
+    async def render_handoff(
+        request: Request,
+        web: WebSessionView,
+        handoff_id: str,
+        draft: str = "",
+        draft_original: str | None = None,
+    ) -> HTMLResponse:
+        service = _staff(request)
+        page = _Page(service, web.lang, web.csrf_token, web)
+        handoff = await service.db(service.repo.handoff, web.staff.shelter_id, handoff_id)
+        if handoff is None:
+            return _render(request, page, "message.html", 404, message=page.t("nothing_yet"))
+        translated: dict[int, str] = {}
+        translate = machine_translator()
+        if translate is not None and handoff.lang != web.lang:
+            for index, message in enumerate(handoff.messages):
+                if message.direction == "in":
+                    text = await translate(message.body, handoff.lang, web.lang)
+                    if text:
+                        translated[index] = text
+        return _render(
+            request,
+            page,
+            "handoff.html",
+            handoff=handoff,
+            translated=translated,
+            language_name=_language_name,
+            can_translate=translate is not None and handoff.lang != web.lang,
+            draft=draft,
+            draft_original=draft_original,
+        )
+
+    @router.get("/inbox/{handoff_id}", response_class=HTMLResponse)
+    async def handoff_page(request: Request, handoff_id: str) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        service = _staff(request)
+        await service.audit("handoff_viewed", web.staff, detail=f"handoff {handoff_id[:36]}")
+        return await render_handoff(request, web, handoff_id)
+
+    @router.post("/inbox/{handoff_id}/reply", response_class=HTMLResponse)
+    async def handoff_reply(request: Request, handoff_id: str) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        form, refused = await form_or_refuse(request, web)
+        if refused is not None:
+            return refused
+        service = _staff(request)
+        text = str(form.get("text", ""))
+        if form.get("action") == "translate":
+            # Machine-translate the staff member's draft into the person's language, for them
+            # to check and send; nothing is sent yet.
+            handoff = await service.db(service.repo.handoff, web.staff.shelter_id, handoff_id)
+            translate = machine_translator()
+            result = None
+            if handoff is not None and translate is not None and text.strip():
+                result = await translate(text, web.lang, handoff.lang)
+            return await render_handoff(
+                request,
+                web,
+                handoff_id,
+                draft=result or text,
+                draft_original=text if result else None,
+            )
+        await service.reply(web.staff, handoff_id, text)
+        return RedirectResponse(f"/staff/inbox/{handoff_id}?sent=1", status_code=303)
+
+    @router.post("/inbox/{handoff_id}/close")
+    async def handoff_close(request: Request, handoff_id: str) -> Response:
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        _, refused = await form_or_refuse(request, web)
+        if refused is not None:
+            return refused
+        service = _staff(request)
+        await service.close_handoff(web.staff, handoff_id)
+        return RedirectResponse("/staff/inbox", status_code=303)
+
+    return router
+
+
+def _set_cookie(
+    response: Response, service: StaffService, name: str, value: str, max_age: int
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/staff",
+        httponly=True,
+        samesite="lax",
+        secure=service.settings.portal_secure_cookies,
+    )
+
+
+async def _port_names(request: Request) -> dict[str, str]:
+    ports: dict[str, str] = await request.app.state.services.conversations.ports.names()
+    return ports
+
+
+def _language_name(code: str) -> str:
+    return BY_CODE[code].own_name if code in BY_CODE else code
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas: never from a name."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+async def _form_context(request: Request, form: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "form": form,
+        "ports": await _port_names(request),
+        "all_languages": [(lang.code, lang.own_name) for lang in LANGUAGES],
+        "relationships": RELATIONSHIPS,
+        "member_rows": range(MEMBER_ROWS),
+    }
+
+
+def _answer(kind: str, text: str, lang: str, today: date) -> Any:
+    collect = Collect(slot="_portal", type=kind, past=kind == "date")
+    result = ANSWER_TYPES[kind].parse(text, None, AnswerContext(lang, today, collect))
+    return result.value if isinstance(result, Accepted) else None
+
+
+def _person(
+    form: dict[str, Any], prefix: str, lang: str, today: date, nationality: str | None = None
+) -> PersonView | None:
+    name = _answer("name", str(form.get(f"{prefix}name", "")), lang, today)
+    born = _answer("date", str(form.get(f"{prefix}birth_date", "")), lang, today)
+    country = nationality or _answer(
+        "country", str(form.get(f"{prefix}nationality", "")), lang, today
+    )
+    if not name or not born or not country:
+        return None
+    relationship = str(form.get(f"{prefix}relationship", "")) or None
+    if relationship is not None and relationship not in RELATIONSHIPS:
+        return None
+    return PersonView(str(name), str(born), str(country), relationship)
+
+
+def _parse_household(
+    form: dict[str, Any], lang: str, today: date, ports: dict[str, str]
+) -> tuple[PersonView, list[PersonView], str, str, str | None] | None:
+    primary = _person(form, "", lang, today)
+    if primary is None:
+        return None
+    members: list[PersonView] = []
+    for row in range(MEMBER_ROWS):
+        prefix = f"m{row}_"
+        if not str(form.get(f"{prefix}name", "")).strip():
+            continue
+        member = _person(form, prefix, lang, today, nationality=primary.nationality)
+        if member is None:
+            return None
+        members.append(member)
+    port = str(form.get("port", ""))
+    applicant_lang = str(form.get("language", ""))
+    if port not in ports or applicant_lang not in BY_CODE:
+        return None
+    raw_phone = str(form.get("phone", "")).strip()
+    phone: str | None = None
+    if raw_phone:
+        if not raw_phone.startswith(("+", "00")):
+            return None
+        try:
+            phone = normalize_phone(
+                "+" + raw_phone[2:] if raw_phone.startswith("00") else raw_phone
+            )
+        except InvalidSender:
+            return None
+    return primary, members, port, applicant_lang, phone

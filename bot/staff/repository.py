@@ -1,0 +1,729 @@
+"""The staff database's operations: each method is one transaction, synchronous (the async
+service runs them in a worker thread). Personal fields are encrypted and decrypted here, so
+nothing above this module sees ciphertext and nothing below it sees plaintext."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.staff.crypto import FieldCipher
+from bot.staff.models import (
+    AuditEntry,
+    Handoff,
+    HandoffMessage,
+    Household,
+    HouseholdRequest,
+    Shelter,
+    SigninCode,
+    StaffInvite,
+    StaffMember,
+    WebSession,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffView:
+    id: int
+    shelter_id: int
+    shelter_name: str
+    contact_digest: str
+    phone: str
+    channel: str
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    full_name: str
+    birth_date: str
+    nationality: str
+    relationship: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdView:
+    id: str
+    shelter_id: int
+    registration_id: str | None
+    primary: PersonView
+    members: tuple[PersonView, ...]
+    port: str
+    lang: str
+    applicant_phone: str | None
+    applicant_digest: str | None
+    contact_ref: str
+    consent_at: datetime
+    created_at: datetime
+
+    @property
+    def size(self) -> int:
+        return 1 + len(self.members)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.primary.full_name, *(m.full_name for m in self.members)]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestView:
+    household_id: str
+    request_date: date
+    port: str
+    status: str
+    requested_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditView:
+    at: datetime
+    shelter: str | None
+    staff_id: int | None
+    household_id: str | None
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    at: datetime
+    direction: str
+    body: str
+    staff_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffView:
+    id: str
+    contact_digest: str
+    phone: str
+    channel: str
+    lang: str
+    interpreter_needed: bool
+    shelter_id: int | None
+    status: str
+    opened_at: datetime
+    messages: tuple[MessageView, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class WebSessionView:
+    staff: StaffView
+    csrf_token: str
+    lang: str
+    expires_at: datetime
+
+
+class StaffRepository:
+    def __init__(self, engine: Engine, cipher: FieldCipher) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self._cipher = cipher
+
+    # ---- encryption helpers ----------------------------------------------------------------
+
+    def _seal(self, where: str, value: str) -> bytes:
+        return self._cipher.seal(where, value)
+
+    def _open(self, where: str, blob: bytes) -> str:
+        return self._cipher.open(where, blob)
+
+    def _staff_view(self, db: Session, row: StaffMember) -> StaffView:
+        shelter = db.get(Shelter, row.shelter_id)
+        return StaffView(
+            id=row.id,
+            shelter_id=row.shelter_id,
+            shelter_name=shelter.name if shelter else "",
+            contact_digest=row.contact_digest,
+            phone=self._open(f"staff.phone:{row.contact_digest}", row.phone_enc),
+            channel=row.channel,
+            lang=row.lang,
+        )
+
+    def _household_view(self, row: Household) -> HouseholdView:
+        people: dict[str, Any] = json.loads(
+            self._open(f"household.people:{row.id}", row.people_enc)
+        )
+        phone = (
+            self._open(f"household.phone:{row.id}", row.applicant_phone_enc)
+            if row.applicant_phone_enc is not None
+            else None
+        )
+        return HouseholdView(
+            id=row.id,
+            shelter_id=row.shelter_id,
+            registration_id=row.registration_id,
+            primary=PersonView(**people["primary"]),
+            members=tuple(PersonView(**m) for m in people.get("members", [])),
+            port=row.port,
+            lang=row.lang,
+            applicant_phone=phone,
+            applicant_digest=row.applicant_digest,
+            contact_ref=row.contact_ref,
+            consent_at=_aware(row.consent_at),
+            created_at=_aware(row.created_at),
+        )
+
+    def _handoff_view(self, db: Session, row: Handoff, with_messages: bool) -> HandoffView:
+        messages: tuple[MessageView, ...] = ()
+        if with_messages:
+            rows = db.scalars(
+                select(HandoffMessage)
+                .where(HandoffMessage.handoff_id == row.id)
+                .order_by(HandoffMessage.id)
+            )
+            messages = tuple(
+                MessageView(
+                    _aware(m.at),
+                    m.direction,
+                    self._open(f"handoff.msg:{row.id}", m.body_enc),
+                    m.staff_id,
+                )
+                for m in rows
+            )
+        return HandoffView(
+            id=row.id,
+            contact_digest=row.contact_digest,
+            phone=self._open(f"handoff.phone:{row.id}", row.phone_enc),
+            channel=row.channel,
+            lang=row.lang,
+            interpreter_needed=row.interpreter_needed,
+            shelter_id=row.shelter_id,
+            status=row.status,
+            opened_at=_aware(row.opened_at),
+            messages=messages,
+        )
+
+    # ---- shelters, invites, staff ----------------------------------------------------------
+
+    def ensure_shelter(self, name: str, now: datetime) -> int:
+        with self._sessions.begin() as db:
+            existing = db.scalar(select(Shelter).where(Shelter.name == name))
+            if existing is not None:
+                return existing.id
+            shelter = Shelter(name=name, created_at=now)
+            db.add(shelter)
+            db.flush()
+            return shelter.id
+
+    def shelter_names(self) -> dict[int, str]:
+        with self._sessions() as db:
+            return {s.id: s.name for s in db.scalars(select(Shelter))}
+
+    def create_invite(
+        self, shelter_id: int, contact_digest: str, code_hash: str, now: datetime, expires: datetime
+    ) -> int:
+        with self._sessions.begin() as db:
+            invite = StaffInvite(
+                shelter_id=shelter_id,
+                code_hash=code_hash,
+                contact_digest=contact_digest,
+                created_at=now,
+                expires_at=expires,
+            )
+            db.add(invite)
+            db.flush()
+            return invite.id
+
+    def redeem_invite(
+        self,
+        code_hash: str,
+        contact_digest: str,
+        phone: str,
+        channel: str,
+        lang: str,
+        now: datetime,
+    ) -> StaffView | None:
+        """Link the phone as staff of the invite's shelter; None if the code is not valid
+        for this phone (unknown, used, expired, or made for another number)."""
+        with self._sessions.begin() as db:
+            invite = db.scalar(
+                select(StaffInvite).where(StaffInvite.code_hash == code_hash).with_for_update()
+            )
+            if (
+                invite is None
+                or invite.used_at is not None
+                or _aware(invite.expires_at) <= now
+                or invite.contact_digest != contact_digest
+            ):
+                return None
+            invite.used_at = now
+            member = db.scalar(
+                select(StaffMember).where(StaffMember.contact_digest == contact_digest)
+            )
+            if member is None:
+                member = StaffMember(
+                    shelter_id=invite.shelter_id,
+                    contact_digest=contact_digest,
+                    phone_enc=self._seal(f"staff.phone:{contact_digest}", phone),
+                    channel=channel,
+                    lang=lang,
+                    linked_at=now,
+                )
+                db.add(member)
+            else:
+                member.shelter_id = invite.shelter_id
+                member.channel = channel
+                member.linked_at = now
+            db.flush()
+            return self._staff_view(db, member)
+
+    def staff_by_digest(self, contact_digest: str) -> StaffView | None:
+        with self._sessions() as db:
+            row = db.scalar(select(StaffMember).where(StaffMember.contact_digest == contact_digest))
+            return None if row is None else self._staff_view(db, row)
+
+    def staff_by_id(self, staff_id: int) -> StaffView | None:
+        with self._sessions() as db:
+            row = db.get(StaffMember, staff_id)
+            return None if row is None else self._staff_view(db, row)
+
+    def staff_of(self, shelter_id: int | None) -> list[StaffView]:
+        """A shelter's staff; None: every shelter's (for the shared inbox)."""
+        with self._sessions() as db:
+            query = select(StaffMember).order_by(StaffMember.id)
+            if shelter_id is not None:
+                query = query.where(StaffMember.shelter_id == shelter_id)
+            return [self._staff_view(db, row) for row in db.scalars(query)]
+
+    def set_staff_lang(self, staff_id: int, lang: str) -> None:
+        with self._sessions.begin() as db:
+            db.execute(update(StaffMember).where(StaffMember.id == staff_id).values(lang=lang))
+
+    # ---- households and requests -------------------------------------------------------------
+
+    def add_household(
+        self,
+        *,
+        shelter_id: int,
+        staff_id: int | None,
+        primary: PersonView,
+        members: list[PersonView],
+        port: str,
+        lang: str,
+        applicant_phone: str | None,
+        applicant_digest: str | None,
+        now: datetime,
+    ) -> HouseholdView:
+        # Time-ordered ids: lists show households in the order they were registered.
+        household_id = f"{time.time_ns():016x}-{uuid.uuid4().hex[:12]}"
+        people = {
+            "primary": _person_dict(primary),
+            "members": [_person_dict(m) for m in members],
+        }
+        with self._sessions.begin() as db:
+            row = Household(
+                id=household_id,
+                shelter_id=shelter_id,
+                registered_by=staff_id,
+                people_enc=self._seal(f"household.people:{household_id}", json.dumps(people)),
+                members_count=1 + len(members),
+                port=port,
+                lang=lang,
+                applicant_phone_enc=(
+                    self._seal(f"household.phone:{household_id}", applicant_phone)
+                    if applicant_phone
+                    else None
+                ),
+                applicant_digest=applicant_digest,
+                consent_at=now,
+                consent_staff_id=staff_id,
+                created_at=now,
+                # The booking API's contact_ref: opaque, per household, never the phone.
+                contact_ref="hh-" + household_id.replace("-", "")[:29],
+            )
+            db.add(row)
+            db.flush()
+            return self._household_view(row)
+
+    def set_registration(self, household_id: str, registration_id: str) -> None:
+        with self._sessions.begin() as db:
+            db.execute(
+                update(Household)
+                .where(Household.id == household_id)
+                .values(registration_id=registration_id)
+            )
+
+    def delete_household(self, household_id: str) -> None:
+        with self._sessions.begin() as db:
+            db.execute(
+                delete(HouseholdRequest).where(HouseholdRequest.household_id == household_id)
+            )
+            db.execute(delete(Household).where(Household.id == household_id))
+
+    def households(self, shelter_id: int) -> list[HouseholdView]:
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(Household).where(Household.shelter_id == shelter_id).order_by(Household.id)
+            )
+            return [self._household_view(r) for r in rows]
+
+    def household(self, shelter_id: int, household_id: str) -> HouseholdView | None:
+        with self._sessions() as db:
+            row = db.get(Household, household_id)
+            if row is None or row.shelter_id != shelter_id:
+                return None
+            return self._household_view(row)
+
+    def household_by_ref(self, contact_ref: str) -> HouseholdView | None:
+        with self._sessions() as db:
+            row = db.scalar(select(Household).where(Household.contact_ref == contact_ref))
+            return None if row is None else self._household_view(row)
+
+    def result_contact(self, contact_ref: str) -> tuple[str, str, str, str] | None:
+        """Who hears a staff-registered household's results (digest, phone, channel, lang):
+        the applicant's own number, else the staff member who registered it."""
+        with self._sessions() as db:
+            row = db.scalar(select(Household).where(Household.contact_ref == contact_ref))
+            if row is None:
+                return None
+            if row.applicant_phone_enc is not None and row.applicant_digest:
+                phone = self._open(f"household.phone:{row.id}", row.applicant_phone_enc)
+                return row.applicant_digest, phone, "sms", row.lang
+            member = db.get(StaffMember, row.registered_by) if row.registered_by else None
+            if member is None:
+                return None
+            staff = self._staff_view(db, member)
+            return staff.contact_digest, staff.phone, staff.channel, staff.lang
+
+    def record_request(
+        self,
+        household_id: str,
+        request_date: date,
+        port: str,
+        status: str,
+        at: datetime,
+        staff_id: int | None,
+    ) -> None:
+        with self._sessions.begin() as db:
+            row = db.scalar(
+                select(HouseholdRequest).where(
+                    HouseholdRequest.household_id == household_id,
+                    HouseholdRequest.request_date == request_date,
+                )
+            )
+            if row is None:
+                db.add(
+                    HouseholdRequest(
+                        household_id=household_id,
+                        request_date=request_date,
+                        port=port,
+                        status=status,
+                        requested_at=at,
+                        staff_id=staff_id,
+                    )
+                )
+            else:
+                row.status, row.port = status, port
+
+    def requests_on(self, shelter_id: int, day: date) -> list[RequestView]:
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(HouseholdRequest)
+                .join(Household, Household.id == HouseholdRequest.household_id)
+                .where(Household.shelter_id == shelter_id, HouseholdRequest.request_date == day)
+                .order_by(HouseholdRequest.requested_at)
+            )
+            return [
+                RequestView(r.household_id, r.request_date, r.port, r.status, r.requested_at)
+                for r in rows
+            ]
+
+    def shelter_of_contact(self, contact_digest: str) -> int | None:
+        with self._sessions() as db:
+            return db.scalar(
+                select(Household.shelter_id)
+                .where(Household.applicant_digest == contact_digest)
+                .limit(1)
+            )
+
+    # ---- audit ---------------------------------------------------------------------------------
+
+    def audit(
+        self,
+        at: datetime,
+        action: str,
+        *,
+        shelter_id: int | None = None,
+        staff_id: int | None = None,
+        household_id: str | None = None,
+        detail: str = "",
+    ) -> None:
+        with self._sessions.begin() as db:
+            db.add(
+                AuditEntry(
+                    at=at,
+                    shelter_id=shelter_id,
+                    staff_id=staff_id,
+                    household_id=household_id,
+                    action=action,
+                    detail=detail,
+                )
+            )
+
+    def audit_entries(self, shelter_id: int | None = None, limit: int = 200) -> list[AuditView]:
+        with self._sessions() as db:
+            names = {s.id: s.name for s in db.scalars(select(Shelter))}
+            query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+            if shelter_id is not None:
+                query = query.where(AuditEntry.shelter_id == shelter_id)
+            rows = list(db.scalars(query))
+            return [
+                AuditView(
+                    _aware(r.at),
+                    names.get(r.shelter_id) if r.shelter_id is not None else None,
+                    r.staff_id,
+                    r.household_id,
+                    r.action,
+                    r.detail,
+                )
+                for r in reversed(rows)
+            ]
+
+    # ---- handoffs --------------------------------------------------------------------------
+
+    def open_handoff(
+        self,
+        *,
+        contact_digest: str,
+        phone: str,
+        channel: str,
+        lang: str,
+        interpreter_needed: bool,
+        now: datetime,
+    ) -> tuple[HandoffView, bool]:
+        """The contact's open handoff, or a new one. Returns (handoff, created)."""
+        with self._sessions.begin() as db:
+            existing = db.scalar(
+                select(Handoff).where(
+                    Handoff.contact_digest == contact_digest, Handoff.status == "open"
+                )
+            )
+            if existing is not None:
+                existing.lang, existing.channel = lang, channel
+                existing.interpreter_needed = existing.interpreter_needed or interpreter_needed
+                return self._handoff_view(db, existing, False), False
+            shelter_id = db.scalar(
+                select(Household.shelter_id)
+                .where(Household.applicant_digest == contact_digest)
+                .limit(1)
+            )
+            handoff_id = str(uuid.uuid4())
+            row = Handoff(
+                id=handoff_id,
+                contact_digest=contact_digest,
+                phone_enc=self._seal(f"handoff.phone:{handoff_id}", phone),
+                channel=channel,
+                lang=lang,
+                interpreter_needed=interpreter_needed,
+                shelter_id=shelter_id,
+                status="open",
+                opened_at=now,
+            )
+            db.add(row)
+            db.flush()
+            return self._handoff_view(db, row, False), True
+
+    def add_handoff_message(
+        self, handoff_id: str, direction: str, body: str, now: datetime, staff_id: int | None = None
+    ) -> None:
+        with self._sessions.begin() as db:
+            db.add(
+                HandoffMessage(
+                    handoff_id=handoff_id,
+                    at=now,
+                    direction=direction,
+                    staff_id=staff_id,
+                    body_enc=self._seal(f"handoff.msg:{handoff_id}", body),
+                )
+            )
+
+    def open_handoff_of(self, contact_digest: str) -> str | None:
+        with self._sessions() as db:
+            return db.scalar(
+                select(Handoff.id).where(
+                    Handoff.contact_digest == contact_digest, Handoff.status == "open"
+                )
+            )
+
+    def close_handoff(self, handoff_id: str, now: datetime) -> None:
+        with self._sessions.begin() as db:
+            db.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id)
+                .values(status="closed", closed_at=now)
+            )
+
+    def handoffs(self, shelter_id: int, *, include_closed: bool = False) -> list[HandoffView]:
+        """A shelter's inbox: handoffs of people it registered, and the shared ones."""
+        with self._sessions() as db:
+            query = (
+                select(Handoff)
+                .where(or_(Handoff.shelter_id == shelter_id, Handoff.shelter_id.is_(None)))
+                .order_by(Handoff.opened_at.desc())
+            )
+            if not include_closed:
+                query = query.where(Handoff.status == "open")
+            return [self._handoff_view(db, r, True) for r in db.scalars(query)]
+
+    def handoff(self, shelter_id: int, handoff_id: str) -> HandoffView | None:
+        with self._sessions() as db:
+            row = db.get(Handoff, handoff_id)
+            if row is None or row.shelter_id not in (None, shelter_id):
+                return None
+            return self._handoff_view(db, row, True)
+
+    # ---- web sign-in -------------------------------------------------------------------------
+
+    def codes_since(self, staff_id: int, since: datetime) -> int:
+        with self._sessions() as db:
+            return int(
+                db.scalar(
+                    select(func.count())
+                    .select_from(SigninCode)
+                    .where(SigninCode.staff_id == staff_id, SigninCode.created_at >= since)
+                )
+                or 0
+            )
+
+    def add_signin_code(
+        self, staff_id: int, code_hash: str, now: datetime, expires: datetime
+    ) -> None:
+        with self._sessions.begin() as db:
+            # A new code replaces the ones before it.
+            db.execute(
+                update(SigninCode)
+                .where(SigninCode.staff_id == staff_id, SigninCode.used_at.is_(None))
+                .values(used_at=now)
+            )
+            db.add(
+                SigninCode(
+                    staff_id=staff_id, code_hash=code_hash, created_at=now, expires_at=expires
+                )
+            )
+
+    def check_signin_code(
+        self, staff_id: int, code_hash: str, now: datetime, max_attempts: int
+    ) -> str:
+        """ "ok", "wrong", "expired" (or none outstanding) or "locked" (too many attempts)."""
+        with self._sessions.begin() as db:
+            row = db.scalar(
+                select(SigninCode)
+                .where(SigninCode.staff_id == staff_id, SigninCode.used_at.is_(None))
+                .order_by(SigninCode.id.desc())
+                .limit(1)
+                .with_for_update()
+            )
+            if row is None or _aware(row.expires_at) <= now:
+                return "expired"
+            if row.attempts >= max_attempts:
+                return "locked"
+            row.attempts += 1
+            if row.code_hash != code_hash:
+                if row.attempts >= max_attempts:
+                    row.used_at = now
+                    return "locked"
+                return "wrong"
+            row.used_at = now
+            return "ok"
+
+    def add_web_session(
+        self, token_hash: str, staff_id: int, csrf: str, lang: str, now: datetime, expires: datetime
+    ) -> None:
+        with self._sessions.begin() as db:
+            db.add(
+                WebSession(
+                    token_hash=token_hash,
+                    staff_id=staff_id,
+                    csrf_token=csrf,
+                    lang=lang,
+                    created_at=now,
+                    expires_at=expires,
+                )
+            )
+
+    def web_session(self, token_hash: str, now: datetime) -> WebSessionView | None:
+        with self._sessions.begin() as db:
+            row = db.get(WebSession, token_hash)
+            if row is None:
+                return None
+            if _aware(row.expires_at) <= now:
+                db.delete(row)
+                return None
+            member = db.get(StaffMember, row.staff_id)
+            if member is None:
+                return None
+            return WebSessionView(
+                self._staff_view(db, member), row.csrf_token, row.lang, _aware(row.expires_at)
+            )
+
+    def set_web_lang(self, token_hash: str, lang: str) -> None:
+        with self._sessions.begin() as db:
+            db.execute(
+                update(WebSession).where(WebSession.token_hash == token_hash).values(lang=lang)
+            )
+
+    def delete_web_session(self, token_hash: str) -> None:
+        with self._sessions.begin() as db:
+            db.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
+
+    # ---- delete my data ----------------------------------------------------------------------
+
+    def forget_contact(self, contact_digest: str) -> list[str]:
+        """Erase everything about one phone number: its handoffs, the households it is the
+        applicant's number of, its staff link, sessions and invites. Returns the booking
+        registration ids of the erased households (to be erased in the booking API too).
+        Audit entries stay: they hold ids and actions, no personal data."""
+        with self._sessions.begin() as db:
+            handoff_ids = list(
+                db.scalars(select(Handoff.id).where(Handoff.contact_digest == contact_digest))
+            )
+            if handoff_ids:
+                db.execute(delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(handoff_ids)))
+                db.execute(delete(Handoff).where(Handoff.id.in_(handoff_ids)))
+            households = list(
+                db.scalars(select(Household).where(Household.applicant_digest == contact_digest))
+            )
+            registrations = [h.registration_id for h in households if h.registration_id]
+            for household in households:
+                db.execute(
+                    delete(HouseholdRequest).where(HouseholdRequest.household_id == household.id)
+                )
+                db.delete(household)
+            member = db.scalar(
+                select(StaffMember).where(StaffMember.contact_digest == contact_digest)
+            )
+            if member is not None:
+                db.execute(delete(WebSession).where(WebSession.staff_id == member.id))
+                db.execute(delete(SigninCode).where(SigninCode.staff_id == member.id))
+                db.execute(
+                    update(Household)
+                    .where(Household.registered_by == member.id)
+                    .values(registered_by=None)
+                )
+                db.delete(member)
+            db.execute(delete(StaffInvite).where(StaffInvite.contact_digest == contact_digest))
+            return registrations
+
+
+def _person_dict(person: PersonView) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "full_name": person.full_name,
+        "birth_date": person.birth_date,
+        "nationality": person.nationality,
+    }
+    if person.relationship:
+        data["relationship"] = person.relationship
+    return data
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC): make them comparable."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

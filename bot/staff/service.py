@@ -1,0 +1,440 @@
+"""What staff can do, shared by staff mode over WhatsApp/SMS (chat.py) and the portal
+(portal.py): register households, make the daily request, read statuses, answer handoffs.
+Every action is written to the audit log. Database calls run in a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.booking.client import BookingClient, BookingNotFound, BookingRejected, BookingUnavailable
+from bot.booking.models import Household, Person, Status
+from bot.contacts import contact_key
+from bot.engine.flowset import FlowSet
+from bot.i18n import Catalogs
+from bot.languages import BY_CODE
+from bot.messages import ChannelKind
+from bot.outbound import OutboundMessage, Sender
+from bot.settings import Settings
+from bot.staff.crypto import FieldCipher
+from bot.staff.db import default_url, make_engine
+from bot.staff.migrations import upgrade
+from bot.staff.repository import HandoffView, HouseholdView, PersonView, StaffRepository, StaffView
+from bot.staff.texts import Texts
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Unambiguous characters for codes people type on a phone keypad (no 0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_code(length: int = 8) -> str:
+    """A code with letters and digits both (so no word and no number people write, such as
+    a date or a phone number, is ever taken for a code)."""
+    while True:
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+        if any(ch.isdigit() for ch in raw) and any(ch.isalpha() for ch in raw):
+            return f"{raw[:4]}-{raw[4:]}" if length == 8 else raw
+
+
+@dataclass(frozen=True, slots=True)
+class RequestResult:
+    household: HouseholdView
+    outcome: (
+        str  # ok | already_requested | outside_window | not_registered | rejected | unavailable
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdStatus:
+    household: HouseholdView
+    status: Status | None  # None: unknown (not registered, or the booking API did not answer)
+
+
+class StaffService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        repo: StaffRepository,
+        booking: BookingClient,
+        sender: Sender,
+        texts: Texts,
+        clock: Callable[[], datetime],
+        portal_texts: Texts | None = None,
+    ) -> None:
+        self.settings = settings
+        self.repo = repo
+        self.booking = booking
+        self.sender = sender
+        self.texts = texts
+        #: The web portal's own messages (flows/portal.messages.yaml).
+        self.portal_texts = portal_texts or texts
+        self.clock = clock
+        self.cipher = FieldCipher(settings.secret_key.get_secret_value())
+
+    async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await asyncio.to_thread(partial(fn, *args, **kwargs))
+
+    def digest(self, phone: str) -> str:
+        return contact_key(self.settings.secret_key.get_secret_value(), phone).digest
+
+    async def audit(
+        self,
+        action: str,
+        staff: StaffView | None = None,
+        household_id: str | None = None,
+        detail: str = "",
+        shelter_id: int | None = None,
+    ) -> None:
+        await self.db(
+            self.repo.audit,
+            self.clock(),
+            action,
+            shelter_id=staff.shelter_id if staff else shelter_id,
+            staff_id=staff.id if staff else None,
+            household_id=household_id,
+            detail=detail,
+        )
+
+    # ---- invites (created by the operator: bot/staff/cli.py) ----
+
+    async def redeem_invite(
+        self, code: str, phone: str, channel: ChannelKind, lang: str
+    ) -> StaffView | None:
+        digest = self.digest(phone)
+        staff = await self.db(
+            self.repo.redeem_invite,
+            self.cipher.code_digest("invite", code),
+            digest,
+            phone,
+            channel.value,
+            lang,
+            self.clock(),
+        )
+        if staff is None:
+            await self.audit("invite_refused", detail=f"contact {digest}")
+        else:
+            await self.audit("staff_linked", staff, detail=f"contact {digest}")
+        return staff
+
+    # ---- households ------------------------------------------------------------------------
+
+    async def register_household(
+        self,
+        staff: StaffView,
+        *,
+        primary: PersonView,
+        members: list[PersonView],
+        port: str,
+        lang: str,
+        applicant_phone: str | None,
+        consented: bool,
+    ) -> tuple[HouseholdView | None, str]:
+        """Register a household on someone's behalf. Returns (household, outcome): ok,
+        no_consent, too_young, too_large, rejected, unavailable. Nothing is kept unless the
+        booking API registered it."""
+        if not consented:
+            await self.audit("register_refused_no_consent", staff)
+            return None, "no_consent"
+        digest = self.digest(applicant_phone) if applicant_phone else None
+        household = await self.db(
+            self.repo.add_household,
+            shelter_id=staff.shelter_id,
+            staff_id=staff.id,
+            primary=primary,
+            members=members,
+            port=port,
+            lang=lang,
+            applicant_phone=applicant_phone,
+            applicant_digest=digest,
+            now=self.clock(),
+        )
+        await self.audit(
+            "consent_recorded", staff, household.id, f"people {household.size}, lang {lang}"
+        )
+        booking_household = Household(
+            primary=_person(primary), members=[_person(m) for m in members]
+        )
+        outcome = "ok"
+        try:
+            registration = await self.booking.register(
+                booking_household,
+                port=port,
+                contact_ref=household.contact_ref,
+                key=f"staff-register-{household.id}",
+            )
+        except BookingUnavailable:
+            outcome = "unavailable"
+        except BookingRejected as exc:
+            outcome = {
+                "primary_must_be_adult": "too_young",
+                "household_too_large": "too_large",
+            }.get(exc.code, "rejected")
+        if outcome != "ok":
+            await self.db(self.repo.delete_household, household.id)
+            await self.audit("register_failed", staff, household.id, outcome)
+            return None, outcome
+        await self.db(self.repo.set_registration, household.id, registration.id)
+        stored = await self.db(self.repo.household, staff.shelter_id, household.id)
+        household = stored or household
+        await self.audit(
+            "household_registered",
+            staff,
+            household.id,
+            f"registration {registration.id}, port {port}, "
+            + ("applicant phone" if applicant_phone else "no phone: results to staff"),
+        )
+        await self._notify(
+            household,
+            "notice_registered",
+            shelter=staff.shelter_name,
+            registration_id=registration.id,
+            names=", ".join(household.names),
+        )
+        return household, "ok"
+
+    async def households(self, staff: StaffView) -> list[HouseholdView]:
+        return await self.db(self.repo.households, staff.shelter_id)
+
+    async def request_today(
+        self, staff: StaffView, household_ids: list[str]
+    ) -> list[RequestResult]:
+        """The daily request for one or several households, each with its own idempotency
+        key for the day (asking twice the same day never requests twice)."""
+        now = self.clock()
+        done = await self.requests_today(staff)
+        results: list[RequestResult] = []
+        for household_id in household_ids:
+            household = await self.db(self.repo.household, staff.shelter_id, household_id)
+            if household is None:
+                continue  # not this shelter's: never touched
+            if household.id in done:
+                outcome = "already_requested"  # known here: no call, no second notice
+            else:
+                outcome = await self._request_one(household, now)
+            if outcome in {"ok", "already_requested"}:
+                await self.db(
+                    self.repo.record_request,
+                    household.id,
+                    now.date(),
+                    household.port,
+                    "requested",
+                    now,
+                    staff.id,
+                )
+            await self.audit(
+                "request_made", staff, household.id, f"{outcome}, port {household.port}"
+            )
+            if outcome == "ok":
+                await self._notify(
+                    household,
+                    "notice_requested",
+                    shelter=staff.shelter_name,
+                    names=", ".join(household.names),
+                )
+            results.append(RequestResult(household, outcome))
+        return results
+
+    async def _request_one(self, household: HouseholdView, now: datetime) -> str:
+        if not household.registration_id:
+            return "not_registered"
+        try:
+            await self.booking.request_slot(
+                household.registration_id,
+                port=household.port,
+                requested_at=now,
+                key=f"staff-request-{household.id}-{now.date().isoformat()}",
+            )
+        except BookingUnavailable:
+            return "unavailable"
+        except BookingNotFound:
+            return "not_registered"
+        except BookingRejected as exc:
+            if exc.code in {"already_requested", "outside_window"}:
+                return exc.code
+            return "rejected"
+        return "ok"
+
+    async def result_contact(self, contact_ref: str) -> tuple[str, str, ChannelKind, str] | None:
+        """For notifications of booking results (issue 7): a staff-registered household's
+        `contact_ref` ("hh-...") -> (contact digest, phone, channel, language) of who is told:
+        the applicant's own number, else the staff phone that registered it."""
+        found = await self.db(self.repo.result_contact, contact_ref)
+        if found is None:
+            return None
+        digest, phone, channel, lang = found
+        return digest, phone, ChannelKind(channel), lang
+
+    async def statuses(self, staff: StaffView) -> list[HouseholdStatus]:
+        out: list[HouseholdStatus] = []
+        for household in await self.households(staff):
+            status: Status | None = None
+            if household.registration_id:
+                try:
+                    status = await self.booking.status(household.registration_id)
+                except (BookingUnavailable, BookingRejected):
+                    status = None
+            out.append(HouseholdStatus(household, status))
+        await self.audit("statuses_viewed", staff, detail=f"{len(out)} households")
+        return out
+
+    async def requests_today(self, staff: StaffView) -> dict[str, str]:
+        rows = await self.db(self.repo.requests_on, staff.shelter_id, self.clock().date())
+        return {r.household_id: r.status for r in rows}
+
+    async def _notify(self, household: HouseholdView, key: str, **values: Any) -> None:
+        """Tell the applicant, in their language, what was done for them (own number only)."""
+        if not household.applicant_phone or not household.applicant_digest:
+            return
+        body = self.texts(household.lang, key, **values)
+        message = OutboundMessage(
+            household.applicant_digest, household.applicant_phone, ChannelKind.SMS, body
+        )
+        try:
+            await self.sender.send(message)
+        except Exception:  # a failed notice must not undo the staff action
+            log.exception("notice to contact %s failed", household.applicant_digest)
+
+    # ---- handoffs ----------------------------------------------------------------------------
+
+    async def open_handoff(
+        self, digest: str, phone: str, channel: ChannelKind, lang: str, interpreter: bool
+    ) -> HandoffView:
+        handoff, created = await self.db(
+            self.repo.open_handoff,
+            contact_digest=digest,
+            phone=phone,
+            channel=channel.value,
+            lang=lang,
+            interpreter_needed=interpreter,
+            now=self.clock(),
+        )
+        if created:
+            await self.audit(
+                "handoff_opened",
+                shelter_id=handoff.shelter_id,
+                detail=f"handoff {handoff.id}, lang {lang}"
+                + (", interpreter needed" if handoff.interpreter_needed else ""),
+            )
+            await self._tell_staff(handoff)
+        return handoff
+
+    async def _tell_staff(self, handoff: HandoffView) -> None:
+        """A person is waiting: tell the staff who can answer (their shelter's, or everyone's
+        for the shared inbox) on their phones, each in their own language."""
+        staff_members = await self.db(self.repo.staff_of, handoff.shelter_id)
+        for member in staff_members:
+            language = BY_CODE[handoff.lang].own_name if handoff.lang in BY_CODE else handoff.lang
+            if handoff.interpreter_needed:
+                language += ", " + self.texts(member.lang, "interpreter_needed")
+            body = self.texts(member.lang, "handoff_waiting", language=language)
+            message = OutboundMessage(
+                member.contact_digest, member.phone, ChannelKind(member.channel), body
+            )
+            try:
+                await self.sender.send(message)
+            except Exception:  # the handoff stays in the inbox either way
+                log.exception("could not tell staff %s about a handoff", member.id)
+        await self.audit(
+            "handoff_staff_told",
+            shelter_id=handoff.shelter_id,
+            detail=f"{len(staff_members)} staff",
+        )
+
+    async def handoff_message(self, handoff_id: str, text: str) -> None:
+        await self.db(self.repo.add_handoff_message, handoff_id, "in", text, self.clock())
+
+    async def leave_handoff(self, handoff_id: str) -> None:
+        await self.db(self.repo.close_handoff, handoff_id, self.clock())
+        await self.audit("handoff_closed_by_person", detail=f"handoff {handoff_id}")
+
+    async def inbox(self, staff: StaffView) -> list[HandoffView]:
+        return await self.db(self.repo.handoffs, staff.shelter_id)
+
+    async def reply(self, staff: StaffView, handoff_id: str, text: str) -> bool:
+        """Send a staff reply to the person through their channel, in the staff's words."""
+        handoff = await self.db(self.repo.handoff, staff.shelter_id, handoff_id)
+        text = text.strip()
+        if handoff is None or not text:
+            return False
+        body = self.texts(handoff.lang, "handoff_reply", shelter=staff.shelter_name, text=text)
+        await self.sender.send(
+            OutboundMessage(
+                handoff.contact_digest, handoff.phone, ChannelKind(handoff.channel), body
+            )
+        )
+        await self.db(
+            self.repo.add_handoff_message, handoff.id, "out", text, self.clock(), staff.id
+        )
+        await self.audit("handoff_replied", staff, detail=f"handoff {handoff.id}")
+        return True
+
+    async def close_handoff(self, staff: StaffView, handoff_id: str) -> bool:
+        handoff = await self.db(self.repo.handoff, staff.shelter_id, handoff_id)
+        if handoff is None:
+            return False
+        await self.db(self.repo.close_handoff, handoff.id, self.clock())
+        await self.audit("handoff_closed", staff, detail=f"handoff {handoff.id}")
+        return True
+
+    # ---- delete my data ----------------------------------------------------------------------
+
+    async def forget_contact(self, digest: str) -> None:
+        registrations = await self.db(self.repo.forget_contact, digest)
+        for registration_id in registrations:
+            try:
+                await self.booking.delete_registration(
+                    registration_id, key=f"staff-forget-{registration_id}"
+                )
+            except (BookingUnavailable, BookingRejected):
+                # Logged without personal data; the operator can retry from the audit log.
+                log.warning("could not erase registration %s in the booking API", registration_id)
+                await self.audit("forget_booking_pending", detail=f"registration {registration_id}")
+        await self.audit("contact_forgotten", detail=f"{len(registrations)} registrations")
+
+
+def _person(view: PersonView) -> Person:
+    return Person(
+        full_name=view.full_name,
+        birth_date=date.fromisoformat(view.birth_date),
+        nationality=view.nationality,
+        relationship=view.relationship,
+    )
+
+
+@contextlib.asynccontextmanager
+async def open_staff(
+    settings: Settings,
+    data_dir: Path,
+    flowset: FlowSet,
+    catalogs: Catalogs,
+    booking: BookingClient,
+    sender: Sender,
+    clock: Callable[[], datetime],
+) -> AsyncIterator[StaffService]:
+    """The staff database (migrated to the latest schema at start-up) and its service."""
+    engine = make_engine(settings.database_url or default_url(data_dir), settings.database_schema)
+    try:
+        await asyncio.to_thread(upgrade, engine)
+        repo = StaffRepository(engine, FieldCipher(settings.secret_key.get_secret_value()))
+        yield StaffService(
+            settings=settings,
+            repo=repo,
+            booking=booking,
+            sender=sender,
+            texts=Texts.from_flowset(flowset, catalogs, "staff"),
+            clock=clock,
+            portal_texts=Texts.from_flowset(flowset, catalogs, "portal"),
+        )
+    finally:
+        engine.dispose()
