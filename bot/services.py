@@ -40,7 +40,8 @@ class Services:
     store: Store
     catalogs: Catalogs
     conversations: Conversations
-    booking_url: str | None
+    #: Empty in a worker without a booking API (it needs none).
+    booking_url: str
     sender: Sender
     outbound: Outbound
     #: Shelter staff, handoffs and the portal's data (bot/staff/).
@@ -148,7 +149,7 @@ async def open_services(
                 store,
                 catalogs,
                 conversations,
-                booking_url,
+                booking_url or "",
                 sender,
                 outbound,
                 staff,

@@ -126,7 +126,7 @@ def _callback(client: TestClient, form: dict[str, str]) -> int:
     url = "http://testserver/twilio/status"
     signature = RequestValidator(AUTH_TOKEN).compute_signature(url, form)
     response = client.post(url, data=form, headers={"X-Twilio-Signature": signature})
-    return response.status_code
+    return int(response.status_code)
 
 
 def test_status_callbacks_are_recorded_and_63016_sends_the_sms_version(
@@ -139,26 +139,28 @@ def test_status_callbacks_are_recorded_and_63016_sends_the_sms_version(
     app = create_app(make_settings(**twilio_settings(url)), clock=clock, data_dir=tmp_path)
     with TestClient(app) as client:
         services: Services = client.app.state.services  # type: ignore[attr-defined]
+        portal = client.portal
+        assert portal is not None
         job = _job(services, "j7", ["Su cita 👍"], channel=ChannelKind.WHATSAPP, contact="c7",
                    sms=["Su cita"])
-        client.portal.call(_run, services, job)
+        portal.call(_run, services, job)
         [whatsapp] = counter.sent
         for status in ("sent", "delivered", "read"):
             form = {"MessageSid": whatsapp.sid, "MessageStatus": status}
             assert _callback(client, form) == 204
-        record = client.portal.call(services.outbound.ledger.delivery, whatsapp.sid)
+        record = portal.call(services.outbound.ledger.delivery, whatsapp.sid)
         assert record is not None
         assert [s for s, _, _ in record.history] == ["sent", "delivered", "read"]
         assert record.status == "read"
 
         job = _job(services, "j8", ["Otra 👍"], channel=ChannelKind.WHATSAPP, contact="c7",
                    sms=["Otra"])
-        client.portal.call(_run, services, job)
+        portal.call(_run, services, job)
         refused = counter.sent[-1]
         form = {"MessageSid": refused.sid, "MessageStatus": "failed", "ErrorCode": "63016"}
         for _ in range(2):  # Twilio may call twice: one fallback
             assert _callback(client, form) == 204
-        client.portal.call(services.outbound.queue.wait_idle)
-        record = client.portal.call(services.outbound.ledger.delivery, refused.sid)
+        portal.call(services.outbound.queue.wait_idle)
+        record = portal.call(services.outbound.ledger.delivery, refused.sid)
     assert record is not None and (record.status, record.error_code) == ("failed", "63016")
     assert [(s.to, s.body) for s in counter.sent[2:]] == [(PHONE, "Otra")]
