@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 SEALED_LABEL = "outbound"
 MAX_BACKOFF = 30.0
+#: How late a worker may use its rate slot (see `_take_slot`).
+LATE_SLOT = 0.02
 #: Twilio's clock and ours may differ a little: look a bit earlier for an unanswered send.
 CLOCK_SKEW = timedelta(seconds=30)
 
@@ -76,24 +79,23 @@ class SendHandler:
                 state, opted_out, leased = await self.ledger.begin_part(
                     part_id, job.contact, self.lease
                 )
-                if state is not None and state.state != "attempting":
-                    break
-                if leased:
+                done = state is not None and state.state != "attempting"
+                if done or leased:
                     break
                 await self.sleep(0.5)
             if state is not None and state.state != "attempting":
                 if state.state == "sent":
                     continue
                 return  # failed or suppressed: the rest of the message goes with it
+            if job.proactive and opted_out:
+                log.info("job %s: contact %s opted out, not sent", job.job_id, job.contact)
+                await self._finish(part_id, job, "suppressed")
+                return
             outcome: str | None = None
             try:
-                if job.proactive and opted_out:
-                    log.info("job %s: contact %s opted out, not sent", job.job_id, job.contact)
-                    await self._finish(part_id, job, "suppressed")
-                    return
                 outcome = await self._send_part(job, parcel, index, part_id, state)
             finally:
-                if outcome is None and not (job.proactive and opted_out):
+                if outcome is None:
                     await self.ledger.release(part_id)  # interrupted: let another worker try
             if outcome != "sent":
                 return
@@ -113,10 +115,7 @@ class SendHandler:
         interval = 1.0 / self.rates[channel]
         sender = self.sender.sender_id(channel)
         for attempt in range(1, self.max_attempts + 1):
-            attempting = SendState(state="attempting", at=self.clock(), channel=job.channel)
-            wait = await self.ledger.reserve_attempt(sender, interval, part_id, attempting)
-            if wait > 0:
-                await self.sleep(wait)
+            await self._take_slot(sender, interval, part_id, job)
             try:
                 sid = await self.sender.send(message)
             except WindowClosed as exc:
@@ -141,6 +140,22 @@ class SendHandler:
             await self._sent(job, parcel, index, part_id, sid)
             return "sent"
         return None
+
+    async def _take_slot(self, sender: str, interval: float, part_id: str, job: SendJob) -> None:
+        """Wait for this sender's next free slot (and mark the part "attempting").
+
+        A slot is only used on time: a worker that wakes up late (its process was busy) would
+        send together with the next slots' messages, a burst above the sender's rate, so it
+        books another slot instead."""
+        late_after = max(LATE_SLOT, interval)
+        while True:
+            attempting = SendState(state="attempting", at=self.clock(), channel=job.channel)
+            wait = await self.ledger.reserve_attempt(sender, interval, part_id, attempting)
+            slot = time.monotonic() + wait
+            if wait > 0:
+                await self.sleep(wait)
+            if time.monotonic() - slot <= late_after:
+                return
 
     async def _find(self, message: OutboundMessage, since: datetime) -> str | None:
         for attempt in range(1, self.max_attempts + 1):
