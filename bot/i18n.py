@@ -60,6 +60,8 @@ class Catalogs:
     def __init__(self, catalogs: dict[str, Catalog], show_drafts: Iterable[str] = ()) -> None:
         self._catalogs = catalogs
         self._show_drafts = frozenset(show_drafts)
+        # Catalogs do not change after loading; every reply looks up several messages.
+        self._lookups: dict[tuple[str, str], Translation] = {}
 
     @classmethod
     def load(cls, translations_dir: Path, show_drafts: Iterable[str] = ()) -> Catalogs:
@@ -90,6 +92,12 @@ class Catalogs:
 
     def lookup(self, lang: str, msgid: str) -> Translation:
         """The best text for `msgid` in `lang`, following the fallback chain, else English."""
+        found = self._lookups.get((lang, msgid))
+        if found is None:
+            found = self._lookups[(lang, msgid)] = self._find(lang, msgid)
+        return found
+
+    def _find(self, lang: str, msgid: str) -> Translation:
         for code in fallback_chain(lang):
             if self.has(code, msgid, reviewed_only=not self.shows_drafts(code)):
                 message = self._catalogs[code].get(msgid)

@@ -20,6 +20,7 @@ Counting follows GSM 03.38 / 3GPP 23.038 as carriers and Twilio apply it:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Literal
@@ -67,7 +68,7 @@ _LOOKALIKES: dict[str, str] = {
 
 def is_gsm7(text: str) -> bool:
     """True if `text` can be sent in the GSM-7 alphabet (basic or extension table)."""
-    return GSM7.issuperset(text)
+    return GSM7.issuperset(text)  # set operation in C: this runs on every SMS reply
 
 
 def encoding(text: str) -> Encoding:
@@ -147,6 +148,7 @@ def _unit_sizes(text: str, gsm: bool) -> list[int]:
     return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
 
 
+@functools.lru_cache(maxsize=4096)
 def _to_gsm7(ch: str) -> str:
     if ch in GSM7:
         return ch
@@ -161,7 +163,7 @@ def _to_gsm7(ch: str) -> str:
 
 
 def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _fitting_prefix(text: str, limit: int) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot.engine.actions.base import (
+    QUEUED,
+    UNAVAILABLE,
     ContextualAction,
     EffectAction,
     EffectContext,
@@ -11,8 +13,6 @@ from bot.engine.actions.base import (
     Outcome,
 )
 from bot.engine.actions.booking import (
-    QUEUED,
-    UNAVAILABLE,
     CancelAppointment,
     CheckStatus,
     ConfirmAppointment,

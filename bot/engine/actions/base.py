@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from bot.booking.client import BookingClient
 
 
+#: Outcome of a write the booking API could not take now and the bot keeps to replay.
+QUEUED = "queued"
+#: What an effect action answers when the booking API did not answer usefully.
+UNAVAILABLE = "unavailable"
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """The branch key an action produced, and values its messages may show."""

@@ -14,14 +14,11 @@ from bot.booking.client import (
     BookingUnavailable,
 )
 from bot.booking.models import Appointment
-from bot.engine.actions.base import EffectContext, Outcome
+from bot.engine.actions.base import QUEUED, UNAVAILABLE, EffectContext, Outcome
 from bot.engine.actions.household import send_household
 from bot.engine.session import Session
 
 log = logging.getLogger(__name__)
-
-QUEUED = "queued"
-UNAVAILABLE = "unavailable"
 
 
 class Register:

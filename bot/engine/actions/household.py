@@ -14,13 +14,10 @@ from datetime import date
 
 from bot import household
 from bot.booking.client import BookingNotFound, BookingRejected, BookingUnavailable
-from bot.engine.actions.base import EffectContext, LocalContext, Outcome
+from bot.engine.actions.base import QUEUED, UNAVAILABLE, EffectContext, LocalContext, Outcome
 from bot.engine.session import Session
 
 log = logging.getLogger(__name__)
-
-QUEUED = "queued"
-UNAVAILABLE = "unavailable"
 
 
 class PrimaryIsAdult:
