@@ -35,6 +35,8 @@ def embedded_sandbox_settings(
         # The standalone sandbox (`frontdoor sandbox`) keeps the real 12:00-23:59 ET window.
         window_opens="00:00",
         window_closes="23:59",
+        # The bot's "reminder the day before the appointment" is this event.
+        appointment_reminder_hours_before=24,
     )
 
 

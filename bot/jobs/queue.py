@@ -18,6 +18,7 @@ the memory store itself.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
@@ -91,6 +92,10 @@ class ReclaimingStreamBroker(RedisStreamBroker):
 
         return ack
 
+    async def queued(self) -> int:
+        """Jobs not yet acknowledged, in every stream."""
+        return sum([int(await self._redis.xlen(stream)) for stream in self.streams])
+
     async def shutdown(self) -> None:
         await self._redis.aclose()
         await super().shutdown()
@@ -154,13 +159,19 @@ class JobQueue:
     async def send(self, job: SendJob) -> None:
         await self._send.kiq(job.model_dump(mode="json"))
 
-    async def wait_idle(self) -> None:
-        """In memory: wait until no job runs (jobs kicked by jobs included). For tests and a
-        clean shutdown; with Redis, jobs belong to the workers and this returns at once."""
+    async def wait_idle(self, poll: float = 0.05) -> None:
+        """Wait until no job is queued or running (jobs kicked by jobs included), for tests
+        and a clean shutdown. In memory: the broker's tasks. On Redis: until every stream is
+        empty (a job leaves its stream when it is acknowledged), whichever worker runs it."""
         if isinstance(self.broker, InMemoryBroker):
             # Finished tasks leave the set in a done-callback: look at `done()` instead.
             while any(not task.done() for task in self.broker._running_tasks):
                 await self.broker.wait_all()
+        elif isinstance(self.broker, ReclaimingStreamBroker):
+            while True:  # the workers are other processes: nothing to await but Redis
+                if await self.broker.queued() == 0:
+                    return
+                await asyncio.sleep(poll)
 
     async def start(self) -> None:
         await self.broker.startup()

@@ -26,3 +26,9 @@ def twilio(prism: Prism) -> Iterator[tuple[CountingTwilio, str]]:
         yield counter, server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The queue, ledger and store the worker tests run on: in memory and on a real Redis."""
+    return str(request.param)

@@ -3,6 +3,8 @@ proxy to Prism), and a registered contact in a given state."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -12,6 +14,7 @@ from typing import Any
 from pydantic import SecretStr
 from support.app import Clock, make_settings
 from support.prism import ACCOUNT_SID, AUTH_TOKEN, SMS_FROM, WHATSAPP_FROM
+from support.redis import delete_prefix, redis_url_or_skip, unique_prefix
 
 from bot.contacts import ContactKey
 from bot.engine.session import Session
@@ -40,14 +43,32 @@ def twilio_settings(url: str, **overrides: Any) -> dict[str, Any]:
 
 @asynccontextmanager
 async def worker_services(
-    url: str, tmp_path: Path, clock: Clock, **overrides: Any
+    url: str, tmp_path: Path, clock: Clock, backend: str = "memory", **overrides: Any
 ) -> AsyncIterator[Services]:
-    """In-memory queue and store, a worker in this process, no booking API, no feeds."""
+    """A worker in this process (no booking API, no feeds) on the in-memory queue and store,
+    or on a real Redis (`backend="redis"`: the queue's consumer runs as a task)."""
+    if backend == "redis":
+        redis_url, prefix = redis_url_or_skip(), unique_prefix()
+        overrides = {"redis_url": redis_url, "redis_key_prefix": prefix, **overrides}
     settings = make_settings(**twilio_settings(url, **overrides))
-    async with open_services(
-        settings, clock=clock, data_dir=tmp_path, background=False, role="worker"
-    ) as services:
-        yield services
+    try:
+        async with open_services(
+            settings, clock=clock, data_dir=tmp_path, background=False, role="worker"
+        ) as services:
+            consumer = None
+            if backend == "redis":
+                assert services.worker is not None
+                consumer = asyncio.create_task(services.worker.consume())
+            try:
+                yield services
+            finally:
+                if consumer is not None:
+                    consumer.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await consumer
+    finally:
+        if backend == "redis":
+            await delete_prefix(settings.redis_url or "", settings.redis_key_prefix)
 
 
 async def add_contact(

@@ -62,9 +62,10 @@ async def test_stop_stops_reminders_and_start_resumes(
     twilio: tuple[CountingTwilio, str],
     tmp_path: Path,
     clock: Clock,
+    backend: str,
 ) -> None:
     counter, url = twilio
-    async with worker_services(url, tmp_path, clock) as services:
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
         # SMS agreed: a day after the last message WhatsApp's window is closed.
         key = await add_contact(
             services, PHONE, lang=lang, daily_reminder=True, sms_fallback=True
@@ -88,10 +89,10 @@ async def test_stop_stops_reminders_and_start_resumes(
 
 
 async def test_writing_again_also_resumes(
-    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:
     counter, url = twilio
-    async with worker_services(url, tmp_path, clock) as services:
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
         key = await add_contact(services, PHONE, lang="es", daily_reminder=True)
         await services.outbound.ledger.set_daily_reminder(key.digest, True)
         phone = Phone(services, clock, ChannelKind.SMS)
@@ -105,10 +106,10 @@ async def test_writing_again_also_resumes(
 
 
 async def test_stop_keeps_the_conversation_where_it_was(
-    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:
     _, url = twilio
-    async with worker_services(url, tmp_path, clock) as services:
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
         await add_contact(services, PHONE, lang="es")
         phone = Phone(services, clock, ChannelKind.SMS)
         await phone.say("alto")
@@ -129,20 +130,20 @@ async def test_stop_keeps_the_conversation_where_it_was(
 )
 async def test_help_words_answer_with_help(
     lang: str, word: str, expected: str, twilio: tuple[CountingTwilio, str], tmp_path: Path,
-    clock: Clock,
+    clock: Clock, backend: str,
 ) -> None:
     _, url = twilio
-    async with worker_services(url, tmp_path, clock) as services:
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
         await add_contact(services, PHONE, lang=lang)
         reply = await Phone(services, clock, ChannelKind.SMS).say(word)
     assert expected in reply
 
 
 async def test_not_selected_offers_the_daily_reminder_once(
-    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:
     counter, url = twilio
-    async with worker_services(url, tmp_path, clock) as services:
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
         key = await add_contact(services, PHONE, lang="es")
         assert services.worker is not None
 

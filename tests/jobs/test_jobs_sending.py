@@ -38,11 +38,12 @@ async def _run(services: Services, job: SendJob) -> None:
 
 
 async def test_transient_errors_are_retried_then_sent_once(
-    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:
     counter, url = twilio
     counter.fail_next += [(503, 20500), (429, 20429)]
-    async with worker_services(url, tmp_path, clock, sms_rate_per_second=100) as services:
+    services_cm = worker_services(url, tmp_path, clock, backend=backend, sms_rate_per_second=100)
+    async with services_cm as services:
         await _run(services, _job(services, "j1", ["Hola"], channel=ChannelKind.SMS, contact="c1"))
         state = await services.outbound.ledger.send_state("j1#0")
     assert counter.bodies(PHONE) == ["Hola"]
@@ -50,11 +51,11 @@ async def test_transient_errors_are_retried_then_sent_once(
 
 
 async def test_permanent_errors_are_not_retried(
-    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:
     counter, url = twilio
     counter.fail_next += [(400, 30003)]
-    async with worker_services(url, tmp_path, clock) as services:
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
         await _run(services, _job(services, "j2", ["Hola"], channel=ChannelKind.SMS, contact="c2"))
         state = await services.outbound.ledger.send_state("j2#0")
     assert counter.sent == []
@@ -62,11 +63,11 @@ async def test_permanent_errors_are_not_retried(
 
 
 async def test_carrier_stop_stops_proactive_messages(
-    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:
     counter, url = twilio
     counter.fail_next += [(400, 21610)]
-    async with worker_services(url, tmp_path, clock) as services:
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
         await _run(services, _job(services, "j3", ["Uno"], channel=ChannelKind.SMS, contact="c3"))
         assert await services.outbound.ledger.is_opted_out("c3")
         await _run(services, _job(services, "j4", ["Dos"], channel=ChannelKind.SMS, contact="c3"))
@@ -76,11 +77,11 @@ async def test_carrier_stop_stops_proactive_messages(
 
 
 async def test_whatsapp_refusal_at_once_falls_back_to_sms(
-    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:
     counter, url = twilio
     counter.fail_next += [(400, 63016)]
-    async with worker_services(url, tmp_path, clock) as services:
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
         job = _job(services, "j5", ["Olá 👍"], channel=ChannelKind.WHATSAPP, contact="c5",
                    sms=["Ola"])
         await _run(services, job)
@@ -89,10 +90,11 @@ async def test_whatsapp_refusal_at_once_falls_back_to_sms(
 
 
 async def test_a_long_message_is_sent_in_parts_in_order(
-    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:
     counter, url = twilio
-    async with worker_services(url, tmp_path, clock, sms_rate_per_second=50) as services:
+    services_cm = worker_services(url, tmp_path, clock, backend=backend, sms_rate_per_second=50)
+    async with services_cm as services:
         parts = [f"parte {i} " + "x" * 1500 for i in range(3)]
         await _run(services, _job(services, "j6", parts, channel=ChannelKind.SMS, contact="c6"))
         # The same job again (a duplicate on the queue): nothing more is sent.
@@ -102,11 +104,12 @@ async def test_a_long_message_is_sent_in_parts_in_order(
 
 
 async def test_a_long_notification_is_split_never_refused(
-    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:
     """A notice with a very long name goes out in messages of at most 1,600 characters."""
     counter, url = twilio
-    async with worker_services(url, tmp_path, clock, sms_rate_per_second=50) as services:
+    services_cm = worker_services(url, tmp_path, clock, backend=backend, sms_rate_per_second=50)
+    async with services_cm as services:
         key = await add_contact(services, PHONE, channel=ChannelKind.SMS, full_name="Ana " * 500)
         assert services.worker is not None
         await services.worker.notify(
@@ -130,7 +133,7 @@ def _callback(client: TestClient, form: dict[str, str]) -> int:
 
 
 def test_status_callbacks_are_recorded_and_63016_sends_the_sms_version(
-    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:
     """Through the real `/twilio/status` route of a running app (embedded defaults)."""
     from support.app import make_settings

@@ -42,9 +42,13 @@ async def test_whatsapp_window(
     twilio: tuple[CountingTwilio, str],
     tmp_path: Path,
     clock: Clock,
+    backend: str,
 ) -> None:
     counter, url = twilio
-    async with worker_services(url, tmp_path, clock, whatsapp_templates=templates) as services:
+    services_cm = worker_services(
+        url, tmp_path, clock, backend=backend, whatsapp_templates=templates
+    )
+    async with services_cm as services:
         key = await add_contact(
             services,
             PHONE,
@@ -77,10 +81,10 @@ async def test_whatsapp_window(
 
 
 async def test_an_sms_contact_gets_sms(
-    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:
     counter, url = twilio
-    async with worker_services(url, tmp_path, clock) as services:
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
         key = await add_contact(services, PHONE, channel=ChannelKind.SMS, lang="ht")
         assert services.worker is not None
         await services.worker.notify(
