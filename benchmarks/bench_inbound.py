@@ -74,10 +74,22 @@ def _serve_bot(port: int) -> None:
         twilio_auth_token=SecretStr(TOKEN),
         public_base_url=PUBLIC,
         secret_key=SecretStr("benchmark-secret"),
+        # As in production: the booking API is another service (the sandbox, own process),
+        # so its scheduler does not share the bot's event loop.
+        booking_api_url=os.environ["BENCH_BOOKING_API_URL"],
         log_level="WARNING",
     )
     app = create_app(settings, data_dir=Path(f"/tmp/frontdoor-bench-{port}"))
     _run_server(app, port)
+
+
+def _serve_sandbox(port: int) -> None:
+    from booking_sandbox.app import create_app as create_sandbox
+    from booking_sandbox.settings import SandboxSettings
+
+    db = Path(f"/tmp/frontdoor-bench-sandbox-{port}.sqlite3")
+    settings = SandboxSettings(database_url=f"sqlite:///{db}", scheduler_enabled=False)
+    _run_server(create_sandbox(settings), port)
 
 
 def _serve_bare(port: int) -> None:
@@ -276,7 +288,18 @@ def main() -> int:
     args = parser.parse_args()
     _flush_redis()
     bare = measure("bare", _serve_bare, args)
-    bot = measure("bot", _serve_bot, args)
+    sandbox_port = _free_port()
+    sandbox = multiprocessing.get_context("spawn").Process(
+        target=_serve_sandbox, args=(sandbox_port,), daemon=True
+    )
+    sandbox.start()
+    _wait_for(sandbox_port)
+    os.environ["BENCH_BOOKING_API_URL"] = f"http://{HOST}:{sandbox_port}"
+    try:
+        bot = measure("bot", _serve_bot, args)
+    finally:
+        sandbox.terminate()
+        sandbox.join(10)
     _flush_redis()
     ratio = round(bot[0].throughput / bare[0].throughput, 3)
     print(f"bot/bare saturation throughput ratio: {ratio}")
