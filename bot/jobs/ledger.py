@@ -57,13 +57,9 @@ class Delivery(BaseModel):
 class Ledger(Protocol):
     async def send_state(self, job_id: str) -> SendState | None: ...
 
-    async def set_send_state(self, job_id: str, state: SendState) -> None: ...
-
     async def is_opted_out(self, contact: str) -> bool: ...
 
     async def set_opted_out(self, contact: str, opted_out: bool) -> None: ...
-
-    async def remember_delivery(self, sid: str, delivery: Delivery) -> None: ...
 
     async def delivery(self, sid: str) -> Delivery | None: ...
 
@@ -84,16 +80,8 @@ class Ledger(Protocol):
 
     async def set_cursor(self, name: str, value: int) -> None: ...
 
-    async def first_time(self, namespace: str, item: str, ttl: timedelta) -> bool: ...
-
-    async def acquire(self, name: str, ttl: timedelta) -> bool:
-        """A lease: True if nobody holds `name` (it then expires after `ttl` unless released)."""
-
-    async def release(self, name: str) -> None: ...
-
-    async def reserve(self, sender: str, interval: float) -> float:
-        """Book the next free slot of `sender` (one message every `interval` seconds);
-        returns how long to wait before sending in it."""
+    async def release(self, part_id: str) -> None:
+        """Give up a part's lease (its send was interrupted: another worker may try)."""
 
     async def begin_part(
         self, part_id: str, contact: str, lease: timedelta
@@ -105,7 +93,8 @@ class Ledger(Protocol):
     async def reserve_attempt(
         self, sender: str, interval: float, part_id: str, state: SendState
     ) -> float:
-        """`reserve` and mark the part "attempting", in one round trip."""
+        """Book the next free slot of `sender` (one message every `interval` seconds) and
+        mark the part "attempting", in one round trip; returns how long to wait for the slot."""
 
     async def finish_part(
         self, part_id: str, state: SendState, sid: str | None, delivery: Delivery | None
@@ -192,8 +181,8 @@ class MemoryLedger:
     async def acquire(self, name: str, ttl: timedelta) -> bool:
         return await self.first_time("lease", name, ttl)
 
-    async def release(self, name: str) -> None:
-        self._seen.pop(("lease", name), None)
+    async def release(self, part_id: str) -> None:
+        self._seen.pop(("lease", part_id), None)
 
     async def reserve(self, sender: str, interval: float) -> float:
         now = time.monotonic()
@@ -247,7 +236,7 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < t then tat = t end
 local ttl = math.ceil((tat + interval - t) * 1000) + 1000
 redis.call('SET', KEYS[1], string.format('%.6f', tat + interval), 'PX', ttl)
-if KEYS[2] then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return string.format('%.6f', tat - t)
 """
 
@@ -273,10 +262,6 @@ class RedisLedger:
         raw = await self._redis.get(f"{self._p}:send:{job_id}")
         return None if raw is None else SendState.model_validate_json(raw)
 
-    async def set_send_state(self, job_id: str, state: SendState) -> None:
-        await self._redis.set(
-            f"{self._p}:send:{job_id}", state.model_dump_json(), px=self._ms()
-        )
 
     async def is_opted_out(self, contact: str) -> bool:
         return bool(await self._redis.sismember(f"{self._p}:optout", contact))
@@ -285,8 +270,6 @@ class RedisLedger:
         name = f"{self._p}:optout"
         await (self._redis.sadd(name, contact) if opted_out else self._redis.srem(name, contact))
 
-    async def remember_delivery(self, sid: str, delivery: Delivery) -> None:
-        await self._redis.set(f"{self._p}:sid:{sid}", delivery.model_dump_json(), px=self._ms())
 
     async def delivery(self, sid: str) -> Delivery | None:
         raw = await self._redis.get(f"{self._p}:sid:{sid}")
@@ -333,19 +316,11 @@ class RedisLedger:
     async def set_cursor(self, name: str, value: int) -> None:
         await self._redis.set(f"{self._p}:cursor:{name}", value)
 
-    async def first_time(self, namespace: str, item: str, ttl: timedelta) -> bool:
-        name = f"{self._p}:seen:{namespace}:{item}"
-        return bool(await self._redis.set(name, b"1", nx=True, px=self._ms(ttl)))
 
-    async def acquire(self, name: str, ttl: timedelta) -> bool:
-        return await self.first_time("lease", name, ttl)
 
-    async def release(self, name: str) -> None:
-        await self._redis.delete(self._lease(name))
+    async def release(self, part_id: str) -> None:
+        await self._redis.delete(self._lease(part_id))
 
-    async def reserve(self, sender: str, interval: float) -> float:
-        wait = await self._reserve(keys=[f"{self._p}:rate:{sender}"], args=[f"{interval:.6f}"])
-        return float(wait)
 
     async def begin_part(
         self, part_id: str, contact: str, lease: timedelta
