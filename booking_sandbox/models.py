@@ -56,7 +56,8 @@ class Registration(Base):
     __tablename__ = "registrations"
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
-    contact_ref: Mapped[str] = mapped_column(String(255), index=True)
+    #: The client's opaque reference: a natural key (one active registration per contact).
+    contact_ref: Mapped[str] = mapped_column(String(255), unique=True, index=True)
     port: Mapped[str] = mapped_column(String(40))
     household: Mapped[dict[str, Any]] = mapped_column(JSON)
     household_size: Mapped[int] = mapped_column(Integer)

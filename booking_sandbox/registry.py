@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from booking_sandbox.errors import not_found
+from booking_sandbox.errors import SandboxError, not_found
 from booking_sandbox.household import build_household, check_port
 from booking_sandbox.idempotency import tombstone
 from booking_sandbox.ids import new_id
@@ -24,9 +24,21 @@ def get_registration(db: Session, registration_id: str) -> Registration:
     return registration
 
 
+def find_by_contact(db: Session, contact_ref: str) -> Registration | None:
+    """The active registration of a contact reference (a natural key), if any."""
+    return db.scalar(select(Registration).where(Registration.contact_ref == contact_ref))
+
+
 def create_registration(
     db: Session, settings: SandboxSettings, now: datetime, body: RegistrationIn
-) -> Registration:
+) -> tuple[Registration, bool]:
+    """Register a household; a contact reference that already has an active registration
+    gets that one back unchanged (``False``: not created), so a client that lost its state
+    and registers again never makes a second household. Two racing first registrations are
+    settled by the unique index (the loser's transaction is retried and finds the winner)."""
+    existing = find_by_contact(db, body.contact_ref)
+    if existing is not None:
+        return existing, False
     check_port(settings, body.port)
     today = Window.from_settings(settings).today(now)
     household = build_household(settings, today, body.primary, body.members)
@@ -41,7 +53,7 @@ def create_registration(
     )
     db.add(registration)
     db.flush()
-    return registration
+    return registration, True
 
 
 def update_registration(
@@ -58,7 +70,11 @@ def update_registration(
     registration.household = build_household(settings, today, body.primary, body.members)
     registration.household_size = 1 + len(body.members)
     registration.port = body.port
-    if body.contact_ref is not None:
+    if body.contact_ref is not None and body.contact_ref != registration.contact_ref:
+        if find_by_contact(db, body.contact_ref) is not None:
+            raise SandboxError(
+                409, "contact_ref_taken", "Another registration has this contact_ref."
+            )
         registration.contact_ref = body.contact_ref
     registration.updated_at = now
     db.execute(

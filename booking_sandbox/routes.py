@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from booking_sandbox.schemas import (
     PortOut,
     PortsOut,
     RegistrationIn,
+    RegistrationList,
     RegistrationOut,
     RegistrationStatusOut,
     RegistrationUpdate,
@@ -105,11 +106,26 @@ def get_window(context: Context) -> WindowOut:
 def create_registration(
     body: RegistrationIn, request: Request, context: Context, idempotency_key: IdempotencyKey = None
 ) -> Response:
+    """201 with the new registration; 200 with the existing one when this contact_ref
+    already has an active registration (it is a natural key)."""
+
     def action(db: Session) -> Outcome:
-        created = registry.create_registration(db, context.settings, context.now(), body)
-        return Outcome(201, dump(registration_out(created)), created.id)
+        found, created = registry.create_registration(db, context.settings, context.now(), body)
+        return Outcome(201 if created else 200, dump(registration_out(found)), found.id)
 
     return _write(context, request, idempotency_key, body.model_dump(mode="json"), action)
+
+
+@router.get("/registrations", response_model=RegistrationList, responses=ERRORS)
+def find_registrations(
+    context: Context,
+    contact_ref: Annotated[str, Query(min_length=1, max_length=255)],
+) -> RegistrationList:
+    """The active registration of a contact reference (zero or one), e.g. for a client that
+    lost its own state and asks whether it knows this person."""
+    with context.factory() as db:
+        found = registry.find_by_contact(db, contact_ref)
+        return RegistrationList(registrations=[registration_out(found)] if found else [])
 
 
 @router.get(

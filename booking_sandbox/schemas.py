@@ -86,6 +86,10 @@ class RegistrationOut(BaseModel):
     household: Household
 
 
+class RegistrationList(BaseModel):
+    registrations: list[RegistrationOut]
+
+
 class SlotRequestOut(BaseModel):
     id: str
     registration_id: str

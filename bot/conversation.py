@@ -13,6 +13,7 @@ the same idempotency key and original time, then tells the person the result.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from bot.contacts import ContactKey, contact_key
 from bot.engine.actions import EFFECT_ACTIONS, QUEUED, UNAVAILABLE, EffectContext, Outcome
 from bot.engine.runner import Engine, TurnContext
 from bot.engine.session import PendingAction, Session
+from bot.erasure import Eraser, erasure_of
 from bot.jobs.ledger import Ledger
 from bot.messages import Inbound, Reply
 from bot.optout import is_opt_in, is_opt_out
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 
 #: Longer messages are not answers to any question we ask (names are < 100 characters).
 MAX_TEXT_LENGTH = 1000
+#: The idempotency key of the "delete my data" being carried out (the erasure keeps it).
+ERASURE_KEY_SLOT = "_erasure_key"
 
 
 def utcnow() -> datetime:
@@ -66,6 +70,9 @@ class Conversations:
     ledger: Ledger | None = None
     #: Staff mode, invite codes and handoffs (bot/staff/chat.py); None: not wired.
     staff: StaffHub | None = None
+
+    def __post_init__(self) -> None:
+        self.eraser = Eraser(self.store, self.booking, self.sender, self.ledger, self.staff)
 
     def key_for(self, phone_e164: str) -> ContactKey:
         return contact_key(self.settings.secret_key.get_secret_value(), phone_e164)
@@ -143,8 +150,7 @@ class Conversations:
         if self.ledger is None:
             return
         if session.erase:
-            await self.ledger.forget(key.digest)
-            return
+            return  # the eraser forgot the contact in the ledger too
         if opted_back_in:
             await self.ledger.set_opted_out(key.digest, False)
             log.info("contact %s receives proactive messages again", key)
@@ -172,6 +178,11 @@ class Conversations:
             await self._commit(key, session)  # the results are known before anyone is told
             await self._send_notices(key, session)
             return not session.queued
+
+    async def finish_erasure(self, key: ContactKey) -> bool:
+        """Carry on a "delete my data" that had to wait; True when nothing of it is left."""
+        async with self.store.lock(key):
+            return await self.eraser.resume(key)
 
     async def _send_notices(self, key: ContactKey, session: Session) -> None:
         while session.notices:
@@ -205,6 +216,12 @@ class Conversations:
         while session.pending is not None:
             pending = session.pending
             outcome = await self._run(key, session, pending, ctx)
+            if session.erase:
+                session.slots[ERASURE_KEY_SLOT] = pending.idempotency_key
+                if outcome.key == QUEUED:
+                    # The booking part waits: what to say when it is done, in their language.
+                    done = self.engine.describe_outcome(session, pending, Outcome("ok"), ctx)
+                    session.notices = render_bodies(done, session.channel, session.lang)
             if outcome.key == UNAVAILABLE and EFFECT_ACTIONS[pending.name].queue_when_unavailable:
                 await self.store.outbox_add(key)  # the index first: it may point to nothing
                 session.queued.append(pending)
@@ -243,12 +260,12 @@ class Conversations:
         )
 
     async def _commit(self, key: ContactKey, session: Session) -> None:
-        """Save, or erase everything if the person's data was just deleted."""
+        """Save, or erase everything if the person's data was just deleted (what cannot be
+        erased now waits in the erasure outbox: bot/erasure.py)."""
         if session.erase:
-            await self.store.delete(key)
-            if self.staff is not None:  # staff tables forget the contact too
-                await self.staff.forget(key)
-            log.info("contact %s: data deleted on request", key)
+            idempotency_key = str(session.slots.get(ERASURE_KEY_SLOT) or uuid.uuid4())
+            erasure = erasure_of(session, key, idempotency_key, self.clock())
+            await self.eraser.start(key, erasure)
         else:
             await self._save(key, session)
 

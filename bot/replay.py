@@ -1,6 +1,6 @@
 """The outbox replayer: while the booking API is down, saved calls wait in the store; this
 background task retries them (same idempotency key, original time) and tells each person the
-result. It runs inside `frontdoor serve`; its results are sent straight through the sender
+result. It also resumes every "delete my data" that could not be finished (bot/erasure.py). It runs inside `frontdoor serve`; its results are sent straight through the sender
 (bot/outbound.py), not through the outbound job queue (bot/jobs)."""
 
 from __future__ import annotations
@@ -15,8 +15,18 @@ log = logging.getLogger(__name__)
 
 
 async def replay_outbox_once(conversations: Conversations, store: Store) -> int:
-    """One pass over the outbox; returns how many contacts still wait."""
+    """One pass over the outbox and the erasure outbox; returns how many contacts still wait."""
     waiting = 0
+    for key in await store.erasures():
+        try:
+            done = await conversations.finish_erasure(key)
+        except StoreError as exc:
+            log.warning("erasures: contact %s not resumed now: %s", key, exc)
+            done = False
+        except Exception:
+            log.exception("erasures: resuming contact %s failed", key)
+            done = False
+        waiting += 0 if done else 1
     for key in await store.outbox():
         try:
             done = await conversations.replay(key)

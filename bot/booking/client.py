@@ -82,16 +82,23 @@ class BookingClient:
         await self._http.aclose()
 
     async def _call(
-        self, method: str, path: str, *, json: Any = None, key: str | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        key: str | None = None,
+        params: dict[str, str] | None = None,
+        retry: bool = True,
     ) -> Any:
-        retryable = method == "GET" or key is not None
+        retryable = retry and (method == "GET" or key is not None)
         started = time.monotonic()
         attempt = 0
         while True:
             if not self.breaker.allow():
                 raise BookingUnavailable(f"{method} {path}: circuit open (booking API down)")
             try:
-                result = await self._attempt(method, path, json=json, key=key)
+                result = await self._attempt(method, path, json=json, key=key, params=params)
             except BookingUnavailable:
                 self.breaker.record_failure()
                 attempt += 1
@@ -112,11 +119,19 @@ class BookingClient:
             return result
 
     async def _attempt(
-        self, method: str, path: str, *, json: Any = None, key: str | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        key: str | None = None,
+        params: dict[str, str] | None = None,
     ) -> Any:
         headers = {"Idempotency-Key": key} if key else {}
         try:
-            response = await self._http.request(method, path, json=json, headers=headers)
+            response = await self._http.request(
+                method, path, json=json, headers=headers, params=params
+            )
         except httpx.TransportError as exc:
             raise BookingUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
         if response.status_code >= 500:
@@ -149,6 +164,17 @@ class BookingClient:
         return Registration.model_validate(
             await self._call("POST", "/v1/registrations", json=body, key=key)
         )
+
+    async def find_registration(
+        self, contact_ref: str, *, retry: bool = True
+    ) -> Registration | None:
+        """The active registration of a contact reference (a natural key), or None.
+        ``retry=False``: one attempt, for a person waiting for a first answer."""
+        data = await self._call(
+            "GET", "/v1/registrations", params={"contact_ref": contact_ref}, retry=retry
+        )
+        found = [Registration.model_validate(item) for item in data["registrations"]]
+        return found[0] if found else None
 
     async def update_registration(
         self, registration_id: str, household: Household, *, port: str, contact_ref: str, key: str

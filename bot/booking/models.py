@@ -41,6 +41,9 @@ class Registration(_Lenient):
     id: str
     status: str
     port: str | None = None
+    contact_ref: str | None = None
+    created_at: datetime | None = None
+    household: Household | None = None
 
 
 class SlotRequest(_Lenient):

@@ -74,7 +74,11 @@ class Ledger(Protocol):
     async def daily_reminder_contacts(self) -> list[str]: ...
 
     async def forget(self, contact: str) -> None:
-        """Delete my data: drop the contact from every set."""
+        """Delete my data: drop the contact from every set, and its message records."""
+
+    async def traces(self, contact: str) -> list[str]:
+        """Where the ledger still mentions the contact (`frontdoor privacy audit`): a full
+        look, not the index `forget` uses, so a record the index missed is found too."""
 
     async def cursor(self, name: str) -> int: ...
 
@@ -163,6 +167,17 @@ class MemoryLedger:
     async def forget(self, contact: str) -> None:
         self._opted_out.discard(contact)
         self._daily.discard(contact)
+        for sid in [s for s, d in self._deliveries.items() if d.contact == contact]:
+            del self._deliveries[sid]
+        for part_id in [p for p in self._states if contact in p]:
+            del self._states[part_id]
+
+    async def traces(self, contact: str) -> list[str]:
+        found = ["ledger: opt-out set"] if contact in self._opted_out else []
+        found += ["ledger: daily reminder set"] if contact in self._daily else []
+        found += [f"ledger: message {s}" for s, d in self._deliveries.items() if d.contact == contact]
+        found += [f"ledger: send record {p}" for p in self._states if contact in p]
+        return found
 
     async def cursor(self, name: str) -> int:
         return self._cursors.get(name, 0)
@@ -308,6 +323,35 @@ class RedisLedger:
     async def forget(self, contact: str) -> None:
         await self._redis.srem(f"{self._p}:optout", contact)
         await self._redis.srem(f"{self._p}:daily", contact)
+        index = self._contact_index(contact)
+        names = [_text(m) for m in await self._redis.smembers(index)]
+        # Send records named after the contact (daily reminders) that no delivery indexed.
+        names += [_text(n) async for n in self._redis.scan_iter(
+            match=f"{self._p}:send:*{contact}*", count=1000
+        )]
+        if names:
+            await self._redis.delete(*names)
+        await self._redis.delete(index)
+
+    async def traces(self, contact: str) -> list[str]:
+        found = []
+        if await self._redis.sismember(f"{self._p}:optout", contact):
+            found.append("ledger: opt-out set")
+        if await self._redis.sismember(f"{self._p}:daily", contact):
+            found.append("ledger: daily reminder set")
+        if await self._redis.exists(self._contact_index(contact)):
+            found.append(f"ledger: {self._contact_index(contact)}")
+        async for name in self._redis.scan_iter(match=f"{self._p}:sid:*", count=1000):
+            raw = await self._redis.get(name)
+            if raw is not None and Delivery.model_validate_json(raw).contact == contact:
+                found.append(f"ledger: message record {_text(name)}")
+        async for name in self._redis.scan_iter(match=f"{self._p}:send:*{contact}*", count=1000):
+            found.append(f"ledger: send record {_text(name)}")
+        return found
+
+    def _contact_index(self, contact: str) -> str:
+        """The contact's message records, so "delete my data" finds them without a scan."""
+        return f"{self._p}:contact:{contact}"
 
     async def cursor(self, name: str) -> int:
         raw = await self._redis.get(f"{self._p}:cursor:{name}")
@@ -344,7 +388,10 @@ class RedisLedger:
     ) -> None:
         pipe = self._redis.pipeline(transaction=False)
         if sid is not None and delivery is not None:
-            pipe.set(f"{self._p}:sid:{sid}", delivery.model_dump_json(), px=self._ms())
+            record, index = f"{self._p}:sid:{sid}", self._contact_index(delivery.contact)
+            pipe.set(record, delivery.model_dump_json(), px=self._ms())
+            pipe.sadd(index, record, f"{self._p}:send:{part_id}")
+            pipe.pexpire(index, self._ms())
         pipe.set(f"{self._p}:send:{part_id}", state.model_dump_json(), px=self._ms())
         pipe.delete(self._lease(part_id))
         await pipe.execute()
@@ -354,3 +401,7 @@ class RedisLedger:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -10,8 +10,10 @@
 
 The booking-events feed reads the store's "booking-events" log from a cursor and turns each
 event into one notification job named after its `event_id`. The cursor moves only after the
-job is on the queue; an event stored twice, or read again after a crash, gives a job of the
-same name, which the handlers apply and send once (see notify.py and sending.py).
+job is on the queue, and then the records before it are trimmed from the log (the feed is its
+only consumer); an event stored twice, or read again after a crash, gives a job of the same
+name, which the handlers apply and send once (see notify.py and sending.py). "Delete my data"
+blanks a contact's records still in the log (bot/erasure.py).
 """
 
 from __future__ import annotations
@@ -138,11 +140,14 @@ class Worker:
         store = self.conversations.store
         queued = 0
         while True:
-            start = await ledger.cursor(EVENTS_CURSOR)
+            # Records before the log's first were trimmed after this feed had queued them.
+            start = max(await ledger.cursor(EVENTS_CURSOR), await store.log_first(EVENTS_STREAM))
             records = await store.log_read(EVENTS_STREAM, start, FEED_BATCH)
             if not records:
                 return queued
             for raw in records:
+                if not raw:
+                    continue  # purged: its contact's data was deleted
                 try:
                     event = BookingEvent.model_validate_json(raw)
                 except ValidationError:
@@ -153,6 +158,9 @@ class Worker:
                     await self.outbound.queue.notify(job)
                     queued += 1
             await ledger.set_cursor(EVENTS_CURSOR, start + len(records))
+            # Every job is on the queue (which carries what it needs): the log's only consumer
+            # has acknowledged these records, so they are dropped rather than kept for ever.
+            await store.log_trim(EVENTS_STREAM, start + len(records))
 
     async def daily_reminders_once(self) -> int:
         """After the daily time, once a day: one reminder job per contact who asked for it."""

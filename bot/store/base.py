@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import Protocol
@@ -48,7 +49,29 @@ class Store(Protocol):
         """Append a record to a durable, ordered log (e.g. booking events); returns its index."""
 
     async def log_read(self, stream: str, start: int = 0, count: int = 100) -> list[bytes]:
-        """Records `start`..`start+count-1` of a log, oldest first."""
+        """Records `start`..`start+count-1` of a log, oldest first. Indexes never move: a
+        purged record reads as ``b""``, and reading from before `log_first` starts there."""
+
+    async def log_first(self, stream: str) -> int:
+        """Index of the oldest record still kept (the ones before were trimmed)."""
+
+    async def log_trim(self, stream: str, upto: int) -> int:
+        """Drop the records before index `upto` (its consumers have them); returns how many."""
+
+    async def log_purge(self, stream: str, drop: Callable[[bytes], bool]) -> int:
+        """Blank every kept record for which `drop(record)` is true ("delete my data");
+        indexes stay as they were. Returns how many were blanked."""
+
+    async def save_erasure(self, key: ContactKey, record: bytes) -> None:
+        """Keep what is left to erase of a contact ("delete my data" that must wait for a
+        booking API or database); it outlives `delete` until `drop_erasure`."""
+
+    async def load_erasure(self, key: ContactKey) -> bytes | None: ...
+
+    async def drop_erasure(self, key: ContactKey) -> None: ...
+
+    async def erasures(self) -> list[ContactKey]:
+        """Contacts whose "delete my data" is not finished (the erasure outbox)."""
 
     def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
         """Serialise the handling of one contact's messages (across processes for Redis)."""

@@ -43,6 +43,10 @@ class KeyBuilder:
     def lock(self, key: ContactKey) -> str:
         return self._contact(key, "lock")
 
+    def erasure(self, key: ContactKey) -> str:
+        """What is left of a "delete my data" (no answers, only ids and the notice to send)."""
+        return self._contact(key, "erasure")
+
     def contact_pattern(self, key: ContactKey) -> str:
         """A Redis ``SCAN MATCH`` pattern for every key of one contact (for audits and tests)."""
         return f"{self.prefix}:{{{_digest(key)}}}:*"
@@ -59,10 +63,18 @@ class KeyBuilder:
         """A set of contact digests with booking calls to replay (no personal data)."""
         return f"{self.prefix}:outbox"
 
+    def erasures(self) -> str:
+        """A set of contact digests whose "delete my data" waits for something (no data)."""
+        return f"{self.prefix}:erasures"
+
     def log(self, stream: str) -> str:
         if not _NAMESPACE.fullmatch(stream):
             raise ValueError(f"invalid log stream {stream!r}: use [a-z0-9_-], ≤32")
         return f"{self.prefix}:log:{stream}"
+
+    def log_base(self, stream: str) -> str:
+        """How many records of a log were trimmed (the index of its first kept record)."""
+        return f"{self.log(stream)}:base"
 
     def claim(self, namespace: str, item_id: str) -> str:
         if not _NAMESPACE.fullmatch(namespace):

@@ -61,6 +61,9 @@ class MemoryStore:
         self._locks: dict[str, _ContactLock] = {}
         self._outbox: dict[str, ContactKey] = {}
         self._logs: dict[str, list[bytes]] = {}
+        self._log_bases: dict[str, int] = {}
+        self._erasures: dict[str, bytes] = {}
+        self._erasure_index: dict[str, ContactKey] = {}
         self._next_sweep = clock() + SWEEP_INTERVAL
 
     async def ping(self) -> None:
@@ -91,12 +94,53 @@ class MemoryStore:
         return list(self._outbox.values())
 
     async def log_append(self, stream: str, record: bytes) -> int:
-        log = self._logs.setdefault(self._keys.log(stream), [])
+        name = self._keys.log(stream)
+        log = self._logs.setdefault(name, [])
         log.append(bytes(record))
-        return len(log) - 1
+        return self._log_bases.get(name, 0) + len(log) - 1
 
     async def log_read(self, stream: str, start: int = 0, count: int = 100) -> list[bytes]:
-        return list(self._logs.get(self._keys.log(stream), [])[start : start + count])
+        name = self._keys.log(stream)
+        base = self._log_bases.get(name, 0)
+        low = max(start, base) - base
+        high = max(start + count - base, low)
+        return list(self._logs.get(name, [])[low:high])
+
+    async def log_first(self, stream: str) -> int:
+        return self._log_bases.get(self._keys.log(stream), 0)
+
+    async def log_trim(self, stream: str, upto: int) -> int:
+        name = self._keys.log(stream)
+        log = self._logs.get(name, [])
+        base = self._log_bases.get(name, 0)
+        dropped = max(0, min(upto - base, len(log)))
+        if dropped:
+            del log[:dropped]
+            self._log_bases[name] = base + dropped
+        return dropped
+
+    async def log_purge(self, stream: str, drop: Callable[[bytes], bool]) -> int:
+        log = self._logs.get(self._keys.log(stream), [])
+        blanked = 0
+        for index, record in enumerate(log):
+            if record and drop(record):
+                log[index] = b""
+                blanked += 1
+        return blanked
+
+    async def save_erasure(self, key: ContactKey, record: bytes) -> None:
+        self._erasure_index[key.digest] = key
+        self._erasures[self._keys.erasure(key)] = bytes(record)
+
+    async def load_erasure(self, key: ContactKey) -> bytes | None:
+        return self._erasures.get(self._keys.erasure(key))
+
+    async def drop_erasure(self, key: ContactKey) -> None:
+        self._erasures.pop(self._keys.erasure(key), None)
+        self._erasure_index.pop(key.digest, None)
+
+    async def erasures(self) -> list[ContactKey]:
+        return list(self._erasure_index.values())
 
     async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
         name = self._keys.claim(namespace, item_id)
@@ -113,7 +157,8 @@ class MemoryStore:
     def raw_keys(self) -> list[str]:
         """Live keys, as the Redis store would name them."""
         now = self._clock()
-        return sorted(k for k, e in self._data.items() if e.expires_at > now)
+        live = [k for k, e in self._data.items() if e.expires_at > now]
+        return sorted(live + list(self._erasures))
 
     def active_locks(self) -> int:
         """Contacts with a lock held or awaited (0 when idle: locks do not leak)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from datetime import timedelta
 from math import ceil
@@ -36,7 +36,46 @@ from bot.store.keys import KeyBuilder
 
 log = logging.getLogger(__name__)
 
+#: RPUSH and answer the record's index (trimmed records still count).
+_LOG_APPEND = """
+local length = redis.call('RPUSH', KEYS[1], ARGV[1])
+return tonumber(redis.call('GET', KEYS[2]) or '0') + length - 1
+"""
+#: The base and the records start..start+count-1, in one step (a trim cannot come between).
+_LOG_READ = """
+local base = tonumber(redis.call('GET', KEYS[2]) or '0')
+local start = math.max(tonumber(ARGV[1]), base)
+local stop = tonumber(ARGV[1]) + tonumber(ARGV[2]) - 1
+if stop < start then return {base} end
+local records = redis.call('LRANGE', KEYS[1], start - base, stop - base)
+table.insert(records, 1, base)
+return records
+"""
+_LOG_TRIM = """
+local base = tonumber(redis.call('GET', KEYS[2]) or '0')
+local drop = math.min(tonumber(ARGV[1]) - base, redis.call('LLEN', KEYS[1]))
+if drop <= 0 then return 0 end
+redis.call('LTRIM', KEYS[1], drop, -1)
+redis.call('SET', KEYS[2], base + drop)
+return drop
+"""
+#: Blank records by index, each only if it is still the record that was read.
+_LOG_BLANK = """
+local base = tonumber(redis.call('GET', KEYS[2]) or '0')
+local blanked = 0
+for i = 1, #ARGV, 2 do
+  local at = tonumber(ARGV[i]) - base
+  if at >= 0 and redis.call('LINDEX', KEYS[1], at) == ARGV[i + 1] then
+    redis.call('LSET', KEYS[1], at, '')
+    blanked = blanked + 1
+  end
+end
+return blanked
+"""
+
 _SCHEMES = ("redis", "rediss", "unix")
+#: Records read per step while purging a log.
+_PURGE_BATCH = 500
 
 
 def describe_redis_url(url: str) -> str:
@@ -84,6 +123,10 @@ class RedisStore:
         self._lock_lease = lock_lease
         self._lock_poll = lock_poll
         self._ping_timeout = ping_timeout
+        self._log_append = client.register_script(_LOG_APPEND)
+        self._log_read = client.register_script(_LOG_READ)
+        self._log_trim = client.register_script(_LOG_TRIM)
+        self._log_blank = client.register_script(_LOG_BLANK)
 
     @classmethod
     def from_url(
@@ -181,20 +224,73 @@ class RedisStore:
             members = await self._redis.smembers(self._keys.outbox())
         return [ContactKey(m.decode() if isinstance(m, bytes) else str(m)) for m in members]
 
+    def _log_keys(self, stream: str) -> list[str]:
+        return [self._keys.log(stream), self._keys.log_base(stream)]
+
     async def log_append(self, stream: str, record: bytes) -> int:
-        name = self._keys.log(stream)
+        sealed = self._codec.seal(stream, record)
         with self._errors():
-            length = await self._redis.rpush(name, self._codec.seal(stream, record))
-        return int(length) - 1
+            index = await self._log_append(keys=self._log_keys(stream), args=[sealed])
+        return int(index)
+
+    async def _log_blobs(self, stream: str, start: int, count: int) -> tuple[int, list[bytes]]:
+        with self._errors():
+            answer = await self._log_read(keys=self._log_keys(stream), args=[start, count])
+        base, *blobs = answer
+        return int(base), [b if isinstance(b, bytes) else str(b).encode() for b in blobs]
 
     async def log_read(self, stream: str, start: int = 0, count: int = 100) -> list[bytes]:
-        name = self._keys.log(stream)
+        _, blobs = await self._log_blobs(stream, start, count)
+        return [self._codec.unseal(stream, blob) if blob else b"" for blob in blobs]
+
+    async def log_first(self, stream: str) -> int:
         with self._errors():
-            blobs = await self._redis.lrange(name, start, start + count - 1)
-        return [
-            self._codec.unseal(stream, blob if isinstance(blob, bytes) else blob.encode())
-            for blob in blobs
-        ]
+            raw = await self._redis.get(self._keys.log_base(stream))
+        return int(raw or 0)
+
+    async def log_trim(self, stream: str, upto: int) -> int:
+        with self._errors():
+            return int(await self._log_trim(keys=self._log_keys(stream), args=[upto]))
+
+    async def log_purge(self, stream: str, drop: Callable[[bytes], bool]) -> int:
+        blanked, start = 0, await self.log_first(stream)
+        while True:
+            base, blobs = await self._log_blobs(stream, start, _PURGE_BATCH)
+            start = max(start, base)
+            args: list[int | bytes] = []
+            for offset, blob in enumerate(blobs):
+                if blob and drop(self._codec.unseal(stream, blob)):
+                    args += [start + offset, blob]
+            if args:
+                with self._errors():
+                    blanked += int(await self._log_blank(keys=self._log_keys(stream), args=args))
+            if len(blobs) < _PURGE_BATCH:
+                return blanked
+            start += len(blobs)
+
+    async def save_erasure(self, key: ContactKey, record: bytes) -> None:
+        sealed = self._codec.seal(f"erasure:{key.digest}", record)
+        with self._errors():
+            await self._redis.sadd(self._keys.erasures(), key.digest)  # the index first
+            await self._redis.set(self._keys.erasure(key), sealed)
+
+    async def load_erasure(self, key: ContactKey) -> bytes | None:
+        with self._errors():
+            blob = await self._redis.get(self._keys.erasure(key))
+        if blob is None:
+            return None
+        raw = blob if isinstance(blob, bytes) else blob.encode()
+        return self._codec.unseal(f"erasure:{key.digest}", raw)
+
+    async def drop_erasure(self, key: ContactKey) -> None:
+        with self._errors():
+            await self._redis.delete(self._keys.erasure(key))
+            await self._redis.srem(self._keys.erasures(), key.digest)
+
+    async def erasures(self) -> list[ContactKey]:
+        with self._errors():
+            members = await self._redis.smembers(self._keys.erasures())
+        return [ContactKey(m.decode() if isinstance(m, bytes) else str(m)) for m in members]
 
     async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
         name = self._keys.claim(namespace, item_id)

@@ -63,11 +63,12 @@ class LiveServer:
 
 def household(
     *, members: int = 0, birth_date: str = "1990-05-17", port: str = "brownsville",
-    contact_ref: str = "contact-1",
+    contact_ref: str | None = None,
 ) -> dict[str, Any]:
-    """A valid registration body with ``members`` extra people."""
+    """A valid registration body with ``members`` extra people, for a new contact unless
+    ``contact_ref`` is given (it is a natural key: one registration per contact)."""
     return {
-        "contact_ref": contact_ref,
+        "contact_ref": contact_ref or f"contact-{uuid.uuid4().hex[:12]}",
         "port": port,
         "primary": {"full_name": "Ana María Pérez", "birth_date": birth_date,
                     "nationality": "CO"},

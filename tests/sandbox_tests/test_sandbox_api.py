@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -74,12 +75,56 @@ async def test_create_and_get_registration(client: httpx.AsyncClient) -> None:
 
 
 async def test_same_key_same_body_same_answer(client: httpx.AsyncClient) -> None:
-    headers = key()
-    first = await client.post("/v1/registrations", json=household(), headers=headers)
-    again = await client.post("/v1/registrations", json=household(), headers=headers)
+    headers, body = key(), household()
+    first = await client.post("/v1/registrations", json=body, headers=headers)
+    again = await client.post("/v1/registrations", json=body, headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
+
+
+async def test_contact_ref_is_a_natural_key(client: httpx.AsyncClient) -> None:
+    """A client that lost its state registers the same contact again with a new key: it gets
+    the first registration back (200, unchanged), never a second household."""
+    first = await client.post(
+        "/v1/registrations", json=household(contact_ref="lost-state"), headers=key()
+    )
+    again = await client.post(
+        "/v1/registrations", json=household(contact_ref="lost-state", members=2), headers=key()
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    found = await client.get("/v1/registrations", params={"contact_ref": "lost-state"})
+    assert found.status_code == 200
+    assert [r["id"] for r in found.json()["registrations"]] == [first.json()["id"]]
+    await client.delete(f"/v1/registrations/{first.json()['id']}")
+    gone = await client.get("/v1/registrations", params={"contact_ref": "lost-state"})
+    assert gone.json() == {"registrations": []}
+    # Deleted: the contact may register anew (a new household).
+    anew = await client.post(
+        "/v1/registrations", json=household(contact_ref="lost-state"), headers=key()
+    )
+    assert anew.status_code == 201 and anew.json()["id"] != first.json()["id"]
+
+
+async def test_concurrent_first_registrations_make_one(client: httpx.AsyncClient) -> None:
+    bodies = [household(contact_ref="racing") for _ in range(6)]
+    answers = await asyncio.gather(
+        *(client.post("/v1/registrations", json=body, headers=key()) for body in bodies)
+    )
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [201]
+    assert len({a.json()["id"] for a in answers}) == 1
+
+
+async def test_contact_ref_cannot_move_onto_another_registration(
+    client: httpx.AsyncClient,
+) -> None:
+    one = (await client.post("/v1/registrations", json=household(), headers=key())).json()
+    other = (await client.post("/v1/registrations", json=household(), headers=key())).json()
+    body = household(contact_ref=one["contact_ref"])
+    moved = await client.put(f"/v1/registrations/{other['id']}", json=body)
+    assert moved.status_code == 409
+    assert moved.json()["error"]["code"] == "contact_ref_taken"
 
 
 async def test_same_key_other_body_conflicts(client: httpx.AsyncClient) -> None:
@@ -197,9 +242,8 @@ async def test_requested_at_grace(
 async def test_update_keeps_waiting_time(client: httpx.AsyncClient, clock: FakeClock) -> None:
     registration = await register(client)
     clock.advance(days=3)
-    response = await client.put(
-        f"/v1/registrations/{registration['id']}", json=household(members=3, port="laredo")
-    )
+    body = household(members=3, port="laredo", contact_ref=registration["contact_ref"])
+    response = await client.put(f"/v1/registrations/{registration['id']}", json=body)
     assert response.status_code == 200, response.text
     updated = response.json()
     assert updated["created_at"] == registration["created_at"]

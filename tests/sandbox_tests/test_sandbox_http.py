@@ -48,16 +48,32 @@ def test_register_request_allocate_confirm_over_http(
 
 
 def test_concurrent_retries_create_one_registration(live_server: LiveServer) -> None:
-    headers = key()
+    headers, body = key(), household()
 
     def post(_: int) -> tuple[int, str]:
         with httpx.Client(base_url=live_server.url, timeout=30) as http:
-            response = http.post("/v1/registrations", json=household(), headers=headers)
+            response = http.post("/v1/registrations", json=body, headers=headers)
             return response.status_code, response.json()["id"]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(post, range(16)))
     assert {status for status, _ in answers} == {201}
+    assert len({registration_id for _, registration_id in answers}) == 1
+
+
+def test_concurrent_registrations_of_one_contact_make_one(live_server: LiveServer) -> None:
+    """Different idempotency keys (a client that lost its state), one contact_ref: one
+    household, on SQLite and PostgreSQL alike."""
+    body = household()
+
+    def post(_: int) -> tuple[int, str]:
+        with httpx.Client(base_url=live_server.url, timeout=30) as http:
+            response = http.post("/v1/registrations", json=body, headers=key())
+            return response.status_code, response.json()["id"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(post, range(16)))
+    assert sorted(status for status, _ in answers) == [200] * 15 + [201]
     assert len({registration_id for _, registration_id in answers}) == 1
 
 

@@ -435,3 +435,45 @@ async def test_log_keeps_records_in_order(backend: Backend) -> None:
 async def test_log_stream_names_are_checked(backend: Backend) -> None:
     with pytest.raises(ValueError, match="invalid log stream"):
         await backend.store.log_append("+5216641234567", b"x")
+
+
+async def test_log_trim_keeps_indexes(backend: Backend) -> None:
+    """A consumer's cursor stays valid after the records it has read are trimmed."""
+    store = backend.store
+    for i in range(6):
+        await store.log_append("booking-events", f"event {i}".encode())
+    assert await store.log_trim("booking-events", 4) == 4
+    assert await store.log_first("booking-events") == 4
+    assert await store.log_trim("booking-events", 2) == 0  # already gone
+    assert await store.log_read("booking-events", 4, 10) == [b"event 4", b"event 5"]
+    # Reading from before the first kept record starts at it.
+    assert await store.log_read("booking-events", 0, 5) == [b"event 4"]
+    assert await store.log_append("booking-events", b"event 6") == 6
+    assert await store.log_trim("booking-events", 100) == 3
+    assert await store.log_first("booking-events") == 7
+    assert await store.log_read("booking-events", 7) == []
+
+
+async def test_log_purge_blanks_records_in_place(backend: Backend) -> None:
+    store = backend.store
+    for name in ("ana", "bob", "ana", "eve"):
+        await store.log_append("booking-events", name.encode())
+    await store.log_trim("booking-events", 1)
+    assert await store.log_purge("booking-events", lambda record: record == b"ana") == 1
+    assert await store.log_read("booking-events", 1) == [b"bob", b"", b"eve"]
+    assert await store.log_purge("booking-events", lambda record: record == b"ana") == 0
+
+
+async def test_erasure_record_outlives_delete(backend: Backend) -> None:
+    store = backend.store
+    await store.save(ALICE, make_session(), HOUR)
+    await store.save_erasure(ALICE, b'{"pending": true}')
+    await store.delete(ALICE)
+    assert await store.load(ALICE) is None
+    assert await store.load_erasure(ALICE) == b'{"pending": true}'
+    assert await store.load_erasure(BOB) is None
+    assert await store.erasures() == [ALICE]
+    await store.drop_erasure(ALICE)
+    assert await store.load_erasure(ALICE) is None
+    assert await store.erasures() == []
+    assert [k for k in await backend.raw_keys() if ALICE.digest in k] == []

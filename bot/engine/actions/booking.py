@@ -9,10 +9,12 @@ import logging
 
 from bot import household
 from bot.booking.client import (
+    BookingError,
     BookingNotFound,
     BookingRejected,
     BookingUnavailable,
 )
+from bot.booking.erase import BOOKING_PENDING_SLOT, erase_contact
 from bot.booking.models import Appointment
 from bot.engine.actions.base import QUEUED, UNAVAILABLE, EffectContext, Outcome
 from bot.engine.actions.household import send_household
@@ -209,18 +211,25 @@ class CancelAppointment:
 
 
 class DeleteMyData:
-    """Erase the household in the booking API, then everything the bot keeps (the
-    conversation service deletes the session instead of saving it when `erase` is set)."""
+    """Erase the household in the booking API (by id, then anything still under the contact's
+    reference), and mark the session so the conversation service erases everything the bot
+    keeps instead of saving it. When the booking API cannot do it now, the erasure is
+    "queued": everything here is erased at once all the same, and the booking part waits in
+    the erasure outbox (bot/erasure.py) with only the ids it needs."""
 
     name = "delete_my_data"
     outcomes = frozenset({"ok", QUEUED})
-    queue_when_unavailable = True
+    #: Never "unavailable": the erasure outbox keeps the booking part, not the session.
+    queue_when_unavailable = False
 
     async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
-        if session.registration_id:
-            try:
-                await ctx.booking.delete_registration(session.registration_id, key=key)
-            except BookingUnavailable:
-                return Outcome(UNAVAILABLE)
+        ids = [session.registration_id] if session.registration_id else []
         session.erase = True
+        try:
+            await erase_contact(ctx.booking, session.contact_ref or "", ids, key)
+        except BookingError as exc:
+            log.warning("delete_my_data: booking API part kept for later: %s", exc)
+            session.slots[BOOKING_PENDING_SLOT] = ids
+            return Outcome(QUEUED)
+        session.slots.pop(BOOKING_PENDING_SLOT, None)
         return Outcome("ok")
