@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("i18n", "translations: extract, update, compile, report"),
         ("translate", "machine translation models for the staff inbox: install, list"),
         ("staff", "shelter staff: invite a phone, read the audit log"),
+        ("privacy", "privacy audit: every trace of one contact (exit 0 when none)"),
     ):
         sub.add_parser(name, help=help_text, add_help=False)
     return parser
@@ -136,6 +137,7 @@ _DELEGATES = {
     "i18n": "bot.i18n_cli",
     "translate": "bot.translation",
     "staff": "bot.staff.cli",
+    "privacy": "bot.privacy",
 }
 
 

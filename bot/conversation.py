@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.booking.client import BookingClient
+from bot import household
+from bot.booking.client import BookingClient, BookingError
 from bot.channels.render import render_bodies
 from bot.contacts import ContactKey, contact_key
 from bot.engine.actions import EFFECT_ACTIONS, QUEUED, UNAVAILABLE, EffectContext, Outcome
+from bot.engine.actions.local import RETURNING_SLOT
 from bot.engine.runner import Engine, TurnContext
 from bot.engine.session import PendingAction, Session
 from bot.erasure import Eraser, erasure_of
@@ -85,6 +87,7 @@ class Conversations:
                 session = Session(
                     phone=inbound.sender, channel=inbound.channel, contact_ref=key.digest
                 )
+                await self._recognise(key, session)
             ctx = await self._context()
             cached = session.replies_for(inbound.message_id)
             if cached is not None:
@@ -128,6 +131,28 @@ class Conversations:
                 await self._commit(key, session)
             await self._mirror(key, session, opted_back_in, daily_before)
             return Handled(replies, session.lang)
+
+    async def _recognise(self, key: ContactKey, session: Session) -> None:
+        """No conversation for this contact: if the booking API knows them (the store lost
+        their conversation), restore their registration so they are welcomed back instead of
+        registering a second time. One quick attempt: someone waits for a first answer."""
+        if await self.eraser.pending(key):
+            return  # their "delete my data" waits: never bring the registration back
+        try:
+            found = await self.booking.find_registration(key.digest, retry=False)
+        except BookingError as exc:
+            log.info("contact %s: booking API not asked whether it knows them: %s", key, exc)
+            return
+        if found is None or found.household is None:
+            return
+        session.registration_id = found.id
+        session.slots.update(household.slots_of(found.household))
+        if found.port:
+            session.slots["port"] = found.port
+        session.slots[RETURNING_SLOT] = True
+        # They agreed to the privacy notice before they registered.
+        session.consented_at = found.created_at or self.clock()
+        log.info("contact %s: conversation restored from the booking API", key)
 
     async def _opt_out(
         self, key: ContactKey, session: Session, inbound: Inbound, ctx: TurnContext

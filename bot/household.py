@@ -129,6 +129,26 @@ def to_household(slots: Mapping[str, Any]) -> Household:
     )
 
 
+def slots_of(household: Household) -> dict[str, Any]:
+    """The slots `to_household` reads, from a household the booking API holds (to restore a
+    conversation that was lost)."""
+    primary = household.primary
+    return {
+        "full_name": primary.full_name,
+        "birth_date": primary.birth_date.isoformat(),
+        "nationality": primary.nationality,
+        MEMBERS_SLOT: [
+            {
+                "full_name": m.full_name,
+                "birth_date": m.birth_date.isoformat(),
+                "nationality": m.nationality,
+                "relationship": m.relationship or "other",
+            }
+            for m in household.members
+        ],
+    }
+
+
 def age_on(birth_date: date, today: date) -> int:
     years = today.year - birth_date.year
     if (today.month, today.day) < (birth_date.month, birth_date.day):

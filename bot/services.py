@@ -74,7 +74,8 @@ async def open_services(
 
     `role="worker"` (`frontdoor worker`): no web-facing parts (no embedded sandbox, no outbox
     replay); the outbound jobs run here. With `role="serve"` they run here only on embedded
-    defaults (no Redis); with Redis, `frontdoor worker` runs them.
+    defaults (no Redis); with Redis, `frontdoor worker` runs them. `role="audit"`
+    (`frontdoor privacy audit`): the store, ledger, staff database and booking API, no jobs.
     """
     catalogs = Catalogs.load(settings.translations_dir, parse_codes(settings.show_drafts))
     flowset = load_flows(settings.flows_dir, catalogs)
@@ -119,7 +120,7 @@ async def open_services(
             await ports.refresh()
             outbound = await stack.enter_async_context(open_outbound(settings))
             staff = None
-            if role == "serve":  # the worker only sends notifications
+            if role in ("serve", "audit"):  # the worker only sends notifications
                 staff = await stack.enter_async_context(
                     open_staff(settings, data_dir, flowset, catalogs, booking, sender, clock)
                 )
@@ -135,7 +136,7 @@ async def open_services(
                 staff=None if staff is None else StaffHub(staff),
             )
             worker = None
-            if role == "worker" or settings.redis_url is None:
+            if role == "worker" or (settings.redis_url is None and role == "serve"):
                 worker = Worker(outbound, conversations)
                 if background:
                     worker.start_feeds()

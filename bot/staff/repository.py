@@ -713,6 +713,28 @@ class StaffRepository:
             return registrations
 
 
+    def traces(self, contact_digest: str) -> list[str]:
+        """What the staff tables still hold about one phone number (privacy audit): the
+        same rows `forget_contact` erases. Audit entries hold ids and actions only."""
+        counts = {
+            "handoffs": select(func.count()).select_from(Handoff).where(
+                Handoff.contact_digest == contact_digest
+            ),
+            "households of this number": select(func.count()).select_from(Household).where(
+                Household.applicant_digest == contact_digest
+            ),
+            "staff link": select(func.count()).select_from(StaffMember).where(
+                StaffMember.contact_digest == contact_digest
+            ),
+            "staff invites": select(func.count()).select_from(StaffInvite).where(
+                StaffInvite.contact_digest == contact_digest
+            ),
+        }
+        with self._sessions() as db:
+            found = [(what, db.scalar(query) or 0) for what, query in counts.items()]
+        return [f"staff database: {count} {what}" for what, count in found if count]
+
+
 def _person_dict(person: PersonView) -> dict[str, Any]:
     data: dict[str, Any] = {
         "full_name": person.full_name,

@@ -73,6 +73,10 @@ class Store(Protocol):
     async def erasures(self) -> list[ContactKey]:
         """Contacts whose "delete my data" is not finished (the erasure outbox)."""
 
+    async def traces(self, key: ContactKey) -> list[str]:
+        """Every key of this contact and every index naming it (`frontdoor privacy audit`);
+        the lock, which holds only a random token while a message is handled, is left out."""
+
     def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
         """Serialise the handling of one contact's messages (across processes for Redis)."""
 

@@ -142,6 +142,14 @@ class MemoryStore:
     async def erasures(self) -> list[ContactKey]:
         return list(self._erasure_index.values())
 
+    async def traces(self, key: ContactKey) -> list[str]:
+        found = [f"store: {name}" for name in self.raw_keys() if key.digest in name]
+        if key.digest in self._outbox:
+            found.append(f"store: {self._keys.outbox()} (booking calls waiting)")
+        if key.digest in self._erasure_index:
+            found.append(f"store: {self._keys.erasures()} (deletion not finished)")
+        return found
+
     async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
         name = self._keys.claim(namespace, item_id)
         if self._get(name) is not None:

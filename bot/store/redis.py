@@ -292,6 +292,24 @@ class RedisStore:
             members = await self._redis.smembers(self._keys.erasures())
         return [ContactKey(m.decode() if isinstance(m, bytes) else str(m)) for m in members]
 
+    async def traces(self, key: ContactKey) -> list[str]:
+        lock = self._keys.lock(key)
+        with self._errors():
+            names = [
+                n.decode() if isinstance(n, bytes) else str(n)
+                async for n in self._redis.scan_iter(
+                    match=self._keys.contact_pattern(key), count=1000
+                )
+            ]
+            in_outbox = await self._redis.sismember(self._keys.outbox(), key.digest)
+            erasing = await self._redis.sismember(self._keys.erasures(), key.digest)
+        found = [f"store: {name}" for name in sorted(names) if name != lock]
+        if in_outbox:
+            found.append(f"store: {self._keys.outbox()} (booking calls waiting)")
+        if erasing:
+            found.append(f"store: {self._keys.erasures()} (deletion not finished)")
+        return found
+
     async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
         name = self._keys.claim(namespace, item_id)
         with self._errors():

@@ -477,3 +477,20 @@ async def test_erasure_record_outlives_delete(backend: Backend) -> None:
     assert await store.load_erasure(ALICE) is None
     assert await store.erasures() == []
     assert [k for k in await backend.raw_keys() if ALICE.digest in k] == []
+
+
+async def test_traces_name_every_key_of_a_contact(backend: Backend) -> None:
+    store = backend.store
+    assert await store.traces(ALICE) == []
+    await store.save(ALICE, make_session(), HOUR)
+    await store.save(BOB, make_session(OTHER_PHONE), HOUR)
+    await store.outbox_add(ALICE)
+    await store.save_erasure(ALICE, b"{}")
+    async with store.lock(ALICE):
+        found = await store.traces(ALICE)
+    assert len(found) == 4
+    assert all(ALICE.digest in line or "outbox" in line or "erasures" in line for line in found)
+    assert not any(BOB.digest in line or ":lock" in line for line in found)
+    await store.delete(ALICE)
+    await store.drop_erasure(ALICE)
+    assert await store.traces(ALICE) == []

@@ -33,6 +33,7 @@ from bot.engine.actions.local import (
     ForgetAnswers,
     HasConsented,
     IsRegistered,
+    IsReturning,
     OnWhatsApp,
     OpenHandoff,
     RecordConsent,
@@ -43,6 +44,7 @@ LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
     a.name: a
     for a in (
         IsRegistered(),
+        IsReturning(),
         HasConsented(),
         RecordConsent(),
         ForgetAnswers(),

@@ -21,6 +21,20 @@ class IsRegistered:
         return Outcome("no")
 
 
+#: Set when the booking API recognised a contact whose conversation was lost (a Redis loss):
+#: the registration was restored from it, and the welcome flow says "welcome back".
+RETURNING_SLOT = "_returning"
+
+
+class IsReturning:
+    name = "is_returning"
+    outcomes = frozenset({"yes", "no"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        returning = session.slots.pop(RETURNING_SLOT, None) is True
+        return Outcome("yes" if returning and session.registration_id else "no")
+
+
 class HasConsented:
     name = "has_consented"
     outcomes = frozenset({"yes", "no"})
