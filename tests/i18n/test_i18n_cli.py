@@ -79,9 +79,11 @@ def test_catalogs_do_not_name_the_babel_version(tree: Path) -> None:
     """A header that names Babel's version makes the committed files differ from a fresh
     extract on any machine whose pip picked another Babel (it made `main` red once)."""
     assert _run(tree, "extract") == 0 and _run(tree, "update") == 0
-    written = [tree / "translations" / "frontdoor.pot", *tree.glob("translations/*/LC_MESSAGES/*.po")]
-    committed = [PROJECT_ROOT / "translations" / "frontdoor.pot",
-                 *PROJECT_ROOT.glob("translations/*/LC_MESSAGES/*.po")]
+    def catalogs(root: Path) -> list[Path]:
+        pattern = "translations/*/LC_MESSAGES/*.po"
+        return [root / "translations" / "frontdoor.pot", *root.glob(pattern)]
+
+    written, committed = catalogs(tree), catalogs(PROJECT_ROOT)
     assert len(written) == len(committed) >= 8
     for path in written + committed:
         assert "Generated-By" not in path.read_text(encoding="utf-8"), path
