@@ -70,10 +70,14 @@ def erasure_of(session: Session, key: ContactKey, idempotency_key: str, now: dat
     """The record for a session whose data is being deleted (`session.erase`)."""
     pending = session.slots.get(BOOKING_PENDING_SLOT)
     waits = isinstance(pending, list)
-    ids = pending if waits else [session.registration_id] if session.registration_id else []
+    ids: list[str] = []
+    if isinstance(pending, list):
+        ids = [str(r) for r in pending]
+    elif session.registration_id:
+        ids = [session.registration_id]
     return Erasure(
         contact_ref=session.contact_ref or key.digest,
-        registration_ids=[str(r) for r in ids],
+        registration_ids=ids,
         key=idempotency_key,
         requested_at=now,
         booking=waits,

@@ -1,6 +1,7 @@
 """The outbox replayer: while the booking API is down, saved calls wait in the store; this
 background task retries them (same idempotency key, original time) and tells each person the
-result. It also resumes every "delete my data" that could not be finished (bot/erasure.py). It runs inside `frontdoor serve`; its results are sent straight through the sender
+result. It also resumes every "delete my data" that could not be finished (bot/erasure.py).
+It runs inside `frontdoor serve`; its results are sent straight through the sender
 (bot/outbound.py), not through the outbound job queue (bot/jobs)."""
 
 from __future__ import annotations

@@ -167,15 +167,18 @@ class MemoryLedger:
     async def forget(self, contact: str) -> None:
         self._opted_out.discard(contact)
         self._daily.discard(contact)
+        jobs = {d.job_id for d in self._deliveries.values() if d.contact == contact}
         for sid in [s for s, d in self._deliveries.items() if d.contact == contact]:
             del self._deliveries[sid]
-        for part_id in [p for p in self._states if contact in p]:
+        for part_id in [p for p in self._states if contact in p or p.split("#")[0] in jobs]:
             del self._states[part_id]
 
     async def traces(self, contact: str) -> list[str]:
         found = ["ledger: opt-out set"] if contact in self._opted_out else []
         found += ["ledger: daily reminder set"] if contact in self._daily else []
-        found += [f"ledger: message {s}" for s, d in self._deliveries.items() if d.contact == contact]
+        found += [
+            f"ledger: message {sid}" for sid, d in self._deliveries.items() if d.contact == contact
+        ]
         found += [f"ledger: send record {p}" for p in self._states if contact in p]
         return found
 

@@ -185,7 +185,8 @@ async def test_audit_lists_every_trace_then_nothing_after_delete_my_data(
     assert "borrados" in await person.say("MENU", "7", "1")
     found = await audit_contact(world.services, person.number)
     assert found.traces == [] and found.unchecked == []
-    assert _registrations(world.db_url, world.services.conversations.key_for(person.number).digest) == 0
+    digest = world.services.conversations.key_for(person.number).digest
+    assert _registrations(world.db_url, digest) == 0
     command = await asyncio.to_thread(_run_audit, world, person.number)
     assert command.returncode == 0, command.stdout + command.stderr
     assert "no trace of this contact" in command.stdout
