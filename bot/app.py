@@ -18,6 +18,7 @@ from bot.conversation import utcnow
 from bot.services import open_services
 from bot.settings import Settings
 from bot.staff.portal import make_router as staff_portal_router
+from bot.staff.security import SecurityHeaders
 from bot.understanding import LazyParser
 from nlu.http import make_router as nlu_router
 
@@ -62,6 +63,7 @@ def create_app(
     app.include_router(nlu_router(parser))
     app.include_router(booking_events_router())
     app.include_router(staff_portal_router())
+    app.add_middleware(SecurityHeaders)  # the portal's CSP, HSTS behind https... (security.py)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -110,7 +110,15 @@ class Settings(BaseSettings):
     staff_invite_hours: int = Field(default=72, ge=1, description="How long an invite code works.")
     signin_code_minutes: int = Field(default=10, ge=1, description="Portal sign-in code lifetime.")
     signin_max_attempts: int = Field(default=5, ge=1, description="Tries per sign-in code.")
-    signin_codes_per_hour: int = Field(default=5, ge=1, description="Codes per staff per hour.")
+    signin_codes_per_hour: int = Field(
+        default=5,
+        ge=1,
+        description="Portal codes per staff member per hour from browsers they never signed in "
+        "from, and again per known device (bot/staff/signin_limits.py).",
+    )
+    signin_codes_per_address: int = Field(
+        default=10, ge=1, description="Portal codes per client address per hour (any number)."
+    )
     portal_session_hours: int = Field(default=8, ge=1, description="Portal sign-in lifetime.")
     portal_secure_cookies: bool = Field(
         default=True, description="Portal cookies only over HTTPS (off for local http tests)."

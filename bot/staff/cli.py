@@ -1,6 +1,8 @@
 """`frontdoor staff`: the operator's side of staff accounts.
 
 frontdoor staff invite --shelter NAME --phone NUMBER   one-time code (expiring) to link a phone
+    [--walk-ins | --no-walk-ins]                          the shelter sees handoffs of people no
+                                                          shelter registered (numbers masked)
 frontdoor staff audit [--shelter NAME] [--limit N]      who did what, when, for which household
 """
 
@@ -28,11 +30,17 @@ def open_repository(settings: Settings, data_dir: Path) -> StaffRepository:
 
 
 def invite(
-    repo: StaffRepository, settings: Settings, shelter: str, phone: str, now: datetime
+    repo: StaffRepository,
+    settings: Settings,
+    shelter: str,
+    phone: str,
+    now: datetime,
+    takes_walk_ins: bool | None = None,
 ) -> tuple[str, datetime]:
-    """A one-time code that links `phone` (only that phone) as staff of `shelter`."""
+    """A one-time code that links `phone` (only that phone) as staff of `shelter`; a new
+    shelter takes walk-ins only when asked (`takes_walk_ins`, which also changes an old one)."""
     expires = now + timedelta(hours=settings.staff_invite_hours)
-    shelter_id = repo.ensure_shelter(shelter, now)
+    shelter_id = repo.ensure_shelter(shelter, now, takes_walk_ins)
     digest = contact_key(settings.secret_key.get_secret_value(), phone).digest
     code = new_code()
     cipher = FieldCipher(settings.secret_key.get_secret_value())
@@ -59,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     inv = sub.add_parser("invite", help="print a one-time code that links a phone as staff")
     inv.add_argument("--shelter", required=True, help="shelter name (created if new)")
     inv.add_argument("--phone", required=True, help="the staff member's phone, E.164 (+52...)")
+    inv.add_argument(
+        "--walk-ins",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the shelter answers people no shelter registered (their numbers masked)",
+    )
     audit = sub.add_parser("audit", help="show the audit log")
     audit.add_argument("--shelter", help="only this shelter")
     audit.add_argument("--limit", type=int, default=200)
@@ -83,7 +97,7 @@ def run(argv: Sequence[str], settings: Settings | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            code, expires = invite(repo, settings, args.shelter, phone, now)
+            code, expires = invite(repo, settings, args.shelter, phone, now, args.walk_ins)
             print(f"Invite code for {args.shelter}: {code}")
             print(f"Send it from that phone to the bot before {expires:%Y-%m-%d %H:%M} UTC.")
             return 0

@@ -36,6 +36,8 @@ class Shelter(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Sees the handoffs of people no shelter registered (their numbers masked).
+    takes_walk_ins: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class StaffMember(Base):
@@ -153,3 +155,11 @@ class SigninCode(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: Keyed hash of the random challenge cookie of the browser that asked for this code:
+    #: only that browser can use the code (or use up its tries).
+    challenge_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: Keyed hash of the client address that asked (codes per address per hour).
+    client_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    #: Keyed hash of the device cookie of a browser this staff member signed in from before;
+    #: NULL: an unknown browser (counted against the phone's budget for strangers).
+    device_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

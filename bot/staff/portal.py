@@ -8,9 +8,10 @@ no passwords to leak or reset. Security, each in one place:
   random token whose keyed hash is the database key (HttpOnly, SameSite=Lax, Secure by default);
 * every form carries a CSRF token: the session's own token once signed in, and a
   double-submit cookie before (the sign-in forms);
-* code attempts are limited per code (`FRONTDOOR_SIGNIN_MAX_ATTEMPTS`) and codes per hour per
-  staff member (`FRONTDOOR_SIGNIN_CODES_PER_HOUR`); answers never reveal whether a number is
-  linked;
+* code attempts are limited per code (`FRONTDOOR_SIGNIN_MAX_ATTEMPTS`), codes per hour per
+  staff member and device and per client address, in a way strangers cannot use to lock staff
+  out (signin_limits.py); answers never reveal whether a number is linked;
+* security headers on every page (security.py);
 * sign-ins, failures and every action go to the audit log.
 """
 
@@ -37,6 +38,7 @@ from bot.i18n import country_name, format_day
 from bot.languages import BY_CODE, LANGUAGES, REQUIRED_LANGUAGES
 from bot.messages import ChannelKind
 from bot.outbound import OutboundMessage
+from bot.staff import signin_limits
 from bot.staff.chat import describe_status
 from bot.staff.repository import PersonView, WebSessionView
 from bot.staff.service import StaffService
@@ -158,9 +160,19 @@ def make_router() -> APIRouter:
             return _render(request, page, "signin.html", error=page.t("signin_wrong"))
         staff = await service.db(service.repo.staff_by_digest, service.digest(phone))
         minutes = service.settings.signin_code_minutes
+        now = service.clock()
+        hour_ago = now - timedelta(hours=1)
+        client = signin_limits.client_hash(service.cipher, request)
+        from_client = await service.db(service.repo.codes_from_client, client, hour_ago)
+        if from_client >= service.settings.signin_codes_per_address:
+            await service.audit("signin_code_refused_address", staff)
+            return _render(request, page, "signin.html", error=page.t("signin_too_many"))
+        challenge = signin_limits.new_challenge()
         if staff is not None:
-            now = service.clock()
-            recent = await service.db(service.repo.codes_since, staff.id, now - timedelta(hours=1))
+            secret = service.settings.secret_key.get_secret_value()
+            device = signin_limits.device_hash(service.cipher, secret, request, staff.id)
+            # A known device has a budget of its own: strangers cannot use it up.
+            recent = await service.db(service.repo.codes_since, staff.id, hour_ago, device)
             if recent >= service.settings.signin_codes_per_hour:
                 await service.audit("signin_code_refused_rate", staff)
                 return _render(request, page, "signin.html", error=page.t("signin_too_many"))
@@ -171,6 +183,9 @@ def make_router() -> APIRouter:
                 service.cipher.code_digest("signin", code),
                 now,
                 now + timedelta(minutes=minutes),
+                challenge_hash=service.cipher.code_digest("signin-challenge", challenge),
+                client_hash=client,
+                device_hash=device,
             )
             body = service.texts(staff.lang, "signin_code", code=code, minutes=minutes)
             await service.sender.send(
@@ -178,9 +193,11 @@ def make_router() -> APIRouter:
             )
             await service.audit("signin_code_sent", staff)
         # The same answer whether or not the number is linked: no way to probe for staff.
-        return _render(
+        response = _render(
             request, page, "code.html", phone=phone, notice=page.t("signin_sent", minutes=minutes)
         )
+        _set_cookie(response, service, signin_limits.CHALLENGE_COOKIE, challenge, minutes * 60)
+        return response
 
     @router.post("/signin/code", response_class=HTMLResponse)
     async def signin_code(request: Request) -> Response:
@@ -198,13 +215,17 @@ def make_router() -> APIRouter:
         except InvalidSender:
             staff = None
         verdict = "wrong"
-        if staff is not None:
+        challenge = signin_limits.challenge_hash(service.cipher, request)
+        if staff is not None and challenge is None:
+            verdict = "expired"  # this browser asked for no code (or its cookie expired)
+        elif staff is not None and challenge is not None:
             verdict = await service.db(
                 service.repo.check_signin_code,
                 staff.id,
                 service.cipher.code_digest("signin", str(form.get("code", ""))),
                 service.clock(),
                 service.settings.signin_max_attempts,
+                challenge,
             )
         if staff is None or verdict != "ok":
             await service.audit(f"signin_{verdict}", staff)
@@ -226,6 +247,16 @@ def make_router() -> APIRouter:
         await service.audit("signin", staff)
         response = RedirectResponse("/staff/", status_code=303)
         _set_cookie(response, service, SESSION_COOKIE, token, hours * 3600)
+        response.delete_cookie(signin_limits.CHALLENGE_COOKIE, path="/staff")
+        secret = service.settings.secret_key.get_secret_value()
+        if signin_limits.device_hash(service.cipher, secret, request, staff.id) is None:
+            _set_cookie(
+                response,
+                service,
+                signin_limits.DEVICE_COOKIE,
+                signin_limits.new_device_cookie(secret, staff.id),
+                signin_limits.DEVICE_DAYS * 86400,
+            )
         return response
 
     @router.post("/signout")

@@ -4,6 +4,7 @@ nothing above this module sees ciphertext and nothing below it sees plaintext.""
 
 from __future__ import annotations
 
+import hmac
 import json
 import time
 import uuid
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -112,6 +114,16 @@ class HandoffView:
     opened_at: datetime
     messages: tuple[MessageView, ...] = field(default=())
 
+    @property
+    def walk_in(self) -> bool:
+        """A person no shelter registered (seen by the shelters that take walk-ins)."""
+        return self.shelter_id is None
+
+    @property
+    def shown_phone(self) -> str:
+        """The number as staff see it: a walk-in's masked (its last digits only)."""
+        return mask_phone(self.phone) if self.walk_in else self.phone
+
 
 @dataclass(frozen=True, slots=True)
 class WebSessionView:
@@ -203,15 +215,21 @@ class StaffRepository:
 
     # ---- shelters, invites, staff ----------------------------------------------------------
 
-    def ensure_shelter(self, name: str, now: datetime) -> int:
+    def ensure_shelter(self, name: str, now: datetime, takes_walk_ins: bool | None = None) -> int:
+        """The shelter's id (created if new); `takes_walk_ins` changes it when given."""
         with self._sessions.begin() as db:
-            existing = db.scalar(select(Shelter).where(Shelter.name == name))
-            if existing is not None:
-                return existing.id
-            shelter = Shelter(name=name, created_at=now)
-            db.add(shelter)
-            db.flush()
+            shelter = db.scalar(select(Shelter).where(Shelter.name == name))
+            if shelter is None:
+                shelter = Shelter(name=name, created_at=now, takes_walk_ins=bool(takes_walk_ins))
+                db.add(shelter)
+                db.flush()
+            elif takes_walk_ins is not None:
+                shelter.takes_walk_ins = takes_walk_ins
             return shelter.id
+
+    def _takes_walk_ins(self, db: Session, shelter_id: int) -> bool:
+        shelter = db.get(Shelter, shelter_id)
+        return shelter is not None and shelter.takes_walk_ins
 
     def shelter_names(self) -> dict[int, str]:
         with self._sessions() as db:
@@ -286,11 +304,14 @@ class StaffRepository:
             return None if row is None else self._staff_view(db, row)
 
     def staff_of(self, shelter_id: int | None) -> list[StaffView]:
-        """A shelter's staff; None: every shelter's (for the shared inbox)."""
+        """A shelter's staff; None: the staff of every shelter that takes walk-ins."""
         with self._sessions() as db:
             query = select(StaffMember).order_by(StaffMember.id)
             if shelter_id is not None:
                 query = query.where(StaffMember.shelter_id == shelter_id)
+            else:
+                walk_ins = select(Shelter.id).where(Shelter.takes_walk_ins.is_(True))
+                query = query.where(StaffMember.shelter_id.in_(walk_ins))
             return [self._staff_view(db, row) for row in db.scalars(query)]
 
     def set_staff_lang(self, staff_id: int, lang: str) -> None:
@@ -562,13 +583,16 @@ class StaffRepository:
             )
 
     def handoffs(self, shelter_id: int, *, include_closed: bool = False) -> list[HandoffView]:
-        """A shelter's inbox: handoffs of people it registered, and the shared ones."""
+        """A shelter's inbox: handoffs of people it registered, and the walk-ins (people no
+        shelter registered) when it takes walk-ins."""
         with self._sessions() as db:
-            query = (
-                select(Handoff)
-                .where(or_(Handoff.shelter_id == shelter_id, Handoff.shelter_id.is_(None)))
-                .order_by(Handoff.opened_at.desc())
+            mine = Handoff.shelter_id == shelter_id
+            visible = (
+                or_(mine, Handoff.shelter_id.is_(None))
+                if self._takes_walk_ins(db, shelter_id)
+                else mine
             )
+            query = select(Handoff).where(visible).order_by(Handoff.opened_at.desc())
             if not include_closed:
                 query = query.where(Handoff.status == "open")
             return [self._handoff_view(db, r, True) for r in db.scalars(query)]
@@ -578,45 +602,93 @@ class StaffRepository:
             row = db.get(Handoff, handoff_id)
             if row is None or row.shelter_id not in (None, shelter_id):
                 return None
+            if row.shelter_id is None and not self._takes_walk_ins(db, shelter_id):
+                return None
             return self._handoff_view(db, row, True)
 
     # ---- web sign-in -------------------------------------------------------------------------
 
-    def codes_since(self, staff_id: int, since: datetime) -> int:
+    def codes_since(
+        self, staff_id: int, since: datetime, device_hash: str | None = None
+    ) -> int:
+        """Codes a staff member was sent since `since`: asked from that known device, or
+        (None) from browsers they never signed in from, strangers included."""
+        device = (
+            SigninCode.device_hash.is_(None)
+            if device_hash is None
+            else SigninCode.device_hash == device_hash
+        )
         with self._sessions() as db:
             return int(
                 db.scalar(
                     select(func.count())
                     .select_from(SigninCode)
-                    .where(SigninCode.staff_id == staff_id, SigninCode.created_at >= since)
+                    .where(
+                        SigninCode.staff_id == staff_id, SigninCode.created_at >= since, device
+                    )
+                )
+                or 0
+            )
+
+    def codes_from_client(self, client_hash: str, since: datetime) -> int:
+        """Codes asked from one client address since `since`, for any staff member."""
+        with self._sessions() as db:
+            return int(
+                db.scalar(
+                    select(func.count())
+                    .select_from(SigninCode)
+                    .where(SigninCode.client_hash == client_hash, SigninCode.created_at >= since)
                 )
                 or 0
             )
 
     def add_signin_code(
-        self, staff_id: int, code_hash: str, now: datetime, expires: datetime
+        self,
+        staff_id: int,
+        code_hash: str,
+        now: datetime,
+        expires: datetime,
+        *,
+        challenge_hash: str,
+        client_hash: str | None = None,
+        device_hash: str | None = None,
     ) -> None:
         with self._sessions.begin() as db:
-            # A new code replaces the ones before it.
+            # A new code replaces the ones this browser asked for before (never another's).
             db.execute(
                 update(SigninCode)
-                .where(SigninCode.staff_id == staff_id, SigninCode.used_at.is_(None))
+                .where(
+                    SigninCode.staff_id == staff_id,
+                    SigninCode.challenge_hash == challenge_hash,
+                    SigninCode.used_at.is_(None),
+                )
                 .values(used_at=now)
             )
             db.add(
                 SigninCode(
-                    staff_id=staff_id, code_hash=code_hash, created_at=now, expires_at=expires
+                    staff_id=staff_id,
+                    code_hash=code_hash,
+                    created_at=now,
+                    expires_at=expires,
+                    challenge_hash=challenge_hash,
+                    client_hash=client_hash,
+                    device_hash=device_hash,
                 )
             )
 
     def check_signin_code(
-        self, staff_id: int, code_hash: str, now: datetime, max_attempts: int
+        self, staff_id: int, code_hash: str, now: datetime, max_attempts: int, challenge_hash: str
     ) -> str:
-        """ "ok", "wrong", "expired" (or none outstanding) or "locked" (too many attempts)."""
+        """ "ok", "wrong", "expired" (or none outstanding) or "locked" (too many attempts).
+        Only the code this browser asked for counts: a stranger's tries never touch it."""
         with self._sessions.begin() as db:
             row = db.scalar(
                 select(SigninCode)
-                .where(SigninCode.staff_id == staff_id, SigninCode.used_at.is_(None))
+                .where(
+                    SigninCode.staff_id == staff_id,
+                    SigninCode.challenge_hash == challenge_hash,
+                    SigninCode.used_at.is_(None),
+                )
                 .order_by(SigninCode.id.desc())
                 .limit(1)
                 .with_for_update()
@@ -626,7 +698,7 @@ class StaffRepository:
             if row.attempts >= max_attempts:
                 return "locked"
             row.attempts += 1
-            if row.code_hash != code_hash:
+            if not hmac.compare_digest(row.code_hash, code_hash):
                 if row.attempts >= max_attempts:
                     row.used_at = now
                     return "locked"
@@ -733,6 +805,19 @@ class StaffRepository:
         with self._sessions() as db:
             found = [(what, db.scalar(query) or 0) for what, query in counts.items()]
         return [f"staff database: {count} {what}" for what, count in found if count]
+
+
+def mask_phone(phone: str) -> str:
+    """"+52 ••• 5678": the country code and the last four digits, enough to tell two people
+    apart on the phone, not enough to call or message them."""
+    digits = phone.lstrip("+")
+    try:
+        country = str(phonenumbers.parse(phone, None).country_code or "")
+    except phonenumbers.NumberParseException:
+        country = ""
+    if len(digits) < 8 or not country:
+        return "•••"
+    return f"+{country} ••• {digits[-4:]}"
 
 
 def _person_dict(person: PersonView) -> dict[str, Any]:

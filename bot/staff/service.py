@@ -330,9 +330,15 @@ class StaffService:
         return handoff
 
     async def _tell_staff(self, handoff: HandoffView) -> None:
-        """A person is waiting: tell the staff who can answer (their shelter's, or everyone's
-        for the shared inbox) on their phones, each in their own language."""
+        """A person is waiting: tell the staff who can answer (their shelter's, or for a walk-in
+        the staff of every shelter that takes walk-ins) on their phones, in their language."""
         staff_members = await self.db(self.repo.staff_of, handoff.shelter_id)
+        if not staff_members and handoff.walk_in:
+            log.warning(
+                "handoff %s: a walk-in waits and no shelter takes walk-ins "
+                "(frontdoor staff invite --walk-ins)",
+                handoff.id,
+            )
         for member in staff_members:
             language = BY_CODE[handoff.lang].own_name if handoff.lang in BY_CODE else handoff.lang
             if handoff.interpreter_needed:

@@ -124,17 +124,22 @@ class Phone:
         return [m.body for m in sender.take(self.number)]
 
 
-def make_invite(services: Services, shelter: str, phone: str, clock: Clock) -> str:
+def make_invite(
+    services: Services, shelter: str, phone: str, clock: Clock, walk_ins: bool = True
+) -> str:
+    """An invite code; the shelter takes walk-ins unless told otherwise."""
     assert services.staff is not None
-    code, _ = invite(services.staff.repo, services.settings, shelter, phone, clock())
+    code, _ = invite(services.staff.repo, services.settings, shelter, phone, clock(), walk_ins)
     return code
 
 
-def link_staff(services: Services, shelter: str, phone: str, lang: str = "es") -> StaffView:
+def link_staff(
+    services: Services, shelter: str, phone: str, lang: str = "es", walk_ins: bool = True
+) -> StaffView:
     """A staff member linked the way a phone links (invite, then the code from that phone)."""
     assert services.staff is not None
     repo, now = services.staff.repo, services.staff.clock()
-    code, _ = invite(repo, services.settings, shelter, phone, now)
+    code, _ = invite(repo, services.settings, shelter, phone, now, walk_ins)
     digest = services.staff.digest(phone)
     hashed = services.staff.cipher.code_digest("invite", code)
     staff = repo.redeem_invite(hashed, digest, phone, "sms", lang, now)
