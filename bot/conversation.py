@@ -29,6 +29,7 @@ from bot.engine.runner import Engine, TurnContext
 from bot.engine.session import PendingAction, Session
 from bot.erasure import Eraser, erasure_of
 from bot.jobs.ledger import Ledger
+from bot.jobs.queue import JobQueue
 from bot.messages import Inbound, Reply
 from bot.optout import is_opt_in, is_opt_out
 from bot.outbound import OutboundMessage, Sender
@@ -73,8 +74,13 @@ class Conversations:
     #: Staff mode, invite codes and handoffs (bot/staff/chat.py); None: not wired.
     staff: StaffHub | None = None
 
+    #: The outbound job queue ("delete my data" drops the contact's waiting jobs).
+    jobs: JobQueue | None = None
+
     def __post_init__(self) -> None:
-        self.eraser = Eraser(self.store, self.booking, self.sender, self.ledger, self.staff)
+        self.eraser = Eraser(
+            self.store, self.booking, self.sender, self.ledger, self.staff, self.jobs
+        )
 
     def key_for(self, phone_e164: str) -> ContactKey:
         return contact_key(self.settings.secret_key.get_secret_value(), phone_e164)

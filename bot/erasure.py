@@ -10,7 +10,8 @@ phone number too, since the person was told "I will write to you here"). `replay
 (bot/privacy.py) shows a pending one as a trace.
 
 Parts, each done once and then marked done in the record:
-- ledger: opt-out and daily reminder sets, message and send records (bot/jobs/ledger.py);
+- ledger: opt-out and daily reminder sets, message and send records (bot/jobs/ledger.py),
+  and the contact's jobs still waiting in the queue;
 - staff: handoffs, households of this number, staff link (`StaffHub.forget`);
 - booking: every registration by id and under the contact reference (bot/booking/erase.py);
 - events: the contact's records still in the booking-events log are blanked (on every pass,
@@ -33,6 +34,7 @@ from bot.booking.events import EVENTS_STREAM
 from bot.contacts import ContactKey
 from bot.engine.session import Session
 from bot.jobs.ledger import Ledger
+from bot.jobs.queue import JobQueue
 from bot.messages import ChannelKind
 from bot.outbound import OutboundMessage, Sender
 from bot.store.base import Store
@@ -94,6 +96,7 @@ class Eraser:
     sender: Sender
     ledger: Ledger | None = None
     staff: StaffHub | None = None
+    jobs: JobQueue | None = None
 
     async def start(self, key: ContactKey, erasure: Erasure) -> bool:
         """Erase the conversation now, then every other part that can be; True when done."""
@@ -117,6 +120,8 @@ class Eraser:
         if erasure.ledger:
             if self.ledger is not None:
                 await self.ledger.forget(key.digest)
+            if self.jobs is not None:
+                await self.jobs.forget(key.digest)  # notifications not sent yet
             erasure.ledger = False
         if erasure.staff:
             erasure.staff = not await self._forget_staff(key)

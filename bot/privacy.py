@@ -4,7 +4,8 @@ It looks everywhere "delete my data" erases (bot/erasure.py), each with its own 
 rather than the indexes the erasure uses, so a record the erasure missed is found:
 
 - store: every key of the contact (conversation, erasure record), the outbox and erasure sets;
-- ledger: opt-out and daily sets, message and send records (bot/jobs/ledger.py);
+- ledger: opt-out and daily sets, message and send records (bot/jobs/ledger.py), and jobs
+  still waiting in the queue for the contact;
 - booking-events log: records about the contact's reference or registrations;
 - staff database: handoffs, households of this number, staff link, invites;
 - booking API: a registration under the contact's reference, or by a known id.
@@ -70,7 +71,8 @@ async def audit_contact(services: Services, phone: str) -> Audit:
         result.unchecked.append(f"store: {exc}")
     try:
         result.traces += await services.outbound.ledger.traces(digest)
-    except Exception as exc:  # the ledger's Redis errors are not translated
+        result.traces += await services.outbound.queue.traces(digest)
+    except Exception as exc:  # the ledger's and the queue's Redis errors are not translated
         result.unchecked.append(f"ledger: {type(exc).__name__}: {exc}")
     if services.staff is not None:
         try:

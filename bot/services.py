@@ -134,6 +134,7 @@ async def open_services(
                 clock=clock,
                 ledger=outbound.ledger,
                 staff=None if staff is None else StaffHub(staff),
+                jobs=outbound.queue,
             )
             worker = None
             if role == "worker" or (settings.redis_url is None and role == "serve"):

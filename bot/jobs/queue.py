@@ -92,6 +92,28 @@ class ReclaimingStreamBroker(RedisStreamBroker):
 
         return ack
 
+    async def mentioning(self, text: str) -> list[str]:
+        """Ids of the jobs still in a stream whose payload mentions `text` (a contact digest:
+        `frontdoor privacy audit`)."""
+        needle = text.encode()
+        found: list[str] = []
+        for stream in self.streams:
+            entries: Any = await self._redis.xrange(stream)
+            for msg_id, fields in entries:
+                if needle in (fields or {}).get(b"data", b""):
+                    ident = msg_id.decode() if isinstance(msg_id, bytes) else str(msg_id)
+                    found.append(f"{stream} {ident}")
+        return found
+
+    async def drop_mentioning(self, text: str) -> int:
+        """Delete the waiting jobs whose payload mentions `text` ("delete my data"); a job a
+        worker already holds runs and finds nothing (its acknowledgement is then a no-op)."""
+        dropped = 0
+        for job in await self.mentioning(text):
+            stream, _, msg_id = job.rpartition(" ")
+            dropped += int(await self._redis.xdel(stream, msg_id))
+        return dropped
+
     async def queued(self) -> int:
         """Jobs not yet acknowledged, in every stream."""
         return sum([int(await self._redis.xlen(stream)) for stream in self.streams])
@@ -172,6 +194,18 @@ class JobQueue:
                 if await self.broker.queued() == 0:
                     return
                 await asyncio.sleep(poll)
+
+    async def traces(self, contact: str) -> list[str]:
+        """Jobs waiting for this contact (Redis; the in-memory queue dies with its process)."""
+        if isinstance(self.broker, ReclaimingStreamBroker):
+            return [f"job queue: {job}" for job in await self.broker.mentioning(contact)]
+        return []
+
+    async def forget(self, contact: str) -> int:
+        """Drop the jobs still waiting for this contact ("delete my data")."""
+        if isinstance(self.broker, ReclaimingStreamBroker):
+            return await self.broker.drop_mentioning(contact)
+        return 0
 
     async def start(self) -> None:
         await self.broker.startup()

@@ -31,6 +31,7 @@ from booking_sandbox.models import Registration
 from booking_sandbox.settings import SandboxSettings
 from bot.booking.events import EVENTS_STREAM
 from bot.jobs.ledger import Delivery, SendState
+from bot.jobs.models import NotifyJob
 from bot.messages import ChannelKind, Inbound
 from bot.outbound import RecordingSender
 from bot.privacy import audit_contact
@@ -124,8 +125,8 @@ def _registrations(db_url: str, contact_ref: str) -> int:
 
 
 async def _leave_traces_everywhere(world: World, person: Person) -> str:
-    """Registered, talked to a person (staff database), opted out and back in, asked for the
-    daily reminder, got a message (ledger) and a booking event (events log)."""
+    """Registered, talked to a person (staff database), asked for the daily reminder, got a
+    message (ledger), a booking event (events log) and has a notification waiting (queue)."""
     services = world.services
     assert "registr" in (await person.say(*REGISTER)).lower()
     assert "equipo" in await person.say("PERSONA")
@@ -151,6 +152,10 @@ async def _leave_traces_everywhere(world: World, person: Person) -> str:
         "data": {},
     }
     await services.store.log_append(EVENTS_STREAM, json.dumps(event).encode())
+    # A notification waiting in the queue (no worker runs in this test).
+    await services.outbound.queue.notify(
+        NotifyJob(job_id="daily-test", contact=key.digest, purpose="daily_reminder")
+    )
     return session.registration_id
 
 
@@ -173,7 +178,9 @@ async def test_audit_lists_every_trace_then_nothing_after_delete_my_data(
     registration_id = await _leave_traces_everywhere(world, person)
     found = await audit_contact(world.services, person.number)
     places = {line.split(":")[0] for line in found.traces}
-    assert places == {"store", "ledger", "booking-events log", "staff database", "booking API"}
+    assert places == {
+        "store", "ledger", "job queue", "booking-events log", "staff database", "booking API"
+    }
     assert any(registration_id in line for line in found.traces)
     assert found.exit_code == 1
 
@@ -236,7 +243,7 @@ async def test_staff_database_down_during_deletion_is_retried(
     monkeypatch.setattr(staff, "forget_contact", database_down)
     assert "borrados" in await person.say("MENU", "7", "1")  # the booking API did its part
     found = await audit_contact(world.services, person.number)
-    assert {line.split(":")[0] for line in found.traces} == {"store", "staff database"}
+    assert {line.split(":")[0] for line in found.traces} == {"store", "staff database"}, found
     monkeypatch.setattr(staff, "forget_contact", forget)
     assert await world.services.replay_outbox() == 0
     assert (await audit_contact(world.services, person.number)).clean
