@@ -1,6 +1,6 @@
 """sign-in codes bound to the browser that asked; shelters that take walk-ins
 
-Revision ID: 0002
+Revision ID: 0002_signin_walk_ins
 Revises: 0001
 A sign-in code can be used (and its tries used up) only by the browser that asked for it
 (`challenge_hash`); codes are counted per client address (`client_hash`) and, for a browser a
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
+revision: str = "0002_signin_walk_ins"
 down_revision: str | None = "0001"
 branch_labels: str | None = None
 depends_on: str | None = None
