@@ -30,7 +30,8 @@ def _ask_code(client: TestClient, phone: str) -> str:
     page = client.get("/staff/signin")
     answer = client.post("/staff/signin", data={"phone": phone, "csrf": _csrf(page.text)})
     assert answer.status_code == 200
-    return answer.text
+    html: str = answer.text
+    return html
 
 
 def _enter(client: TestClient, phone: str, code: str, page: str) -> Any:
