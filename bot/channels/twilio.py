@@ -18,6 +18,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.render import render_bodies
+from bot.channels.voice_notes import voice_notes
 from bot.contacts import InvalidSender, normalize_phone
 from bot.messages import ChannelKind, Inbound
 
@@ -82,10 +83,13 @@ def parse_inbound(form: Mapping[str, str], now: datetime) -> Inbound:
     )
 
 
-def render_twiml(bodies: Sequence[str]) -> str:
+def render_twiml(bodies: Sequence[str], media: Sequence[str] = ()) -> str:
+    """One <Message> per body, then one per media URL (voice notes: bot/channels/voice_notes)."""
     response = MessagingResponse()
     for body in bodies:
         response.message(body)
+    for url in media:
+        response.message().media(url)
     return str(response)
 
 
@@ -121,7 +125,11 @@ def make_router() -> APIRouter:
             return Response(str(exc), status_code=400, media_type="text/plain")
         handled = await services.conversations.handle(inbound)
         bodies = render_bodies(handled.replies, inbound.channel, handled.lang)
-        return Response(render_twiml(bodies), media_type=TWIML)
+        media: list[str] = []
+        if handled.voice:
+            base = services.settings.public_base_url or str(request.base_url)
+            media = await voice_notes(services.speech, bodies, handled.lang, inbound.channel, base)
+        return Response(render_twiml(bodies, media), media_type=TWIML)
 
     @router.post("/twilio/status")
     async def status_callback(request: Request) -> Response:

@@ -62,6 +62,8 @@ INTERPRETER_OFFERED_SLOT = "_interpreter_offered"
 _LANGUAGE_FLOWS = frozenset({WELCOME_FLOW, LANGUAGE_FLOW, INTERPRETER_FLOW})
 #: Optional: talk to a person (the word PERSONA/MOUN/PESSOA... at any step).
 HUMAN_FLOW = "human"
+#: Optional: voice notes on or off (the word VOZ/VWA/VOICE at any step, even before consent).
+VOICE_FLOW = "voice"
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +322,11 @@ class Engine:
             if session.flow not in _LANGUAGE_FLOWS:
                 session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
             self._go(session, f"{FLOW_PREFIX}{LANGUAGE_FLOW}", out, ctx)
+        elif command is Command.VOICE and VOICE_FLOW in self.flowset.flows:
+            # How someone who cannot read gets in: allowed before the privacy notice too.
+            if session.flow != VOICE_FLOW:
+                session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
+            self._go(session, f"{FLOW_PREFIX}{VOICE_FLOW}", out, ctx)
         elif session.consented_at is None:
             # Before consent only the language and the privacy notice exist.
             out.extend(self._ask(session, self._current(session), ctx))
