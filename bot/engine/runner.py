@@ -276,6 +276,11 @@ class Engine:
         """First contact: a first message in words is identified and the guess confirmed in
         that language; anything else (a number, an emoji, no clear guess) gets the menu."""
         welcome = self.flowset.flows[WELCOME_FLOW]
+        if not button and match_command(text) is Command.VOICE and VOICE_FLOW in self.flowset.flows:
+            # "VOZ" as a first message: voice notes on, then the language menu (spoken).
+            session.flow, session.step = WELCOME_FLOW, welcome.start
+            self._command(session, Command.VOICE, out, ctx)
+            return
         guess = None
         if not button and match_command(text) is None and CONFIRM_LANGUAGE_STEP in welcome.steps:
             guess = self.identify_language(text)
