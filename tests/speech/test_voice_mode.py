@@ -104,11 +104,11 @@ def test_after_voz_every_reply_carries_a_voice_note(
         assert media(send(client, "3", "SMvoice0005")) == []  # stays off
 
 
-def test_the_menu_option_turns_voice_notes_on(running_app: Callable[..., Any]) -> None:
+def test_the_word_turns_voice_notes_on_at_the_main_menu(running_app: Callable[..., Any]) -> None:
     with running_app(public_base_url="https://bot.example.org") as client:
         for number, text in enumerate(["hola", "1", "1"]):  # Spanish, privacy: yes, the menu
             assert media(send(client, text, f"SMmenu{number:04d}")) == []
-        on = send(client, "8", "SMmenu0010")  # 8. Mensajes de voz
+        on = send(client, "VOZ", "SMmenu0010")  # the word, at the main menu
         assert "Mensajes de voz activados" in texts(on)[0] and len(media(on)) == 1
 
 
