@@ -93,25 +93,27 @@ def render_twiml(bodies: Sequence[str], media: Sequence[str] = ()) -> str:
     return str(response)
 
 
+async def verified_form(request: Request) -> FormParams | Response:
+    """The form of a Twilio webhook (messages, status, voice), or the 400/403 to answer."""
+    services = request.app.state.services
+    body = await request.body()
+    try:
+        form = parse_form(body)
+    except MalformedForm as exc:
+        return Response(str(exc), status_code=400, media_type="text/plain")
+    token = services.settings.twilio_auth_token
+    if token is not None:
+        base = services.settings.public_base_url or str(request.base_url)
+        url = signed_url(base, request.url.path, request.url.query)
+        signature = request.headers.get("X-Twilio-Signature")
+        if not signature_valid(token.get_secret_value(), url, form, signature):
+            log.warning("rejected %s: missing or invalid X-Twilio-Signature", request.url.path)
+            return Response("invalid signature", status_code=403, media_type="text/plain")
+    return form
+
+
 def make_router() -> APIRouter:
     router = APIRouter()
-
-    async def verified_form(request: Request) -> FormParams | Response:
-        services = request.app.state.services
-        body = await request.body()
-        try:
-            form = parse_form(body)
-        except MalformedForm as exc:
-            return Response(str(exc), status_code=400, media_type="text/plain")
-        token = services.settings.twilio_auth_token
-        if token is not None:
-            base = services.settings.public_base_url or str(request.base_url)
-            url = signed_url(base, request.url.path, request.url.query)
-            signature = request.headers.get("X-Twilio-Signature")
-            if not signature_valid(token.get_secret_value(), url, form, signature):
-                log.warning("rejected %s: missing or invalid X-Twilio-Signature", request.url.path)
-                return Response("invalid signature", status_code=403, media_type="text/plain")
-        return form
 
     @router.post("/twilio/messages")
     async def inbound_message(request: Request) -> Response:
