@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
+from support import tools
 
 from bot.speech.engines import ESPEAK_VOICES, EspeakEngine
-from support import tools
 
 SENDER = "+5215512345678"
 
@@ -37,7 +37,7 @@ def send(client: TestClient, text: str, sid: str, *, whatsapp: bool = True) -> s
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 200, response.text
-    return response.text
+    return str(response.text)
 
 
 def texts(twiml: str) -> list[str]:
