@@ -38,6 +38,7 @@ from bot.engine.actions.local import (
     OpenHandoff,
     RecordConsent,
     RemindersOffered,
+    ToggleVoice,
 )
 
 LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
@@ -51,6 +52,7 @@ LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
         OpenHandoff(),
         OnWhatsApp(),
         RemindersOffered(),
+        ToggleVoice(),
     )
 }
 #: Household actions read limits from the turn (see base.py ContextualAction).
