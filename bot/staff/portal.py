@@ -323,10 +323,38 @@ def make_router() -> APIRouter:
         page = _Page(service, web.lang, web.csrf_token, web)
         ports = await _port_names(request)
         rows = [
-            (row.household, describe_status(service.texts, web.lang, row.status, ports))
+            (
+                row.household,
+                describe_status(service.texts, web.lang, row.status, ports),
+                row.appointment,
+            )
             for row in await service.statuses(web.staff)
         ]
         return _render(request, page, "appointments.html", rows=rows)
+
+    @router.post("/appointments/{household_id}/{what}", response_class=HTMLResponse)
+    async def appointment_action(request: Request, household_id: str, what: str) -> Response:
+        """Confirm a family's appointment, or give it up, on their behalf."""
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        _, refused = await form_or_refuse(request, web)
+        if refused is not None:
+            return refused
+        service = _staff(request)
+        page = _Page(service, web.lang, web.csrf_token, web)
+        if what == "confirm":
+            outcome = await service.confirm_for(web.staff, household_id)
+        elif what == "give_up":
+            outcome = await service.give_up_for(web.staff, household_id)
+        else:
+            return _render(request, page, "message.html", 404, message=page.t("nothing_yet"))
+        household = await service.db(service.repo.household, web.staff.shelter_id, household_id)
+        if outcome == "ok" and household is not None:
+            message = page.t(f"{what}_done", name=household.primary.full_name)
+        else:
+            message = page.st(f"{what}_{outcome}")
+        return _render(request, page, "message.html", message=message, back="/staff/appointments")
 
     @router.get("/households/new", response_class=HTMLResponse)
     async def new_household(request: Request) -> Response:
@@ -449,7 +477,19 @@ def make_router() -> APIRouter:
         service = _staff(request)
         page = _Page(service, web.lang, web.csrf_token, web)
         handoffs = await service.inbox(web.staff)
-        return _render(request, page, "inbox.html", handoffs=handoffs, language_name=_language_name)
+        ports = await _port_names(request)
+        results = [
+            (n, service.result_text(web.lang, n.purpose, n.household, n.values, ports))
+            for n in await service.notices(web.staff)
+        ]
+        return _render(
+            request,
+            page,
+            "inbox.html",
+            handoffs=handoffs,
+            results=results,
+            language_name=_language_name,
+        )
 
     async def render_handoff(
         request: Request,
