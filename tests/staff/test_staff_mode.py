@@ -59,7 +59,7 @@ async def test_staff_registers_two_households_and_requests_for_both(
     reply = await staff_phone.send("0")
     assert reply.count("ya enviada hoy") == 2
 
-    reply = await staff_phone.send("6")  # back to their own conversation
+    reply = await staff_phone.send("7")  # back to their own conversation
     assert "EQUIPO" in reply
 
     out = io.StringIO()
