@@ -152,14 +152,15 @@ def test_staff_registered_households_hear_their_results_and_are_confirmed(
         # Staff confirm Pedro's in staff mode.
         staff.say("EQUIPO")
         listing = staff.say("6")
-        assert "SIN confirmar: confirme antes de" in listing
+        assert "todavia sin confirmar: confirme antes de" in listing
         pedro = re.search(r"(\d)\. Pedro Ramirez Soto", listing)
         assert pedro, listing
         staff.say(pedro.group(1))
         assert "Confirmada" in staff.say("1")
         statuses = staff.say("4")
         assert re.search(r"Pedro Ramirez Soto: cita .*, Brownsville, confirmada", statuses)
-        assert re.search(r"Rosa Elena Martinez: cita .*SIN confirmar: confirme antes de", statuses)
+        unconfirmed = r"Rosa Elena Martinez: cita .*todavia sin confirmar: confirme antes de"
+        assert re.search(unconfirmed, statuses)
 
         # ... and Rosa's in the portal, where the inbox shows both results.
         with httpx.Client(base_url=f"{bot.url}/staff", timeout=30, follow_redirects=True) as web:
@@ -178,7 +179,7 @@ def test_staff_registered_households_hear_their_results_and_are_confirmed(
             assert "Cita para Rosa Elena Martínez" in inbox or "Rosa Elena Martinez" in inbox
             assert "Pedro Ramirez Soto" in inbox
             appointments = web.get("/appointments").text
-            assert "confirmada" in appointments and "SIN confirmar" in appointments
+            assert "confirmada" in appointments and "todavía sin confirmar" in appointments
             action = re.search(
                 r'data-household="([^"]+)"><td>Rosa Elena Martinez.*?'
                 r'action="(/staff/appointments/[^"]+/confirm)"',
@@ -195,6 +196,6 @@ def test_staff_registered_households_hear_their_results_and_are_confirmed(
         sandbox.stop()
 
     with context.factory() as db:
-        statuses = sorted(a.status for a in db.scalars(select(Appointment)))
-    assert statuses == ["confirmed", "confirmed", "confirmed"]
+        final = sorted(a.status for a in db.scalars(select(Appointment)))
+    assert final == ["confirmed", "confirmed", "confirmed"]
     assert counter.refused == []
