@@ -1,6 +1,6 @@
 """shelter notices
 
-Revision ID: 0002
+Revision ID: 0002_notices
 Revises: 0001
 Booking results of households registered without a phone, for the shelter's inbox.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
+revision: str = "0002_notices"
 down_revision: str | None = "0001"
 branch_labels: str | None = None
 depends_on: str | None = None
