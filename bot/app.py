@@ -17,6 +17,7 @@ from bot.channels.twilio import make_router as twilio_router
 from bot.conversation import utcnow
 from bot.services import open_services
 from bot.settings import Settings
+from bot.speech.routes import make_router as media_router
 from bot.staff.portal import make_router as staff_portal_router
 from bot.understanding import LazyParser
 from nlu.http import make_router as nlu_router
@@ -62,6 +63,7 @@ def create_app(
     app.include_router(nlu_router(parser))
     app.include_router(booking_events_router())
     app.include_router(staff_portal_router())
+    app.include_router(media_router())
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

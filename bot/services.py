@@ -25,6 +25,8 @@ from bot.outbound import RecordingSender, Sender, TwilioSender
 from bot.ports import PortDirectory
 from bot.replay import replay_outbox_forever, replay_outbox_once
 from bot.settings import Settings
+from bot.speech.recordings import Recordings
+from bot.speech.service import Speech, open_speech
 from bot.staff.chat import StaffHub
 from bot.staff.service import StaffService, open_staff
 from bot.store.base import Store
@@ -48,6 +50,8 @@ class Services:
     staff: StaffService | None = None
     #: Runs outbound jobs in this process (embedded defaults, or `frontdoor worker`).
     worker: Worker | None = None
+    #: Spoken prompts (bot/speech/): voice notes and the phone line; None when off.
+    speech: Speech | None = None
 
     async def replay_outbox(self) -> int:
         """Retry saved booking calls now; returns how many contacts still wait."""
@@ -84,6 +88,15 @@ async def open_services(
     engine = Engine(
         flowset, catalogs, max_failures=settings.max_failed_tries, understand=parser.understand
     )
+    speech = None
+    if role == "serve":
+        speech = open_speech(
+            settings.speech_engine,
+            data_dir / "media",
+            settings.secret_key.get_secret_value(),
+            settings.media_ttl_seconds,
+            Recordings.load(settings.translations_dir, catalogs),
+        )
     store = await open_store(settings)
     try:
         async with contextlib.AsyncExitStack() as stack:
@@ -154,6 +167,7 @@ async def open_services(
                 outbound,
                 staff,
                 worker,
+                speech,
             )
     finally:
         await store.close()
