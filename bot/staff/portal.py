@@ -646,7 +646,10 @@ def _parse_household(
         prefix = f"m{row}_"
         if not str(form.get(f"{prefix}name", "")).strip():
             continue
-        member = _person(form, prefix, lang, today, nationality=primary.nationality)
+        # Each member's own nationality (a family may mix them); blank: the primary's.
+        own = str(form.get(f"{prefix}nationality", "")).strip()
+        fixed = None if own else primary.nationality
+        member = _person(form, prefix, lang, today, nationality=fixed)
         if member is None:
             return None
         members.append(member)
