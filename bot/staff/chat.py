@@ -50,8 +50,6 @@ _NUMBERS = re.compile(r"\d+")
 MENU_OPTIONS = ("register", "list", "request", "status", "inbox", "confirm", "leave")
 #: The booking API's contact_ref of a household registered by staff (never a phone digest).
 HOUSEHOLD_REF_PREFIX = "hh-"
-#: Relationship ids, as the booking API and the portal use them.
-RELATIONSHIPS = ("spouse", "child", "parent", "sibling", "other")
 
 
 @dataclass
@@ -488,7 +486,8 @@ class StaffHub:
 
     def _relationship_options(self, lang: str) -> tuple[Option, ...]:
         return tuple(
-            Option(id=r, title=self.service.texts(lang, f"rel_{r}")) for r in RELATIONSHIPS
+            Option(id=r.id, title=self.engine.catalogs.gettext(lang, r.label))
+            for r in self.engine.flowset.relationships
         )
 
     async def _at_reg_consent(
