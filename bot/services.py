@@ -145,7 +145,7 @@ async def open_services(
                 sender=sender,
                 clock=clock,
                 ledger=outbound.ledger,
-                staff=StaffHub(staff),
+                staff=StaffHub(staff, engine),
             )
             worker = None
             if role == "worker" or settings.redis_url is None:

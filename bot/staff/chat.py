@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.contacts import ContactKey, InvalidSender, normalize_phone
-from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext
+from bot.engine.actions import LOCAL_ACTIONS, ContextualAction, LocalContext
+from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext, AnswerResult
 from bot.engine.commands import Command, match_command
 from bot.engine.models import Collect
-from bot.engine.runner import TurnContext
+from bot.engine.runner import Engine, TurnContext
 from bot.engine.session import Session
 from bot.i18n import country_name, format_day, format_moment
 from bot.languages import BY_CODE, LANGUAGES, REQUIRED_LANGUAGES
@@ -49,13 +50,13 @@ _NUMBERS = re.compile(r"\d+")
 MENU_OPTIONS = ("register", "list", "request", "status", "inbox", "confirm", "leave")
 #: The booking API's contact_ref of a household registered by staff (never a phone digest).
 HOUSEHOLD_REF_PREFIX = "hh-"
-#: Relationship ids, as the booking API and the portal use them.
-RELATIONSHIPS = ("spouse", "child", "parent", "sibling", "other")
 
 
 @dataclass
 class StaffHub:
     service: StaffService
+    #: The applicant's flows: staff mode gives their answers for the same input.
+    engine: Engine
 
     # ---- entry points --------------------------------------------------------------------
 
@@ -257,7 +258,7 @@ class StaffHub:
         button: str | None,
         ctx: TurnContext,
     ) -> list[Reply]:
-        return self._collect(
+        replies = self._collect(
             session,
             state,
             "date",
@@ -269,6 +270,18 @@ class StaffHub:
             next_key="ask_nationality",
             retry="invalid_date",
         )
+        if state["at"] == "reg_nat" and not self._adult(state["draft"]["birth_date"], ctx):
+            # As the applicant's own flow says it (flows/register.yaml), with the same check.
+            said = self.engine.say(session, "register", "child_alone", ctx)
+            return [Reply(text=said), *self._menu(staff, session, state, ctx)]
+        return replies
+
+    def _adult(self, birth_date: str, ctx: TurnContext) -> bool:
+        check = LOCAL_ACTIONS["primary_is_adult"]
+        assert isinstance(check, ContextualAction)
+        scratch = Session(phone="-", slots={"birth_date": birth_date})
+        limits = LocalContext(ctx.now, ctx.today, ctx.max_household_size, ctx.adult_age)
+        return check.run_in(scratch, limits).key == "yes"
 
     async def _at_reg_nat(
         self,
@@ -440,8 +453,28 @@ class StaffHub:
             return [
                 Reply(text=t(lang, "invalid_choice") + "\n" + _numbered(options), options=options)
             ]
+        state["member"]["relationship"] = chosen
+        state["at"] = "mem_nat"
+        return [Reply(text=t(lang, "ask_nationality"))]
+
+    async def _at_mem_nat(
+        self,
+        staff: StaffView,
+        session: Session,
+        state: dict[str, Any],
+        text: str,
+        button: str | None,
+        ctx: TurnContext,
+    ) -> list[Reply]:
+        """Each family member's own nationality (a family may mix them), as the applicant's
+        household flow asks it."""
+        lang = self._lang(session, ctx)
+        t = self.service.texts
+        value = self._parse("country", text, button, lang, ctx)
+        if value is None:
+            return [Reply(text=t(lang, "invalid_country"))]
         draft = state["draft"]
-        draft["members"].append({**state.pop("member"), "relationship": chosen})
+        draft["members"].append({**state.pop("member"), "nationality": value})
         if 1 + len(draft["members"]) >= self.service.settings.max_household_size:
             state["at"] = "reg_consent"
             return [
@@ -453,7 +486,8 @@ class StaffHub:
 
     def _relationship_options(self, lang: str) -> tuple[Option, ...]:
         return tuple(
-            Option(id=r, title=self.service.texts(lang, f"rel_{r}")) for r in RELATIONSHIPS
+            Option(id=r.id, title=self.engine.catalogs.gettext(lang, r.label))
+            for r in self.engine.flowset.relationships
         )
 
     async def _at_reg_consent(
@@ -514,7 +548,12 @@ class StaffHub:
             staff,
             primary=PersonView(draft["full_name"], draft["birth_date"], draft["nationality"]),
             members=[
-                PersonView(m["full_name"], m["birth_date"], draft["nationality"], m["relationship"])
+                PersonView(
+                    m["full_name"],
+                    m["birth_date"],
+                    m.get("nationality") or draft["nationality"],
+                    m["relationship"],
+                )
                 for m in draft.get("members", [])
             ],
             port=draft["port"],
@@ -732,10 +771,22 @@ class StaffHub:
         options: tuple[Option, ...] = (),
         past: bool = False,
     ) -> Any:
+        result = self._result(kind, text, button, lang, ctx, options, past)
+        return result.value if isinstance(result, Accepted) else None
+
+    def _result(
+        self,
+        kind: str,
+        text: str,
+        button: str | None,
+        lang: str,
+        ctx: TurnContext,
+        options: tuple[Option, ...] = (),
+        past: bool = False,
+    ) -> AnswerResult:
         collect = Collect(slot="_staff_answer", type=kind, past=past)
         actx = AnswerContext(lang=lang, today=ctx.today, collect=collect, options=options)
-        result = ANSWER_TYPES[kind].parse(text, button, actx)
-        return result.value if isinstance(result, Accepted) else None
+        return ANSWER_TYPES[kind].parse(text, button, actx)
 
     def _collect(
         self,
@@ -752,11 +803,13 @@ class StaffHub:
         retry: str,
     ) -> list[Reply]:
         lang = self._lang(session, ctx)
-        value = self._parse(kind, text, button, lang, ctx, past=kind == "date")
+        result = self._result(kind, text, button, lang, ctx, past=kind == "date")
         t = self.service.texts
-        if value is None:
+        if not isinstance(result, Accepted):
+            if result.specific:  # e.g. a date that cannot exist: as the applicant is told
+                return [Reply(text=self.engine.message(session, result.message, ctx))]
             return [Reply(text=t(lang, retry))]
-        state["draft"][slot] = value
+        state["draft"][slot] = result.value
         state["at"] = next_at
         return [Reply(text=t(lang, next_key))]
 

@@ -30,7 +30,7 @@ async def test_staff_registers_two_households_and_requests_for_both(
     for text in ("1", "Marie Joseph", "02/05/1991", "Haití", "1", "2", applicant.number):
         reply = await staff_phone.send(text)
     assert "¿Viaja algún familiar" in reply
-    for text in ("1", "Jean Joseph", "01/01/2015", "2", "2", "1"):  # her son, no one else
+    for text in ("1", "Jean Joseph", "01/01/2015", "2", "Haití", "2", "1"):  # her son, no one else
         reply = await staff_phone.send(text)
     assert "Por favor revise" in reply and "Familia: Jean Joseph" in reply
     reply = await staff_phone.send("1")
@@ -124,7 +124,7 @@ async def test_staff_see_the_appointment_after_the_daily_run(
     await staff_phone.send(make_invite(services, "Casa del Migrante", staff_phone.number, clock))
     for text in ("1", "Rosa Elena Martínez", "14/02/1992", "Honduras", "1", "1", "0"):
         await staff_phone.send(text)
-    for text in ("1", "Daniel Martínez", "03/06/2017", "2", "2", "1", "1"):
+    for text in ("1", "Daniel Martínez", "03/06/2017", "2", "Honduras", "2", "1", "1"):
         reply = await staff_phone.send(text)
     assert "Registrado: Rosa Elena Martínez" in reply
     await staff_phone.send("3")
