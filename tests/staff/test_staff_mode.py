@@ -122,6 +122,9 @@ async def test_staff_see_the_appointment_after_the_daily_run(
 
     staff_phone = Phone(services, random_phone(), clock)
     await staff_phone.send(make_invite(services, "Casa del Migrante", staff_phone.number, clock))
+    assert services.staff is not None
+    staff = services.staff.repo.staff_by_digest(services.staff.digest(staff_phone.number))
+    assert staff is not None
     for text in ("1", "Rosa Elena Martínez", "14/02/1992", "Honduras", "1", "1", "0"):
         await staff_phone.send(text)
     for text in ("1", "Daniel Martínez", "03/06/2017", "2", "Honduras", "2", "1", "1"):
@@ -138,3 +141,15 @@ async def test_staff_see_the_appointment_after_the_daily_run(
         sandbox.engine.dispose()
     reply = await staff_phone.send("4")
     assert "Rosa Elena Martínez +1: cita " in reply and "Brownsville" in reply
+    assert "todavía sin confirmar: confirme antes de" in reply  # and until when
+
+    # They cannot go: staff give the appointment up for them; the booking API frees it.
+    listing = await staff_phone.send("6")
+    assert "1. Rosa Elena Martínez +1: cita " in listing
+    await staff_phone.send("1")
+    assert "Se dejó la cita" in await staff_phone.send("2")
+    [household] = await services.staff.households(staff)
+    assert household.registration_id is not None
+    status = await services.conversations.booking.status(household.registration_id)
+    assert status.appointment is not None and status.appointment.status == "cancelled"
+    assert "Ninguna familia tiene cita ahora" in await staff_phone.send("6")
