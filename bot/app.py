@@ -10,8 +10,9 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 
+from bot import metrics
 from bot.booking.events import make_router as booking_events_router
 from bot.channels.twilio import make_router as twilio_router
 from bot.conversation import utcnow
@@ -64,6 +65,11 @@ def create_app(
     app.include_router(booking_events_router())
     app.include_router(staff_portal_router())
     app.include_router(media_router())
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_page() -> Response:
+        """Prometheus metrics (bot/metrics.py): counts and timings, no personal data."""
+        return Response(await metrics.render(), media_type=metrics.CONTENT_TYPE_LATEST)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
