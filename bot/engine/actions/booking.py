@@ -212,10 +212,11 @@ class CancelAppointment:
 
 class DeleteMyData:
     """Erase the household in the booking API (by id, then anything still under the contact's
-    reference), and mark the session so the conversation service erases everything the bot
-    keeps instead of saving it. When the booking API cannot do it now, the erasure is
-    "queued": everything here is erased at once all the same, and the booking part waits in
-    the erasure outbox (bot/erasure.py) with only the ids it needs."""
+    reference) and every household shelter staff registered for this phone's person, and mark
+    the session so the conversation service erases everything the bot keeps instead of saving
+    it. When the booking API cannot do it now, the erasure is "queued": everything here is
+    erased at once all the same, and the booking part waits in the erasure outbox
+    (bot/erasure.py) with only the ids it needs."""
 
     name = "delete_my_data"
     outcomes = frozenset({"ok", QUEUED})
@@ -224,6 +225,12 @@ class DeleteMyData:
 
     async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
         ids = [session.registration_id] if session.registration_id else []
+        if ctx.staff is not None and ctx.contact:
+            try:
+                ids += await ctx.staff.registrations_of(ctx.contact)
+            except Exception as exc:  # the staff part of the erasure retries it (erasure.py)
+                log.warning("delete_my_data: staff registrations not read now: %s", exc)
+        ids = list(dict.fromkeys(ids))  # in order, once each
         session.erase = True
         try:
             await erase_contact(ctx.booking, session.contact_ref or "", ids, key)

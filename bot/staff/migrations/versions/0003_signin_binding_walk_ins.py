@@ -1,7 +1,7 @@
 """sign-in codes bound to the browser that asked; shelters that take walk-ins
 
-Revision ID: 0002_signin_walk_ins
-Revises: 0001
+Revision ID: 0003_signin_walk_ins
+Revises: 0002_notices
 A sign-in code can be used (and its tries used up) only by the browser that asked for it
 (`challenge_hash`); codes are counted per client address (`client_hash`) and, for a browser a
 staff member signed in from before, per device (`device_hash`), so a stranger who knows a staff
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_signin_walk_ins"
-down_revision: str | None = "0001"
+revision: str = "0003_signin_walk_ins"
+down_revision: str | None = "0002_notices"
 branch_labels: str | None = None
 depends_on: str | None = None
 
