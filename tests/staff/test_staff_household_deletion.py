@@ -1,7 +1,8 @@
 """A person registered by shelter staff writes from their own phone: the bot knows their
 registration (the usual menu). "Delete my data" while the booking API is down is not claimed
-done: nothing is erased and the deletion waits in the outbox; when the API answers again the
-registration is erased there, then every row here, and the person is told."""
+done: everything here is erased at once (bot/erasure.py) and the booking part waits in the
+erasure outbox; when the API answers again the registration is erased there and the person is
+told."""
 
 from __future__ import annotations
 
@@ -64,9 +65,11 @@ async def test_deleting_a_staff_registered_household_waits_out_an_outage(
         await applicant.send("7")
         reply = await applicant.send("1")
         assert "Su pedido de borrar está guardado y se hará solo" in reply, reply
-        assert services.staff.repo.households(staff.shelter_id) != []  # nothing erased yet
-        actions = [e.action for e in services.staff.repo.audit_entries()]
-        assert "contact_forgotten" not in actions
+        assert services.staff.repo.households(staff.shelter_id) == []  # erased here at once
+        key = services.conversations.key_for(applicant.number)
+        erasure = await services.store.load_erasure(key)  # the booking part waits
+        assert erasure is not None and household.registration_id.encode() in erasure
+        assert applicant.received() == []  # not told "deleted" before it is
 
         transport.down = False
         assert await services.replay_outbox() == 0
@@ -75,5 +78,5 @@ async def test_deleting_a_staff_registered_household_waits_out_an_outage(
             await services.conversations.booking.status(household.registration_id)
         told = applicant.received()
         assert any("datos fueron borrados" in body for body in told), told
-        key = services.conversations.key_for(applicant.number)
         assert await services.store.load(key) is None
+        assert await services.store.load_erasure(key) is None
