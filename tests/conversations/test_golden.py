@@ -44,7 +44,9 @@ def _invite(client: Any, shelter: str, phone: str) -> str:
     from bot.staff.cli import invite
 
     services = client.app.state.services
-    code, _ = invite(services.staff.repo, services.settings, shelter, phone, services.staff.clock())
+    code, _ = invite(  # the shelter also answers walk-ins (people no shelter registered)
+        services.staff.repo, services.settings, shelter, phone, services.staff.clock(), True
+    )
     return str(code)
 
 
