@@ -12,6 +12,7 @@ from nlu.entities.dates import DateMatch, ImpossibleDate, find_dates, parse_date
 from nlu.entities.extract import extract_entities
 from nlu.entities.names import clean_name, name_case, strip_lead_in
 from nlu.entities.numbers import find_numbers, parse_number
+from nlu.entities.relationships import parse_relationship
 from nlu.entities.spans import Found
 from nlu.entities.yes_no import parse_yes_no, yes_no_only
 
@@ -28,6 +29,7 @@ __all__ = [
     "parse_country",
     "parse_date",
     "parse_number",
+    "parse_relationship",
     "parse_yes_no",
     "strip_lead_in",
     "yes_no_only",

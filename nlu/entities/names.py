@@ -37,9 +37,10 @@ _LEAD_INS: dict[str, str] = {
     "fr": "je m'appelle, je m appelle, mon nom est, je suis",
 }
 # Lowercase inside a name ("María de los Ángeles", "Ana da Silva", "Ludwig van Beethoven").
-PARTICLES = frozenset(
-    "de del la las los da das do dos di du der den van von y e".split()
-)
+PARTICLES = frozenset({
+    "de", "del", "la", "las", "los", "da", "das", "do", "dos", "di", "du", "der", "den", "van",
+    "von", "y", "e",
+})
 # A whole answer that is clearly not a name (only a greeting, a yes/no or "I don't know").
 _NOT_NAMES = frozenset({
     "si", "no", "wi", "non", "sim", "nao", "yes", "ok", "okay", "gracias", "mesi", "obrigado",
