@@ -154,7 +154,7 @@ class Engine:
             if isinstance(understood, Command):
                 self._command(session, understood, out, ctx)
                 return out
-            if understood == THANKED:
+            if isinstance(understood, str):  # THANKED
                 self._thanked(session, step, out, ctx)
                 return out
             result = understood or result
