@@ -33,12 +33,12 @@ async def test_extortion_in_the_middle_of_registration_opens_an_urgent_handoff(
     assert "lo antes posible" in reply and "911" in reply
     assert staff.received() == [
         "Una persona espera respuesta (Español). Escriba EQUIPO y luego 5 para responder.",
-        "URGENTE: alguien escribe que está en peligro (Español). Escriba EQUIPO, luego 5, "
+        "Urgente: alguien escribe que está en peligro (Español). Escriba EQUIPO, luego 5, "
         "para responder ya.",
     ]
     inbox = await staff.send("5")
     lines = inbox.splitlines()
-    assert lines[1] == "1. URGENTE Español: nos están extorsionando, tenemos miedo", inbox
+    assert lines[1] == "1. Urgente Español: nos están extorsionando, tenemos miedo", inbox
     assert lines[2].startswith("2. Español")
 
 
@@ -52,7 +52,7 @@ async def test_a_sick_child_while_waiting_makes_the_handoff_urgent(
     assert staff.received() != []
     assert await person.send("mi hijo está muy enfermo, tiene fiebre") == ""
     assert staff.received() == [
-        "URGENTE: alguien escribe que está en peligro (Español). Escriba EQUIPO, luego 5, "
+        "Urgente: alguien escribe que está en peligro (Español). Escriba EQUIPO, luego 5, "
         "para responder ya."
     ]
     await person.send("sigue con fiebre")  # already urgent: staff are not told again
