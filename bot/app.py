@@ -10,13 +10,15 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 
+from bot import metrics
 from bot.booking.events import make_router as booking_events_router
 from bot.channels.twilio import make_router as twilio_router
 from bot.conversation import utcnow
 from bot.services import open_services
 from bot.settings import Settings
+from bot.speech.routes import make_router as media_router
 from bot.staff.portal import make_router as staff_portal_router
 from bot.understanding import LazyParser
 from nlu.http import make_router as nlu_router
@@ -62,6 +64,12 @@ def create_app(
     app.include_router(nlu_router(parser))
     app.include_router(booking_events_router())
     app.include_router(staff_portal_router())
+    app.include_router(media_router())
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_page() -> Response:
+        """Prometheus metrics (bot/metrics.py): counts and timings, no personal data."""
+        return Response(await metrics.render(), media_type=metrics.CONTENT_TYPE_LATEST)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -5,26 +5,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 
-from bot.booking.breaker import CircuitBreaker
+from bot import metrics
+from bot.booking.breaker import BreakerState, CircuitBreaker
 from bot.booking.client import BookingClient
 from bot.conversation import Conversations, utcnow
 from bot.embedded_sandbox import embedded_sandbox_settings, serve_embedded_sandbox
 from bot.engine.loader import load_flows
 from bot.engine.runner import Engine
 from bot.i18n import Catalogs
+from bot.jobs.queue import ReclaimingStreamBroker
 from bot.jobs.worker import Outbound, Worker, open_outbound
 from bot.languages import parse_codes
 from bot.outbound import RecordingSender, Sender, TwilioSender
 from bot.ports import PortDirectory
 from bot.replay import replay_outbox_forever, replay_outbox_once
 from bot.settings import Settings
+from bot.speech.recordings import Recordings
+from bot.speech.service import Speech, open_speech
 from bot.staff.chat import StaffHub
 from bot.staff.service import StaffService, open_staff
 from bot.store.base import Store
@@ -48,6 +52,8 @@ class Services:
     staff: StaffService | None = None
     #: Runs outbound jobs in this process (embedded defaults, or `frontdoor worker`).
     worker: Worker | None = None
+    #: Spoken prompts (bot/speech/): voice notes and the phone line; None when off.
+    speech: Speech | None = None
 
     async def replay_outbox(self) -> int:
         """Retry saved booking calls now; returns how many contacts still wait."""
@@ -84,6 +90,15 @@ async def open_services(
     engine = Engine(
         flowset, catalogs, max_failures=settings.max_failed_tries, understand=parser.understand
     )
+    speech = None
+    if role == "serve":
+        speech = open_speech(
+            settings.speech_engine,
+            data_dir / "media",
+            settings.secret_key.get_secret_value(),
+            settings.media_ttl_seconds,
+            Recordings.load(settings.translations_dir, catalogs),
+        )
     store = await open_store(settings)
     try:
         async with contextlib.AsyncExitStack() as stack:
@@ -144,6 +159,7 @@ async def open_services(
                     replay_outbox_forever(conversations, store, settings.replay_interval_seconds)
                 )
                 stack.push_async_callback(_cancel, task)
+            stack.callback(metrics.add_reader(_state_reader(store, booking, outbound)))
             yield Services(
                 settings,
                 store,
@@ -154,9 +170,28 @@ async def open_services(
                 outbound,
                 staff,
                 worker,
+                speech,
             )
     finally:
         await store.close()
+
+
+def _state_reader(
+    store: Store, booking: BookingClient, outbound: Outbound
+) -> Callable[[], Awaitable[dict[str, float]]]:
+    """The gauges of `GET /metrics`, read at scrape time from their owners."""
+
+    async def read() -> dict[str, float]:
+        state = {
+            "outbox_contacts": float(len(await store.outbox())),
+            "booking_breaker_open": float(booking.breaker.state is not BreakerState.CLOSED),
+        }
+        broker = outbound.queue.broker
+        if isinstance(broker, ReclaimingStreamBroker):
+            state["queue_jobs"] = float(await broker.queued())
+        return state
+
+    return read
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

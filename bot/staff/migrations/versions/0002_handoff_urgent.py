@@ -1,6 +1,6 @@
 """handoffs: urgent (the person wrote of danger: extortion, kidnapping, violence, a sick child)
 
-Revision ID: 0002
+Revision ID: 0002_handoff_urgent
 Revises: 0001
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
+revision: str = "0002_handoff_urgent"
 down_revision: str | None = "0001"
 branch_labels: str | None = None
 depends_on: str | None = None
