@@ -1,7 +1,7 @@
 """handoffs: urgent (the person wrote of danger: extortion, kidnapping, violence, a sick child)
 
-Revision ID: 0002_handoff_urgent
-Revises: 0001
+Revision ID: 0003_handoff_urgent
+Revises: 0002_notices
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_handoff_urgent"
-down_revision: str | None = "0001"
+revision: str = "0003_handoff_urgent"
+down_revision: str | None = "0002_notices"
 branch_labels: str | None = None
 depends_on: str | None = None
 
