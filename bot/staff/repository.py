@@ -114,6 +114,7 @@ class HandoffView:
     status: str
     opened_at: datetime
     messages: tuple[MessageView, ...] = field(default=())
+    urgent: bool = False
 
     @property
     def walk_in(self) -> bool:
@@ -230,6 +231,7 @@ class StaffRepository:
             status=row.status,
             opened_at=_aware(row.opened_at),
             messages=messages,
+            urgent=row.urgent,
         )
 
     # ---- shelters, invites, staff ----------------------------------------------------------
@@ -610,6 +612,7 @@ class StaffRepository:
         lang: str,
         interpreter_needed: bool,
         now: datetime,
+        urgent: bool = False,
     ) -> tuple[HandoffView, bool]:
         """The contact's open handoff, or a new one. Returns (handoff, created)."""
         with self._sessions.begin() as db:
@@ -621,6 +624,7 @@ class StaffRepository:
             if existing is not None:
                 existing.lang, existing.channel = lang, channel
                 existing.interpreter_needed = existing.interpreter_needed or interpreter_needed
+                existing.urgent = existing.urgent or urgent
                 return self._handoff_view(db, existing, False), False
             shelter_id = db.scalar(
                 select(Household.shelter_id)
@@ -635,6 +639,7 @@ class StaffRepository:
                 channel=channel,
                 lang=lang,
                 interpreter_needed=interpreter_needed,
+                urgent=urgent,
                 shelter_id=shelter_id,
                 status="open",
                 opened_at=now,
@@ -656,6 +661,16 @@ class StaffRepository:
                     body_enc=self._seal(f"handoff.msg:{handoff_id}", body),
                 )
             )
+
+    def mark_urgent(self, handoff_id: str) -> HandoffView | None:
+        """Mark an open handoff urgent; the handoff when this changed it, else None."""
+        with self._sessions.begin() as db:
+            row = db.get(Handoff, handoff_id)
+            if row is None or row.urgent or row.status != "open":
+                return None
+            row.urgent = True
+            db.flush()
+            return self._handoff_view(db, row, False)
 
     def open_handoff_of(self, contact_digest: str) -> str | None:
         with self._sessions() as db:
@@ -683,7 +698,11 @@ class StaffRepository:
                 if self._takes_walk_ins(db, shelter_id)
                 else mine
             )
-            query = select(Handoff).where(visible).order_by(Handoff.opened_at.desc())
+            query = (
+                select(Handoff)
+                .where(visible)
+                .order_by(Handoff.urgent.desc(), Handoff.opened_at.desc())
+            )
             if not include_closed:
                 query = query.where(Handoff.status == "open")
             return [self._handoff_view(db, r, True) for r in db.scalars(query)]

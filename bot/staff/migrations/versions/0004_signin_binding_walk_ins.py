@@ -1,7 +1,7 @@
 """sign-in codes bound to the browser that asked; shelters that take walk-ins
 
-Revision ID: 0003_signin_walk_ins
-Revises: 0002_notices
+Revision ID: 0004_signin_walk_ins
+Revises: 0003_handoff_urgent
 A sign-in code can be used (and its tries used up) only by the browser that asked for it
 (`challenge_hash`); codes are counted per client address (`client_hash`) and, for a browser a
 staff member signed in from before, per device (`device_hash`), so a stranger who knows a staff
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_signin_walk_ins"
-down_revision: str | None = "0002_notices"
+revision: str = "0004_signin_walk_ins"
+down_revision: str | None = "0003_handoff_urgent"
 branch_labels: str | None = None
 depends_on: str | None = None
 
