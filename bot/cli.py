@@ -51,6 +51,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import create_app
+    from bot.limits import SERVER_HEADER_BUFFER
 
     settings = _settings()
     if "self_url" not in settings.model_fields_set:
@@ -59,7 +60,16 @@ def _serve(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"self_url": f"http://{host}:{args.port}"})
     _preflight(settings)
     app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+        # h11, not httptools: httptools buffers request heads of any size (8 MB accepted);
+        # h11 refuses a head over this bound before buffering more (bot/limits.py).
+        http="h11",
+        h11_max_incomplete_event_size=SERVER_HEADER_BUFFER,
+    )
     return 0
 
 

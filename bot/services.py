@@ -19,16 +19,19 @@ from bot.embedded_sandbox import embedded_sandbox_settings, serve_embedded_sandb
 from bot.engine.loader import load_flows
 from bot.engine.runner import Engine
 from bot.i18n import Catalogs
+from bot.intake import Intake
 from bot.jobs.worker import Outbound, Worker, open_outbound
 from bot.languages import parse_codes
 from bot.outbound import RecordingSender, Sender, TwilioSender
 from bot.ports import PortDirectory
 from bot.replay import replay_outbox_forever, replay_outbox_once
 from bot.settings import Settings
+from bot.spool import Spool
 from bot.staff.chat import StaffHub
 from bot.staff.service import StaffService, open_staff
 from bot.store.base import Store
 from bot.store.factory import open_store
+from bot.store.redis import RedisStore
 from bot.understanding import LazyParser
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,8 @@ class Services:
     booking_url: str
     sender: Sender
     outbound: Outbound
+    #: The webhook's way in: limits, replay protection, the spool (bot/intake.py).
+    intake: Intake
     #: Shelter staff, handoffs and the portal's data (bot/staff/).
     staff: StaffService | None = None
     #: Runs outbound jobs in this process (embedded defaults, or `frontdoor worker`).
@@ -85,6 +90,10 @@ async def open_services(
         flowset, catalogs, max_failures=settings.max_failed_tries, understand=parser.understand
     )
     store = await open_store(settings)
+    if isinstance(store, RedisStore):
+        problem = await store.persistence_problem()
+        if problem is not None:
+            log.warning("%s", problem)
     try:
         async with contextlib.AsyncExitStack() as stack:
             booking_url: str | None
@@ -134,6 +143,20 @@ async def open_services(
                 ledger=outbound.ledger,
                 staff=None if staff is None else StaffHub(staff),
             )
+            spool = None
+            if role == "serve":
+                spool = Spool.open(data_dir / "spool", outbound.codec, settings.spool_max_bytes)
+                stack.callback(spool.close)
+            intake = Intake(
+                conversations,
+                catalogs,
+                dict(flowset.messages),
+                spool,
+                outbound.queue.send,
+                outbound.codec,
+                flood_burst=settings.flood_burst,
+                flood_per_second=settings.flood_per_minute / 60,
+            )
             worker = None
             if role == "worker" or settings.redis_url is None:
                 worker = Worker(outbound, conversations)
@@ -144,6 +167,8 @@ async def open_services(
                     replay_outbox_forever(conversations, store, settings.replay_interval_seconds)
                 )
                 stack.push_async_callback(_cancel, task)
+                spool_task = asyncio.create_task(intake.replay_spool_forever(1.0))
+                stack.push_async_callback(_cancel, spool_task)
             yield Services(
                 settings,
                 store,
@@ -152,6 +177,7 @@ async def open_services(
                 booking_url or "",
                 sender,
                 outbound,
+                intake,
                 staff,
                 worker,
             )

@@ -20,6 +20,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.channels.render import render_bodies
 from bot.contacts import InvalidSender, normalize_phone
 from bot.messages import ChannelKind, Inbound
+from bot.spool import SpoolFull
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,11 @@ def make_router() -> APIRouter:
             inbound = parse_inbound(form, services.conversations.clock())
         except MalformedForm as exc:
             return Response(str(exc), status_code=400, media_type="text/plain")
-        handled = await services.conversations.handle(inbound)
+        try:
+            handled = await services.intake.receive(inbound)
+        except SpoolFull as exc:  # neither handled nor kept: let Twilio try the fallback URL
+            log.error("inbound message refused: %s", exc)
+            return Response("busy", status_code=503, media_type="text/plain")
         bodies = render_bodies(handled.replies, inbound.channel, handled.lang)
         return Response(render_twiml(bodies), media_type=TWIML)
 

@@ -1,0 +1,191 @@
+"""What the webhook does with one inbound message before and around `Conversations.handle`:
+limits, replay protection, and the spool when the message cannot be handled now.
+
+1. A contact with messages waiting in the spool: this one joins them (order is kept).
+2. Flood control: a token bucket per contact in the store (`Store.flood`); the first message
+   over the limit is answered once ("you sent many messages..."), the rest are dropped
+   without an answer until the bucket refills. Other contacts are not affected.
+3. Replay protection: every handled MessageSid is claimed in the store for `DEDUPE_TTL`
+   under a keyed hash (never the provider id itself); a message already claimed is answered
+   with the replies it got if the session still remembers them, else with nothing.
+4. `Conversations.handle`. If the store does not answer, or the contact's lock stays taken
+   longer than Twilio waits, the message goes to the spool (bot/spool.py) and the person is
+   told "received, I will answer shortly" (in their language when this process knows it).
+5. `replay_spool_forever`: once the store answers, spooled messages are handled in arrival
+   order, once each (the claim), and their replies go out through the outbound queue (a
+   send job named after the message: a replay after a crash sends it once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.channels.render import render_bodies
+from bot.conversation import Conversations, Handled
+from bot.i18n import Catalogs
+from bot.jobs.models import Parcel, Part, SendJob
+from bot.jobs.sending import seal_parcel
+from bot.messages import Inbound, Reply
+from bot.spool import Spool, Spooled
+from bot.store.base import Flood, LockTimeout, StoreError, StoreUnavailable
+from bot.store.codec import SessionCodec
+
+log = logging.getLogger(__name__)
+
+#: How long a handled MessageSid is remembered (Twilio retries within minutes; a replayed
+#: capture of a signed request is refused for this long).
+DEDUPE_TTL = timedelta(hours=48)
+DEDUPE_NAMESPACE = "inbound"
+#: Contacts whose language this process remembers (for answers given without the store).
+LANGUAGES_REMEMBERED = 10_000
+#: A spooled message that fails this often for another reason than an outage is set aside.
+MAX_REPLAY_FAILURES = 3
+
+
+@dataclass
+class Intake:
+    conversations: Conversations
+    catalogs: Catalogs
+    #: Engine messages (flows/messages.yaml): key -> English msgid.
+    messages: dict[str, str]
+    spool: Spool | None
+    #: Kicks a send job on the outbound queue (replies to spooled messages).
+    send: Callable[[SendJob], Awaitable[None]]
+    codec: SessionCodec
+    flood_burst: int = 12
+    flood_per_second: float = 0.5
+    _languages: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    _failures: dict[int, int] = field(default_factory=dict)
+
+    def _sid_hash(self, message_id: str) -> str:
+        secret = self.conversations.settings.secret_key.get_secret_value().encode()
+        return hmac.new(secret, b"inbound-sid:" + message_id.encode(), "sha256").hexdigest()[:40]
+
+    def spooled(self) -> int:
+        return 0 if self.spool is None else len(self.spool)
+
+    def language(self, contact: str) -> str:
+        return self._languages.get(contact) or self.conversations.settings.default_language
+
+    def _remember_language(self, contact: str, lang: str | None) -> None:
+        if lang is None:
+            return
+        self._languages[contact] = lang
+        self._languages.move_to_end(contact)
+        while len(self._languages) > LANGUAGES_REMEMBERED:
+            self._languages.popitem(last=False)
+
+    def _say(self, contact: str, key: str) -> Handled:
+        lang = self.language(contact)
+        return Handled([Reply(text=self.catalogs.gettext(lang, self.messages[key]))], lang)
+
+    async def receive(self, inbound: Inbound) -> Handled:
+        """Answer one webhook message (raises `SpoolFull` when it can be neither handled nor
+        kept: the webhook answers 503 then)."""
+        conv = self.conversations
+        key = conv.key_for(inbound.sender)
+        if self.spool is not None and self.spool.holds(key.digest):
+            return await self._keep(key.digest, inbound)
+        try:
+            verdict = await conv.store.flood(key, self.flood_burst, self.flood_per_second)
+            if verdict is Flood.WARN:
+                log.warning("contact %s: flood control: told once, later messages dropped", key)
+                return self._say(key.digest, "flooding")
+            if verdict is Flood.DROP:
+                return Handled([], None)
+            return await self._handle(key.digest, inbound)
+        except (StoreUnavailable, LockTimeout) as exc:
+            if self.spool is None:
+                raise
+            log.warning("contact %s: message kept in the spool (%s)", key, type(exc).__name__)
+            return await self._keep(key.digest, inbound)
+
+    async def _keep(self, contact: str, inbound: Inbound) -> Handled:
+        assert self.spool is not None
+        await self.spool.append(contact, inbound)
+        return self._say(contact, "received_later")
+
+    async def _handle(self, contact: str, inbound: Inbound) -> Handled:
+        conv = self.conversations
+        sid = self._sid_hash(inbound.message_id)
+        if await conv.store.claimed(DEDUPE_NAMESPACE, sid):
+            log.info("contact %s: message already handled (replay or retry)", contact)
+            session = await conv.store.load(conv.key_for(inbound.sender))
+            cached = None if session is None else session.replies_for(inbound.message_id)
+            return Handled(cached or [], None if session is None else session.lang)
+        handled = await conv.handle(inbound)
+        self._remember_language(contact, handled.lang)
+        try:
+            await conv.store.claim(DEDUPE_NAMESPACE, sid, DEDUPE_TTL)
+        except StoreError as exc:  # handled and saved: the session's recent turns still dedupe
+            log.warning("contact %s: message id not recorded: %s", contact, exc)
+        return handled
+
+    # -- the spool's replay ---------------------------------------------------------------
+
+    async def replay_spool_once(self) -> int:
+        """Handle spooled messages in order until the spool is empty or the store fails;
+        returns how many are still waiting."""
+        spool = self.spool
+        if spool is None or not len(spool):
+            return 0
+        await self.conversations.store.ping()
+        for item in spool.pending():
+            try:
+                await self._replay(item)
+            except (StoreUnavailable, LockTimeout):
+                raise
+            except Exception:
+                failures = self._failures.get(item.end, 0) + 1
+                self._failures[item.end] = failures
+                if failures < MAX_REPLAY_FAILURES:
+                    raise
+                log.exception(
+                    "spool: a message of contact %s failed %d times: set aside",
+                    item.contact,
+                    failures,
+                )
+            self._failures.pop(item.end, None)
+            await spool.done(item)
+        return len(spool)
+
+    async def _replay(self, item: Spooled) -> None:
+        inbound = item.inbound
+        handled = await self._handle(item.contact, inbound)
+        if not handled.replies:
+            return
+        bodies = render_bodies(handled.replies, inbound.channel, handled.lang)
+        parcel = Parcel(phone=inbound.sender, parts=[Part(body=body) for body in bodies])
+        job = SendJob(
+            job_id=f"spool-{self._sid_hash(inbound.message_id)[:24]}",
+            contact=item.contact,
+            channel=inbound.channel,
+            sealed=seal_parcel(self.codec, parcel),
+            proactive=False,  # the answer to what the person wrote
+        )
+        await self.send(job)
+        log.info("spool: contact %s answered (%d parts queued)", item.contact, len(bodies))
+
+    async def replay_spool_forever(self, interval: float) -> None:
+        """The background task of `frontdoor serve`; logs once per change of state."""
+        down = False
+        delay = interval
+        while True:
+            try:
+                waiting = await self.replay_spool_once()
+                if down:
+                    log.info("spool: the store answers again; replayed, %d waiting", waiting)
+                down, delay = False, interval
+            except (StoreUnavailable, LockTimeout) as exc:
+                if not down:
+                    log.warning("spool: replay waits for the store (%s)", exc)
+                down, delay = True, min(delay * 2, 5.0)
+            except Exception:
+                log.exception("spool: replay failed; will try again")
+            await asyncio.sleep(delay)
