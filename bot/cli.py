@@ -8,7 +8,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
 
@@ -16,13 +16,26 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 
-def _settings() -> Settings:
-    from bot.settings import Settings
+def _settings(**updates: object) -> Settings:
+    """Settings from the environment; an invalid variable ends the program with one line per
+    variable (its name, what is wrong, a valid example) and exit status 2."""
+    from pydantic_settings import SettingsError
+
+    from bot.settings import Settings, config_error_lines
 
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
-        sys.exit(f"frontdoor: invalid configuration:\n{exc}")
+        _config_exit(config_error_lines(exc))
+    except SettingsError as exc:  # a value pydantic-settings could not even decode (JSON)
+        _config_exit(config_error_lines(exc))
+    return settings.model_copy(update=updates) if updates else settings
+
+
+def _config_exit(lines: list[str]) -> NoReturn:
+    for line in lines:
+        print(f"frontdoor: {line}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def _preflight(settings: Settings) -> None:
@@ -52,15 +65,21 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from bot.limits import SERVER_HEADER_BUFFER
+    from bot.server import ReadyServer, ready_line
 
-    settings = _settings()
+    settings = _settings(console_outbound=True)
+    # Where people (and the embedded sandbox's event webhook) reach this server.
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+    local_url = f"http://{host}:{args.port}"
     if "self_url" not in settings.model_fields_set:
-        # The embedded sandbox posts its events back to this server.
-        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
-        settings = settings.model_copy(update={"self_url": f"http://{host}:{args.port}"})
+        settings = settings.model_copy(update={"self_url": local_url})
+    if "portal_secure_cookies" not in settings.model_fields_set and _loopback(args.host):
+        # Served on this machine over plain http: a Secure cookie would never come back, and
+        # nobody could sign in to the portal.
+        settings = settings.model_copy(update={"portal_secure_cookies": False})
     _preflight(settings)
     app = create_app(settings)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
@@ -70,7 +89,33 @@ def _serve(args: argparse.Namespace) -> int:
         http="h11",
         h11_max_incomplete_event_size=SERVER_HEADER_BUFFER,
     )
-    return 0
+    server = ReadyServer(config, ready=ready_line(local_url))
+    server.run()
+    return 0 if server.started else 1
+
+
+def _loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
+def _port(text: str) -> int:
+    """argparse type of --port: a TCP port, with an example when it is not one."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a TCP port (1-65535), for example --port 8000"
+        )
+    return port
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line (and exit status 2), not the usage text plus the error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -93,7 +138,7 @@ def _worker(args: argparse.Namespace) -> int:
     """Run outbound jobs (notifications, reminders, SMS fallbacks) from the Redis queue."""
     from bot.services import open_services
 
-    settings = _settings()
+    settings = _settings(console_outbound=True)
     if not settings.redis_url:
         sys.exit(
             "frontdoor worker: FRONTDOOR_REDIS_URL is not set. On embedded defaults the worker "
@@ -113,12 +158,12 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="frontdoor", description=__doc__)
+    parser = _Parser(prog="frontdoor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the bot's HTTP service (Twilio webhooks)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000)
     serve.set_defaults(func=_serve)
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal, as a phone would")
@@ -162,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The twilio library logs every request's headers at INFO; taskiq every job it starts.
     logging.getLogger("twilio").setLevel(logging.WARNING)
     logging.getLogger("taskiq").setLevel(logging.WARNING)
+    # httpx logs every booking API call at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if args_list and args_list[0] in _DELEGATES:
         import importlib
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -40,6 +41,22 @@ def embedded_sandbox_settings(
     )
 
 
+#: Set in the embedded server's task (a task copies the context it is created in): its
+#: start-up and shutdown lines are the host's business, not the operator's.
+_IN_EMBEDDED: contextvars.ContextVar[bool] = contextvars.ContextVar("embedded", default=False)
+
+
+class _QuietEmbedded(logging.Filter):
+    """On uvicorn's process-wide loggers, drops the embedded server's routine (INFO) lines and
+    keeps the bot's own server's start-up and access lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or not _IN_EMBEDDED.get()
+
+
+_FILTER = _QuietEmbedded()
+
+
 class _EmbeddedServer(uvicorn.Server):
     """A uvicorn server that leaves signals to the host process (the bot's own server or
     `frontdoor chat`): Ctrl-C must stop the bot, which then stops this server in order."""
@@ -61,14 +78,21 @@ async def serve_embedded_sandbox(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    # No log level or log config of its own: uvicorn.Config would re-level (and, without an
+    # access log, empty) the process-wide uvicorn loggers the bot's own server uses.
     config = uvicorn.Config(
-        create_sandbox_app(settings, clock=clock),
-        log_level="warning",
-        lifespan="on",
-        access_log=False,
+        create_sandbox_app(settings, clock=clock), log_config=None, log_level=None, lifespan="on"
     )
+    config.access_log = False  # read per connection: no access lines for the sandbox's calls
+    for name in ("uvicorn.error", "uvicorn.access"):
+        if _FILTER not in logging.getLogger(name).filters:
+            logging.getLogger(name).addFilter(_FILTER)
     server = _EmbeddedServer(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+    marker = _IN_EMBEDDED.set(True)
+    try:
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+    finally:
+        _IN_EMBEDDED.reset(marker)
     for _ in range(500):
         if server.started or task.done():
             break

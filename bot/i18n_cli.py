@@ -14,6 +14,7 @@ directly, so every language, Mayan ones included, goes through the same steps:
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -32,10 +33,18 @@ WIDTH = 100
 TEMPLATE = f"{DOMAIN}.pot"
 
 
+#: Header lines that say which Babel wrote the file: dropped, so that a catalog (and the
+#: test that compares a fresh extract with the committed template) never depends on the
+#: version pip happened to install.
+_VERSION_HEADERS = (b'"Generated-By: ',)
+
+
 def _write(path: Path, catalog: Catalog) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fh:
-        write_po(fh, catalog, width=WIDTH, sort_output=False, omit_header=False)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=WIDTH, sort_output=False, omit_header=False)
+    lines = buffer.getvalue().splitlines(keepends=True)
+    path.write_bytes(b"".join(x for x in lines if not x.startswith(_VERSION_HEADERS)))
 
 
 def _language_dirs(translations: Path) -> list[Path]:

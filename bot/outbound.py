@@ -99,10 +99,27 @@ class Sender(Protocol):
     async def close(self) -> None: ...
 
 
+def console_block(message: OutboundMessage, number: int) -> str:
+    """How an unsent message is shown on the console: the contact by its key, never a phone."""
+    head = (
+        f"--- message {number} NOT SENT (no Twilio account): {message.channel.value} to "
+        f"contact {message.contact[:12]} ---"
+    )
+    body = message.body or (
+        f"[template {message.content_sid} {json.dumps(message.content_variables)}]"
+    )
+    return f"{head}\n{body}\n---"
+
+
 class RecordingSender:
-    def __init__(self) -> None:
+    """Without a Twilio account: keeps what would have been sent (the terminal chat and tests
+    read it with `take`) and, with `echo`, prints it on the console, marked as not sent, so a
+    local run shows every message the bot sends on its own (notices, sign-in codes...)."""
+
+    def __init__(self, *, echo: bool = False) -> None:
         self.sent: dict[str, list[OutboundMessage]] = defaultdict(list)
         self._count = 0
+        self._echo = echo
 
     async def send(self, message: OutboundMessage) -> str:
         self._count += 1
@@ -114,6 +131,8 @@ class RecordingSender:
             message.contact,
             len(message.body),
         )
+        if self._echo:
+            print(console_block(message, self._count), flush=True)
         return f"LOCAL{self._count:08d}"
 
     async def find_sent(self, message: OutboundMessage, since: datetime) -> str | None:

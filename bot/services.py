@@ -203,6 +203,7 @@ def _make_sender(settings: Settings) -> Sender:
         )
     log.warning(
         "no Twilio account configured (FRONTDOOR_TWILIO_ACCOUNT_SID): messages the bot sends "
-        "on its own (results after an outage) are only logged"
+        "on its own (notices, sign-in codes, staff replies) are not sent"
+        + (": they are printed on this console" if settings.console_outbound else "")
     )
-    return RecordingSender()
+    return RecordingSender(echo=settings.console_outbound)

@@ -8,11 +8,12 @@ apps in one process.
 from __future__ import annotations
 
 import hmac
+import re
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,8 +22,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET_KEY = "frontdoor-development-key-do-not-use-in-production"  # noqa: S105
 
 
+ENV_PREFIX = "FRONTDOOR_"
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FRONTDOOR_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     redis_url: str | None = Field(
         default=None, description="Use Redis at this URL instead of the in-memory store."
@@ -128,6 +132,11 @@ class Settings(BaseSettings):
         default=True, description="Portal cookies only over HTTPS (off for local http tests)."
     )
     log_level: str = "INFO"
+    console_outbound: bool = Field(
+        default=False,
+        description="Without a Twilio account, print every message the bot would send on the "
+        "console, marked as not sent (`frontdoor serve` and `frontdoor worker` turn it on).",
+    )
     # ---- outbound: the job worker (bot/jobs) -------------------------------------------
     sms_rate_per_second: float = Field(
         default=1.0, gt=0, description="Messages/s per SMS sender (US long code 1, toll-free 3)."
@@ -140,6 +149,7 @@ class Settings(BaseSettings):
     )
     whatsapp_templates: dict[str, dict[str, str]] = Field(
         default_factory=dict,
+        examples=['{"allocated": {"es": "HX0123456789abcdef0123456789abcdef"}}'],
         description='Approved WhatsApp templates (ContentSid) per purpose and language, JSON: '
         '{"allocated": {"es": "HX...", "ht": "HX..."}, ...}. Outside the 24-hour window a '
         "purpose without a template for the person's language falls back to SMS.",
@@ -186,3 +196,41 @@ class Settings(BaseSettings):
     @property
     def uses_development_key(self) -> bool:
         return self.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY
+
+
+def _example(name: str) -> str | None:
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return None
+    if field.examples:
+        return str(field.examples[0])
+    default = field.get_default(call_default_factory=True)
+    if default in (None, "", {}, []) or isinstance(default, SecretStr):
+        return None
+    return str(default).lower() if isinstance(default, bool) else str(default)
+
+
+def config_error_lines(error: ValidationError | SettingsError) -> list[str]:
+    """One line per invalid variable: its name, what is wrong, and a valid example."""
+    problems: list[tuple[str, str, object]] = []
+    if isinstance(error, ValidationError):
+        for item in error.errors():
+            name = str(item["loc"][0]) if item["loc"] else "?"
+            problems.append((name, str(item["msg"]), item.get("input")))
+    else:
+        found = re.search(r'field "(\w+)"', str(error))
+        cause = error.__cause__
+        problems.append(
+            (found.group(1) if found else "?", f"cannot be read ({cause or error})", None)
+        )
+    lines = []
+    for name, message, given in problems:
+        line = f"{ENV_PREFIX}{name.upper()}"
+        if isinstance(given, str):
+            line += f"={given}"
+        line += f": {message[0].lower()}{message[1:]}"
+        example = _example(name)
+        if example is not None:
+            line += f"; for example {ENV_PREFIX}{name.upper()}={example}"
+        lines.append(line)
+    return lines

@@ -73,9 +73,15 @@ def run(argv: Sequence[str], settings: Settings | None = None) -> int:
         now = datetime.now(UTC)
         if args.command == "invite":
             try:
+                if not args.phone.strip().startswith("+"):
+                    raise InvalidSender("no country code")
                 phone = normalize_phone(args.phone)
             except InvalidSender:
-                print(f"frontdoor staff: not a phone number: {args.phone!r}", file=sys.stderr)
+                print(
+                    f"frontdoor staff: --phone {args.phone!r} is not an international number: "
+                    "give it with + and the country code, for example +526641234567",
+                    file=sys.stderr,
+                )
                 return 2
             code, expires = invite(repo, settings, args.shelter, phone, now)
             print(f"Invite code for {args.shelter}: {code}")

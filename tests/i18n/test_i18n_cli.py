@@ -75,6 +75,20 @@ def test_extract_is_stable(tree: Path) -> None:
     )
 
 
+def test_catalogs_do_not_name_the_babel_version(tree: Path) -> None:
+    """A header that names Babel's version makes the committed files differ from a fresh
+    extract on any machine whose pip picked another Babel (it made `main` red once)."""
+    assert _run(tree, "extract") == 0 and _run(tree, "update") == 0
+    def catalogs(root: Path) -> list[Path]:
+        pattern = "translations/*/LC_MESSAGES/*.po"
+        return [root / "translations" / "frontdoor.pot", *root.glob(pattern)]
+
+    written, committed = catalogs(tree), catalogs(PROJECT_ROOT)
+    assert len(written) == len(committed) >= 8
+    for path in written + committed:
+        assert "Generated-By" not in path.read_text(encoding="utf-8"), path
+
+
 def test_update_adds_new_messages_and_keeps_drafts(tree: Path) -> None:
     status = tree / "flows" / "status.yaml"
     status.write_text(

@@ -20,6 +20,10 @@ from bot.sms import is_gsm7, segment_count, transliterate_for_sms
 
 MAX_SEGMENTS = 3
 GOLDEN = sorted((PROJECT_ROOT / "tests" / "conversations" / "golden").glob("*.yaml"))
+#: WhatsApp is not billed per segment: only the SMS conversations are measured.
+SMS_GOLDEN = [
+    p for p in GOLDEN if yaml.safe_load(p.read_text(encoding="utf-8"))["channel"] == "sms"
+]
 
 
 @pytest.fixture(scope="module")
@@ -110,11 +114,13 @@ def test_samples_are_long_and_real(renderer: PromptRenderer) -> None:
         assert expected in summary
 
 
-@pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
+def test_there_are_sms_goldens_to_measure() -> None:
+    assert len(SMS_GOLDEN) >= 5 and len(SMS_GOLDEN) < len(GOLDEN)
+
+
+@pytest.mark.parametrize("path", SMS_GOLDEN, ids=[p.stem for p in SMS_GOLDEN])
 def test_golden_sms_replies_fit_three_segments(path: Path) -> None:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if spec["channel"] != "sms":
-        pytest.skip("WhatsApp is not billed per segment")
     for turn in spec["turns"]:
         for body in str(turn["reply"]).split("\n---\n"):
             assert segment_count(body) <= MAX_SEGMENTS, (turn["send"], body)

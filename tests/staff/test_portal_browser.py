@@ -3,12 +3,11 @@ phone-sized screen: sign in with the code sent to the staff phone, register a ho
 today's request, answer a handoff opened in Haitian Creole. Screenshots of every step are kept
 in test-artifacts/staff-portal/ (gitignored) for people to look at.
 
-Chromium is the system package (`apt-get install chromium`, in .ci/run): browsers are never
-downloaded. Without it the test is skipped locally and fails with CI=true."""
+Chromium comes from `support/tools.py` (the machine's Chromium, else installed by the test
+run); a test never skips for want of a browser."""
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import link_staff, random_phone, staff_settings
+from support import tools
 from support.live import RestartableServer
 
 from bot.app import create_app
@@ -24,7 +24,6 @@ from bot.outbound import RecordingSender
 from bot.services import Services
 from bot.settings import PROJECT_ROOT
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -56,13 +55,6 @@ def live_bot(tmp_path: Path) -> Iterator[tuple[RestartableServer, Services]]:
         server.stop()
 
 
-def _browser_or_skip() -> None:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is required when CI=true (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-
-
 def _whatsapp(server: RestartableServer, phone: str, text: str) -> None:
     form = {
         "MessageSid": "SM" + uuid.uuid4().hex,
@@ -78,7 +70,7 @@ def _whatsapp(server: RestartableServer, phone: str, text: str) -> None:
 def test_sign_in_register_request_and_answer_a_handoff(
     live_bot: tuple[RestartableServer, Services],
 ) -> None:
-    _browser_or_skip()
+    chromium = tools.or_fail(tools.chromium)
     from playwright.sync_api import expect, sync_playwright
 
     server, services = live_bot
@@ -94,7 +86,7 @@ def test_sign_in_register_request_and_answer_a_handoff(
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844}, locale="es-MX")
         page.set_default_timeout(20_000)
 

@@ -10,16 +10,15 @@ test count sends and exercise "was this message already sent?".
 Where things are (environment variables override):
 * FRONTDOOR_TWILIO_SPEC: the spec; default `../shared/twilio/...` beside the repository if it is
   there, else `/work/shared/twilio/twilio_api_v2010_messages.json`.
-* FRONTDOOR_PRISM_BIN: the prism executable; default `.prism/node_modules/.bin/prism` (what
-  `.ci/run` installs with npm), else `prism` on PATH.
-With CI=true a missing Prism or spec fails the tests instead of skipping them.
+* FRONTDOOR_PRISM_BIN: the prism executable; by default the test run installs a pinned Prism
+  with npm into its tools cache on first use (`support/tools.py`).
+A missing spec or a Prism that cannot be installed fails the tests (never a skip).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import socket
 import subprocess
 import threading
@@ -36,8 +35,8 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
 
+from support import tools
 from support.live import RestartableServer, free_port
-from support.redis import in_ci
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC_NAME = "twilio_api_v2010_messages.json"
@@ -55,29 +54,15 @@ def spec_path() -> Path:
     return beside if beside.is_file() else DEFAULT_SPEC
 
 
-def prism_binary() -> str | None:
-    if os.environ.get("FRONTDOOR_PRISM_BIN"):
-        return os.environ["FRONTDOOR_PRISM_BIN"]
-    local = REPO / ".prism" / "node_modules" / ".bin" / "prism"
-    return str(local) if local.exists() else shutil.which("prism")
-
-
-def _unusable(message: str) -> None:
-    if in_ci():
-        pytest.fail(f"{message} (CI=true: Prism tests must run, not skip)", pytrace=False)
-    pytest.skip(message)
-
-
 class Prism:
     """`prism mock` on a free loopback port, for one test session."""
 
     def __init__(self) -> None:
-        binary, spec = prism_binary(), spec_path()
-        if binary is None:
-            _unusable("Prism is not installed (npm install --prefix .prism @stoplight/prism-cli)")
+        spec = spec_path()
         if not spec.is_file():
-            _unusable(f"Twilio's spec is not at {spec} (set FRONTDOOR_TWILIO_SPEC)")
-        assert binary is not None
+            message = f"Twilio's spec is not at {spec} (set FRONTDOOR_TWILIO_SPEC)"
+            pytest.fail(message, pytrace=False)
+        binary, env = tools.or_fail(tools.prism)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(REPO / ".prism.log", "wb")  # noqa: SIM115
@@ -85,6 +70,7 @@ class Prism:
             [binary, "mock", "-h", "127.0.0.1", "-p", str(self.port), str(spec)],
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **env},
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
