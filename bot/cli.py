@@ -45,10 +45,11 @@ def _preflight(settings: Settings) -> None:
     from bot.store.factory import open_store
 
     if settings.redis_url and settings.uses_development_key:
-        sys.exit(
-            "frontdoor: FRONTDOOR_REDIS_URL is set but FRONTDOOR_SECRET_KEY is not: a persistent "
-            "store needs your own secret key (it keys phone hashes and encrypts data at rest)."
-        )
+        _config_exit([
+            "FRONTDOOR_REDIS_URL is set but FRONTDOOR_SECRET_KEY is not: a persistent store "
+            "needs your own secret key (it keys phone hashes and encrypts data at rest); for "
+            "example FRONTDOOR_SECRET_KEY=$(openssl rand -hex 32)"
+        ])
 
     async def check() -> None:
         store = await open_store(settings)
@@ -57,17 +58,17 @@ def _preflight(settings: Settings) -> None:
     try:
         asyncio.run(check())
     except StoreUnavailable as exc:
-        sys.exit(f"frontdoor: cannot start: {exc}. Start Redis or unset FRONTDOOR_REDIS_URL.")
+        _config_exit([f"cannot start: {exc}. Start Redis or unset FRONTDOOR_REDIS_URL."])
 
 
 def _serve(args: argparse.Namespace) -> int:
+    settings = _settings(console_outbound=True)  # before the heavy imports: errors come fast
     import uvicorn
 
     from bot.app import create_app
     from bot.limits import SERVER_HEADER_BUFFER
     from bot.server import ReadyServer, ready_line
 
-    settings = _settings(console_outbound=True)
     # Where people (and the embedded sandbox's event webhook) reach this server.
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
     local_url = f"http://{host}:{args.port}"
@@ -136,14 +137,15 @@ def _chat(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     """Run outbound jobs (notifications, reminders, SMS fallbacks) from the Redis queue."""
+    settings = _settings(console_outbound=True)  # before the heavy imports: errors come fast
     from bot.services import open_services
 
-    settings = _settings(console_outbound=True)
     if not settings.redis_url:
-        sys.exit(
-            "frontdoor worker: FRONTDOOR_REDIS_URL is not set. On embedded defaults the worker "
-            "runs inside `frontdoor serve`; a separate worker needs the shared Redis queue."
-        )
+        _config_exit([
+            "worker: FRONTDOOR_REDIS_URL is not set. On embedded defaults the worker runs "
+            "inside `frontdoor serve`; a separate worker needs the shared Redis queue, for "
+            "example FRONTDOOR_REDIS_URL=redis://127.0.0.1:6379/0"
+        ])
     _preflight(settings)
 
     async def main() -> None:

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 #: How the human side labels every machine translation (the inbox shows the original beside it).
 LABEL = "machine translation"
 INSTALL_HINT = (
-    "machine translation is an optional extra: .venv/bin/pip install torch==2.13.0 && "
+    "machine translation is an optional extra (about 1.5 GB with a CPU-only torch): "
+    ".venv/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu && "
     ".venv/bin/pip install -e '.[translate]'"
 )
 

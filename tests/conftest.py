@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,23 @@ from fastapi.testclient import TestClient
 from support.app import Clock, make_settings
 
 from bot.app import create_app
+
+#: The only reasons a test may skip: markers a user opts in to (`pytest -m rasa`).
+OPT_IN_MARKERS = ("rasa", "translate")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A skip is a failure, unless the test carries an opt-in marker: a newcomer's run that
+    skips because a tool or a service is missing looks green and tests nothing."""
+    report = yield
+    if report.skipped and not any(item.get_closest_marker(m) for m in OPT_IN_MARKERS):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped without an opt-in marker (a skip is a failure here): {reason}"
+    return report
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -127,8 +127,18 @@ def test_ready_line_and_portal_sign_in_without_twilio(
         (["serve"], {"FRONTDOOR_WHATSAPP_TEMPLATES": "{allocated"}, "FRONTDOOR_WHATSAPP_TEMPLATES"),
         (["worker"], {"FRONTDOOR_SMS_RATE_PER_SECOND": "-1"}, "FRONTDOOR_SMS_RATE_PER_SECOND=-1"),
         (["staff", "invite", "--shelter", "Casa", "--phone", "6641234567"], {}, "+526641234567"),
+        (["worker"], {}, "FRONTDOOR_REDIS_URL=redis://"),
+        (["serve"], {"FRONTDOOR_REDIS_URL": "redis://127.0.0.1:9/0"}, "FRONTDOOR_SECRET_KEY="),
+        (
+            ["serve"],
+            {"FRONTDOOR_REDIS_URL": "redis://127.0.0.1:9/0", "FRONTDOOR_SECRET_KEY": "k" * 32},
+            "Start Redis or unset FRONTDOOR_REDIS_URL",
+        ),
     ],
-    ids=["port", "ttl", "templates-json", "worker-rate", "invite-without-country-code"],
+    ids=[
+        "port", "ttl", "templates-json", "worker-rate", "invite-without-country-code",
+        "worker-without-redis", "redis-without-secret", "redis-down",
+    ],
 )
 def test_a_configuration_mistake_is_one_line(
     args: list[str], env: dict[str, str], names: str, tmp_path: Path
@@ -142,4 +152,5 @@ def test_a_configuration_mistake_is_one_line(
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
-    assert names in lines[0] and "example" in lines[0], lines[0]
+    assert names in lines[0], lines[0]
+    assert "example" in lines[0] or "Start Redis" in lines[0], lines[0]

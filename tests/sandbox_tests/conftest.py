@@ -2,8 +2,7 @@
 and the app over the ASGI transport or over real HTTP (uvicorn on a free port).
 
 PostgreSQL runs at 127.0.0.1:5432 (trust auth, database ``test``); each test gets a schema of
-its own, dropped afterwards. With ``CI=true`` a missing PostgreSQL fails the run; otherwise its
-tests are skipped.
+its own, dropped afterwards. A PostgreSQL that does not answer fails its tests (never a skip).
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from booking_sandbox.settings import SandboxSettings
 POSTGRES_URL = os.environ.get(
     "BOOKING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def _psycopg_dsn(url: str) -> str:
@@ -42,16 +40,17 @@ def _postgres_available() -> bool:
 
 @pytest.fixture(scope="session")
 def postgres_ready() -> bool:
-    available = _postgres_available()
-    if not available and IN_CI:
-        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required when CI=true")
-    return available
+    if not _postgres_available():
+        pytest.fail(
+            f"PostgreSQL at {POSTGRES_URL} does not answer: start it (trust auth, database "
+            "test) or set BOOKING_TEST_POSTGRES_URL",
+            pytrace=False,
+        )
+    return True
 
 
 @pytest.fixture
 def postgres_schema(postgres_ready: bool) -> Iterator[str]:
-    if not postgres_ready:
-        pytest.skip(f"PostgreSQL at {POSTGRES_URL} is not running")
     schema = f"sandbox_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_psycopg_dsn(POSTGRES_URL), autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')

