@@ -1,10 +1,13 @@
 """What the webhook does with one inbound message before and around `Conversations.handle`:
 limits, replay protection, and the spool when the message cannot be handled now.
 
-1. A contact with messages waiting in the spool: this one joins them (order is kept).
-2. Flood control: a token bucket per contact in the store (`Store.flood`); the first message
-   over the limit is answered once ("you sent many messages..."), the rest are dropped
-   without an answer until the bucket refills. Other contacts are not affected.
+1. Flood control: a token bucket per contact in this process (no I/O: most of a flood stops
+   here), then the store's (`Store.flood`, all processes together); the first message over
+   the limit is answered once ("you sent many messages..."), the rest are dropped without an
+   answer until the bucket refills. Other contacts are not affected.
+2. In line: the messages of one contact wait for each other in arrival order from here on
+   (the store calls below would otherwise let a later one overtake an earlier one); a
+   contact with messages in the spool has this one kept behind them.
 3. Replay protection: every handled MessageSid is claimed in the store for `DEDUPE_TTL`
    under a keyed hash (never the provider id itself); a message already claimed is answered
    with the replies it got if the session still remembers them, else with nothing.
@@ -29,12 +32,15 @@ from datetime import timedelta
 from bot.channels.render import render_bodies
 from bot.conversation import Conversations, Handled
 from bot.i18n import Catalogs
+from bot.jobs.ledger import Ledger
 from bot.jobs.models import Parcel, Part, SendJob
 from bot.jobs.sending import seal_parcel
 from bot.messages import Inbound, Reply
 from bot.spool import Spool, Spooled
 from bot.store.base import Flood, LockTimeout, StoreError, StoreUnavailable
 from bot.store.codec import SessionCodec
+from bot.store.flood import TokenBuckets
+from bot.store.locks import LocalLocks, LockWaitTimeout
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +66,16 @@ class Intake:
     codec: SessionCodec
     flood_burst: int = 12
     flood_per_second: float = 0.5
+    #: Where sent parts are recorded (to keep one contact's replies in order); None: no wait.
+    ledger: Ledger | None = None
+    #: How long a replayed reply waits for the same contact's previous one to be sent.
+    order_wait: float = 30.0
+    _order: LocalLocks = field(default_factory=LocalLocks)
+    _local_flood: TokenBuckets = field(default_factory=TokenBuckets)
     _languages: OrderedDict[str, str] = field(default_factory=OrderedDict)
     _failures: dict[int, int] = field(default_factory=dict)
+    #: The last part queued for each contact by the replay (its next reply waits for it).
+    _last_part: dict[str, str] = field(default_factory=dict)
 
     def _sid_hash(self, message_id: str) -> str:
         secret = self.conversations.settings.secret_key.get_secret_value().encode()
@@ -90,21 +104,30 @@ class Intake:
         kept: the webhook answers 503 then)."""
         conv = self.conversations
         key = conv.key_for(inbound.sender)
-        if self.spool is not None and self.spool.holds(key.digest):
-            return await self._keep(key.digest, inbound)
+        verdict = self._local_flood.take(key.digest, self.flood_burst, self.flood_per_second)
+        if verdict is not Flood.OK:  # most of a flood stops here, before any I/O
+            return self._flooded(key.digest, verdict)
         try:
-            verdict = await conv.store.flood(key, self.flood_burst, self.flood_per_second)
-            if verdict is Flood.WARN:
-                log.warning("contact %s: flood control: told once, later messages dropped", key)
-                return self._say(key.digest, "flooding")
-            if verdict is Flood.DROP:
-                return Handled([], None)
-            return await self._handle(key.digest, inbound)
-        except (StoreUnavailable, LockTimeout) as exc:
+            # In line from the first await: the store calls below would otherwise let a later
+            # message of this contact overtake an earlier one before either reaches the lock.
+            async with self._order.hold(key.digest, conv.settings.lock_timeout_seconds):
+                if self.spool is not None and self.spool.holds(key.digest):
+                    return await self._keep(key.digest, inbound)  # behind the kept ones
+                verdict = await conv.store.flood(key, self.flood_burst, self.flood_per_second)
+                if verdict is not Flood.OK:  # the store's bucket: all processes together
+                    return self._flooded(key.digest, verdict)
+                return await self._handle(key.digest, inbound)
+        except (StoreUnavailable, LockTimeout, LockWaitTimeout) as exc:
             if self.spool is None:
                 raise
             log.warning("contact %s: message kept in the spool (%s)", key, type(exc).__name__)
             return await self._keep(key.digest, inbound)
+
+    def _flooded(self, contact: str, verdict: Flood) -> Handled:
+        if verdict is Flood.WARN:
+            log.warning("contact %s: flood control: told once, the rest dropped", contact)
+            return self._say(contact, "flooding")
+        return Handled([], None)
 
     async def _keep(self, contact: str, inbound: Inbound) -> Handled:
         assert self.spool is not None
@@ -134,6 +157,7 @@ class Intake:
         returns how many are still waiting."""
         spool = self.spool
         if spool is None or not len(spool):
+            self._last_part.clear()
             return 0
         await self.conversations.store.ping()
         for item in spool.pending():
@@ -169,8 +193,25 @@ class Intake:
             sealed=seal_parcel(self.codec, parcel),
             proactive=False,  # the answer to what the person wrote
         )
+        await self._after_previous(item.contact)
         await self.send(job)
+        self._last_part[item.contact] = f"{job.job_id}#{len(bodies) - 1}"
         log.info("spool: contact %s answered (%d parts queued)", item.contact, len(bodies))
+
+    async def _after_previous(self, contact: str) -> None:
+        """Jobs run concurrently in the worker: a contact's next reply is queued only once
+        the previous one went out (or `order_wait` passed: late is better than never)."""
+        part = self._last_part.pop(contact, None)
+        if part is None or self.ledger is None:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.order_wait
+        while loop.time() < deadline:
+            state = await self.ledger.send_state(part)
+            if state is not None and state.state != "attempting":
+                return
+            await asyncio.sleep(0.05)
+        log.warning("spool: contact %s: previous reply not sent yet; queueing the next", contact)
 
     async def replay_spool_forever(self, interval: float) -> None:
         """The background task of `frontdoor serve`; logs once per change of state."""

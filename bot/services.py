@@ -156,6 +156,7 @@ async def open_services(
                 outbound.codec,
                 flood_burst=settings.flood_burst,
                 flood_per_second=settings.flood_per_minute / 60,
+                ledger=outbound.ledger,
             )
             worker = None
             if role == "worker" or settings.redis_url is None:

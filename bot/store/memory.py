@@ -21,6 +21,7 @@ from datetime import timedelta
 from bot.contacts import ContactKey
 from bot.engine.session import Session
 from bot.store.base import Flood, LockTimeout
+from bot.store.flood import TokenBuckets
 from bot.store.keys import KeyBuilder
 from bot.store.locks import LocalLocks, LockWaitTimeout
 
@@ -55,7 +56,7 @@ class MemoryStore:
         self._locks = LocalLocks()
         self._outbox: dict[str, ContactKey] = {}
         self._logs: dict[str, list[bytes]] = {}
-        self._buckets: dict[str, tuple[float, float, bool]] = {}  # tokens, at, warned
+        self._buckets = TokenBuckets(clock)
         self._next_sweep = clock() + SWEEP_INTERVAL
 
     async def ping(self) -> None:
@@ -74,7 +75,7 @@ class MemoryStore:
     async def delete(self, key: ContactKey) -> None:
         for name in self._keys.data_keys(key):
             self._data.pop(name, None)
-            self._buckets.pop(name, None)
+            self._buckets.forget(name)
         self._outbox.pop(key.digest, None)
 
     async def outbox_add(self, key: ContactKey) -> None:
@@ -105,18 +106,7 @@ class MemoryStore:
         return self._get(self._keys.claim(namespace, item_id)) is not None
 
     async def flood(self, key: ContactKey, burst: int, per_second: float) -> Flood:
-        name = self._keys.flood(key)
-        now = self._clock()
-        tokens, at, warned = self._buckets.get(name, (float(burst), now, False))
-        tokens = min(float(burst), tokens + (now - at) * per_second)
-        if tokens >= 1:
-            tokens, warned, verdict = tokens - 1, False, Flood.OK
-        elif warned:
-            verdict = Flood.DROP
-        else:
-            warned, verdict = True, Flood.WARN
-        self._buckets[name] = (tokens, now, warned)
-        return verdict
+        return self._buckets.take(self._keys.flood(key), burst, per_second)
 
     def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
         return self._hold(self._keys.lock(key), key)

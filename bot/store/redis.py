@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 _SCHEMES = ("redis", "rediss", "unix")
 
 # A token bucket per contact (KEYS[1]); ARGV: burst, tokens per second. 0 ok, 1 warn, 2 drop.
+# Told once per flood: `warned` is cleared only when the bucket is full again (flood over).
 _FLOOD = """
 local key, burst, rate = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
 local t = redis.call('TIME')
@@ -49,8 +50,9 @@ local tokens = tonumber(v[1]) or burst
 local at = tonumber(v[2]) or now
 tokens = math.min(burst, tokens + (now - at) / 1000 * rate)
 local warned, verdict = v[3] or '0', 0
+if tokens >= burst then warned = '0' end
 if tokens >= 1 then
-  tokens, warned = tokens - 1, '0'
+  tokens = tokens - 1
 elseif warned == '1' then
   verdict = 2
 else

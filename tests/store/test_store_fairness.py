@@ -56,7 +56,10 @@ async def test_flood_bucket_warns_once_then_drops_then_refills(backend: Backend)
     assert await backend.store.flood(BOB, 3, 5.0) is Flood.OK  # others are not affected
     await backend.advance(0.25)  # > one token at 5 per second
     assert await backend.store.flood(ALICE, 3, 5.0) is Flood.OK
-    assert await backend.store.flood(ALICE, 3, 5.0) is Flood.WARN  # a new flood: told again
+    assert await backend.store.flood(ALICE, 3, 5.0) is Flood.DROP  # the same flood: told already
+    await backend.advance(0.8)  # full again: the flood is over
+    verdicts = [await backend.store.flood(ALICE, 3, 5.0) for _ in range(4)]
+    assert verdicts == [Flood.OK] * 3 + [Flood.WARN]  # a new flood: told again
 
 
 async def test_delete_my_data_removes_the_flood_bucket(backend: Backend) -> None:
