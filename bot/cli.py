@@ -63,12 +63,6 @@ def _preflight(settings: Settings) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     settings = _settings(console_outbound=True)  # before the heavy imports: errors come fast
-    import uvicorn
-
-    from bot.app import create_app
-    from bot.limits import SERVER_HEADER_BUFFER
-    from bot.server import ReadyServer, ready_line
-
     # Where people (and the embedded sandbox's event webhook) reach this server.
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
     local_url = f"http://{host}:{args.port}"
@@ -79,6 +73,12 @@ def _serve(args: argparse.Namespace) -> int:
         # nobody could sign in to the portal.
         settings = settings.model_copy(update={"portal_secure_cookies": False})
     _preflight(settings)
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.limits import SERVER_HEADER_BUFFER
+    from bot.server import ReadyServer, ready_line
+
     app = create_app(settings)
     config = uvicorn.Config(
         app,

@@ -143,12 +143,12 @@ def test_ready_line_and_portal_sign_in_without_twilio(
 def test_a_configuration_mistake_is_one_line(
     args: list[str], env: dict[str, str], names: str, tmp_path: Path
 ) -> None:
-    started = time.monotonic()
+    # It must not hang (`--port 99999` once did): a run that takes a minute fails here.
+    # How fast it answers is not timed in a test (the machine may be loaded).
     done = subprocess.run(
         [FRONTDOOR, *args], cwd=tmp_path, env=_clean_env(**env),
-        capture_output=True, text=True, timeout=30,
+        capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert time.monotonic() - started < 10
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
