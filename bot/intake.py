@@ -113,8 +113,11 @@ class Intake:
             async with self._order.hold(key.digest, conv.settings.lock_timeout_seconds):
                 if self.spool is not None and self.spool.holds(key.digest):
                     return await self._keep(key.digest, inbound)  # behind the kept ones
-                verdict = await conv.store.flood(key, self.flood_burst, self.flood_per_second)
-                if verdict is not Flood.OK:  # the store's bucket: all processes together
+                # The store's bucket counts all processes together; one more token than the
+                # local one, so in a single process the person is told once (by the local one).
+                burst = self.flood_burst + 1
+                verdict = await conv.store.flood(key, burst, self.flood_per_second)
+                if verdict is not Flood.OK:
                     return self._flooded(key.digest, verdict)
                 return await self._handle(key.digest, inbound)
         except (StoreUnavailable, LockTimeout, LockWaitTimeout) as exc:

@@ -268,3 +268,38 @@ def read_response(sock: socket.socket) -> tuple[int, str]:
     while len(rest) < length:
         rest += sock.recv(65536)
     return int(head.split()[1]), rest[:length].decode()
+
+
+def flood_from_another_process(
+    port: int, requests: list[bytes], connections: int
+) -> list[tuple[float, int, str]]:
+    """Write `requests` over `connections` keep-alive sockets from a child process (so the
+    flood does not take this process's CPU from the measurements made meanwhile); returns
+    (seconds, status, body) per request."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    shares = [requests[i::connections] for i in range(connections)]
+    children = [
+        context.Process(target=_flood_child, args=(port, share, results)) for share in shares
+    ]
+    for child in children:
+        child.start()
+    out: list[tuple[float, int, str]] = []
+    for _ in children:
+        out.extend(results.get(timeout=600))
+    for child in children:
+        child.join(timeout=30)
+    return out
+
+
+def _flood_child(port: int, requests: list[bytes], results: object) -> None:
+    done: list[tuple[float, int, str]] = []
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        for request in requests:
+            started = time.monotonic()
+            sock.sendall(request)
+            status, body = read_response(sock)
+            done.append((time.monotonic() - started, status, body))
+    results.put(done)  # type: ignore[attr-defined]
