@@ -19,6 +19,7 @@ from bot.conversation import utcnow
 from bot.limits import RequestLimits
 from bot.services import open_services
 from bot.settings import Settings
+from bot.speech.routes import make_router as media_router
 from bot.staff.portal import make_router as staff_portal_router
 from bot.store.base import StoreError
 from bot.understanding import LazyParser
@@ -65,6 +66,7 @@ def create_app(
     app.include_router(nlu_router(parser))
     app.include_router(booking_events_router())
     app.include_router(staff_portal_router())
+    app.include_router(media_router())
 
     app.add_middleware(RequestLimits)
 

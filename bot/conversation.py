@@ -22,6 +22,7 @@ from bot.booking.client import BookingClient
 from bot.channels.render import render_bodies
 from bot.contacts import ContactKey, contact_key
 from bot.engine.actions import EFFECT_ACTIONS, QUEUED, UNAVAILABLE, EffectContext, Outcome
+from bot.engine.actions.local import VOICE_SLOT
 from bot.engine.runner import Engine, TurnContext
 from bot.engine.session import PendingAction, Session
 from bot.jobs.ledger import Ledger
@@ -51,6 +52,8 @@ class Handled:
 
     replies: list[Reply]
     lang: str | None
+    #: Voice mode (flows/voice.yaml): the channel adds a voice note of the replies.
+    voice: bool = False
 
 
 @dataclass
@@ -83,7 +86,7 @@ class Conversations:
             if cached is not None:
                 log.info("contact %s: message %s already handled", key, inbound.message_id)
                 if session.pending is None:
-                    return Handled(cached, session.lang)
+                    return Handled(cached, session.lang, bool(session.slots.get(VOICE_SLOT)))
                 # A crash left the booking call undone: finish it now, same key.
                 replies: list[Reply] = cached + await self._carry_out(key, session, ctx)
                 session.remember(inbound.message_id, replies)
@@ -120,7 +123,7 @@ class Conversations:
                 session.remember(inbound.message_id, replies)
                 await self._commit(key, session)
             await self._mirror(key, session, opted_back_in, daily_before)
-            return Handled(replies, session.lang)
+            return Handled(replies, session.lang, voice=bool(session.slots.get(VOICE_SLOT)))
 
     async def _opt_out(
         self, key: ContactKey, session: Session, inbound: Inbound, ctx: TurnContext

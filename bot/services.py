@@ -26,6 +26,8 @@ from bot.outbound import RecordingSender, Sender, TwilioSender
 from bot.ports import PortDirectory
 from bot.replay import replay_outbox_forever, replay_outbox_once
 from bot.settings import Settings
+from bot.speech.recordings import Recordings
+from bot.speech.service import Speech, open_speech
 from bot.spool import Spool
 from bot.staff.chat import StaffHub
 from bot.staff.service import StaffService, open_staff
@@ -53,6 +55,8 @@ class Services:
     staff: StaffService | None = None
     #: Runs outbound jobs in this process (embedded defaults, or `frontdoor worker`).
     worker: Worker | None = None
+    #: Spoken prompts (bot/speech/): voice notes and the phone line; None when off.
+    speech: Speech | None = None
 
     async def replay_outbox(self) -> int:
         """Retry saved booking calls now; returns how many contacts still wait."""
@@ -89,6 +93,15 @@ async def open_services(
     engine = Engine(
         flowset, catalogs, max_failures=settings.max_failed_tries, understand=parser.understand
     )
+    speech = None
+    if role == "serve":
+        speech = open_speech(
+            settings.speech_engine,
+            data_dir / "media",
+            settings.secret_key.get_secret_value(),
+            settings.media_ttl_seconds,
+            Recordings.load(settings.translations_dir, catalogs),
+        )
     store = await open_store(settings)
     if isinstance(store, RedisStore):
         problem = await store.persistence_problem()
@@ -181,6 +194,7 @@ async def open_services(
                 intake,
                 staff,
                 worker,
+                speech,
             )
     finally:
         await store.close()

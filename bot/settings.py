@@ -137,6 +137,16 @@ class Settings(BaseSettings):
         description="Without a Twilio account, print every message the bot would send on the "
         "console, marked as not sent (`frontdoor serve` and `frontdoor worker` turn it on).",
     )
+    # ---- voice: spoken prompts and the phone line (bot/speech, bot/channels/voice.py) ---
+    speech_engine: str = Field(
+        default="auto",
+        pattern="^(auto|espeak-ng|none)$",
+        description="Text-to-speech for voice notes and calls: espeak-ng (needs espeak-ng and "
+        "ffmpeg installed), none, or auto (espeak-ng when both are on PATH).",
+    )
+    media_ttl_seconds: float = Field(
+        default=3600.0, gt=0, description="How long a rendered prompt stays at /media/ unused."
+    )
     # ---- outbound: the job worker (bot/jobs) -------------------------------------------
     sms_rate_per_second: float = Field(
         default=1.0, gt=0, description="Messages/s per SMS sender (US long code 1, toll-free 3)."

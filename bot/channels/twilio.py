@@ -18,6 +18,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.render import render_bodies
+from bot.channels.voice_notes import voice_notes
 from bot.contacts import InvalidSender, normalize_phone
 from bot.messages import ChannelKind, Inbound
 from bot.spool import SpoolFull
@@ -83,32 +84,37 @@ def parse_inbound(form: Mapping[str, str], now: datetime) -> Inbound:
     )
 
 
-def render_twiml(bodies: Sequence[str]) -> str:
+def render_twiml(bodies: Sequence[str], media: Sequence[str] = ()) -> str:
+    """One <Message> per body, then one per media URL (voice notes: bot/channels/voice_notes)."""
     response = MessagingResponse()
     for body in bodies:
         response.message(body)
+    for url in media:
+        response.message().media(url)
     return str(response)
+
+
+async def verified_form(request: Request) -> FormParams | Response:
+    """The form of a Twilio webhook (messages, status, voice), or the 400/403 to answer."""
+    services = request.app.state.services
+    body = await request.body()
+    try:
+        form = parse_form(body)
+    except MalformedForm as exc:
+        return Response(str(exc), status_code=400, media_type="text/plain")
+    token = services.settings.twilio_auth_token
+    if token is not None:
+        base = services.settings.public_base_url or str(request.base_url)
+        url = signed_url(base, request.url.path, request.url.query)
+        signature = request.headers.get("X-Twilio-Signature")
+        if not signature_valid(token.get_secret_value(), url, form, signature):
+            log.warning("rejected %s: missing or invalid X-Twilio-Signature", request.url.path)
+            return Response("invalid signature", status_code=403, media_type="text/plain")
+    return form
 
 
 def make_router() -> APIRouter:
     router = APIRouter()
-
-    async def verified_form(request: Request) -> FormParams | Response:
-        services = request.app.state.services
-        body = await request.body()
-        try:
-            form = parse_form(body)
-        except MalformedForm as exc:
-            return Response(str(exc), status_code=400, media_type="text/plain")
-        token = services.settings.twilio_auth_token
-        if token is not None:
-            base = services.settings.public_base_url or str(request.base_url)
-            url = signed_url(base, request.url.path, request.url.query)
-            signature = request.headers.get("X-Twilio-Signature")
-            if not signature_valid(token.get_secret_value(), url, form, signature):
-                log.warning("rejected %s: missing or invalid X-Twilio-Signature", request.url.path)
-                return Response("invalid signature", status_code=403, media_type="text/plain")
-        return form
 
     @router.post("/twilio/messages")
     async def inbound_message(request: Request) -> Response:
@@ -126,7 +132,11 @@ def make_router() -> APIRouter:
             log.error("inbound message refused: %s", exc)
             return Response("busy", status_code=503, media_type="text/plain")
         bodies = render_bodies(handled.replies, inbound.channel, handled.lang)
-        return Response(render_twiml(bodies), media_type=TWIML)
+        media: list[str] = []
+        if handled.voice:
+            base = services.settings.public_base_url or str(request.base_url)
+            media = await voice_notes(services.speech, bodies, handled.lang, inbound.channel, base)
+        return Response(render_twiml(bodies, media), media_type=TWIML)
 
     @router.post("/twilio/status")
     async def status_callback(request: Request) -> Response:

@@ -21,6 +21,8 @@ class Command(StrEnum):
     HUMAN = "human"
     #: Staff mode, on a phone linked as shelter staff (bot/staff/chat.py); help elsewhere.
     STAFF = "staff"
+    #: Voice notes on or off (flows/voice.yaml, issue 20).
+    VOICE = "voice"
 
 
 _WORDS: dict[Command, frozenset[str]] = {
@@ -36,6 +38,7 @@ _WORDS: dict[Command, frozenset[str]] = {
         {"person", "human", "persona", "humano", "moun", "yon moun", "pessoa", "atendente"}
     ),
     Command.STAFF: frozenset({"staff", "equipo", "ekip", "equipe"}),
+    Command.VOICE: frozenset({"voice", "voz", "vwa", "audio", "odyo"}),
 }
 
 

@@ -62,6 +62,8 @@ INTERPRETER_OFFERED_SLOT = "_interpreter_offered"
 _LANGUAGE_FLOWS = frozenset({WELCOME_FLOW, LANGUAGE_FLOW, INTERPRETER_FLOW})
 #: Optional: talk to a person (the word PERSONA/MOUN/PESSOA... at any step).
 HUMAN_FLOW = "human"
+#: Optional: voice notes on or off (the word VOZ/VWA/VOICE at any step, even before consent).
+VOICE_FLOW = "voice"
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +276,11 @@ class Engine:
         """First contact: a first message in words is identified and the guess confirmed in
         that language; anything else (a number, an emoji, no clear guess) gets the menu."""
         welcome = self.flowset.flows[WELCOME_FLOW]
+        if not button and match_command(text) is Command.VOICE and VOICE_FLOW in self.flowset.flows:
+            # "VOZ" as a first message: voice notes on, then the language menu (spoken).
+            session.flow, session.step = WELCOME_FLOW, welcome.start
+            self._command(session, Command.VOICE, out, ctx)
+            return
         guess = None
         if not button and match_command(text) is None and CONFIRM_LANGUAGE_STEP in welcome.steps:
             guess = self.identify_language(text)
@@ -320,6 +327,11 @@ class Engine:
             if session.flow not in _LANGUAGE_FLOWS:
                 session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
             self._go(session, f"{FLOW_PREFIX}{LANGUAGE_FLOW}", out, ctx)
+        elif command is Command.VOICE and VOICE_FLOW in self.flowset.flows:
+            # How someone who cannot read gets in: allowed before the privacy notice too.
+            if session.flow != VOICE_FLOW:
+                session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
+            self._go(session, f"{FLOW_PREFIX}{VOICE_FLOW}", out, ctx)
         elif session.consented_at is None:
             # Before consent only the language and the privacy notice exist.
             out.extend(self._ask(session, self._current(session), ctx))

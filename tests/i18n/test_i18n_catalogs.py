@@ -175,10 +175,11 @@ def test_keyword_check(text: str, problem: str | None) -> None:
 
 TAUGHT_WORDS = {
     # ... and the word for staff mode (bot/staff/chat.py), shown only on staff phones.
-    "es": {"MENU", "ATRAS", "IDIOMA", "EQUIPO"},
-    "ht": {"MENI", "RETOUNEN", "LANG", "EKIP"},
-    "pt": {"MENU", "VOLTAR", "IDIOMA", "EQUIPE"},
-    "en": {"MENU", "BACK", "IDIOMA", "STAFF"},
+    # ... and the word that turns voice notes off (flows/voice.yaml).
+    "es": {"MENU", "ATRAS", "IDIOMA", "EQUIPO", "VOZ"},
+    "ht": {"MENI", "RETOUNEN", "LANG", "EKIP", "VWA"},
+    "pt": {"MENU", "VOLTAR", "IDIOMA", "EQUIPE", "VOZ"},
+    "en": {"MENU", "BACK", "IDIOMA", "STAFF", "VOICE"},
 }
 
 

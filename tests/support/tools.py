@@ -175,3 +175,33 @@ def or_fail(getter: Callable[[], T]) -> T:
         return getter()
     except ToolUnavailable as error:
         pytest.fail(str(error), pytrace=False)
+
+
+def _debian_program(binary: str, package: str, why: str) -> str:
+    """A program from a Debian package: on PATH, else `apt-get install` (as root on Debian)."""
+    found = shutil.which(binary)
+    if found:
+        return found
+    with _locked(package):
+        found = shutil.which(binary)
+        if found is None and os.geteuid() == 0 and shutil.which("apt-get"):
+            apt = ["apt-get", "install", "-y", "--no-install-recommends", package]
+            env = {"DEBIAN_FRONTEND": "noninteractive"}
+            try:
+                _run(apt, f"installing Debian's {package} for {why}", env)
+            except ToolUnavailable:
+                _run(["apt-get", "update"], "refreshing Debian's package lists", env)
+                _run(apt, f"installing Debian's {package} for {why}", env)
+            found = shutil.which(binary)
+    if found is None:
+        raise ToolUnavailable(
+            f"no {binary} for {why}: install it (Debian: apt-get install {package})"
+        )
+    return found
+
+
+def speech_tools() -> str:
+    """espeak-ng, ffmpeg and ffprobe (spoken prompts: bot/speech/); returns ffprobe's path."""
+    _debian_program("espeak-ng", "espeak-ng", "the spoken prompts' tests")
+    _debian_program("ffmpeg", "ffmpeg", "the spoken prompts' tests")
+    return _debian_program("ffprobe", "ffmpeg", "the spoken prompts' tests")

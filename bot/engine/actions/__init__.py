@@ -37,6 +37,7 @@ from bot.engine.actions.local import (
     OpenHandoff,
     RecordConsent,
     RemindersOffered,
+    ToggleVoice,
 )
 
 LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
@@ -49,6 +50,7 @@ LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
         OpenHandoff(),
         OnWhatsApp(),
         RemindersOffered(),
+        ToggleVoice(),
     )
 }
 #: Household actions read limits from the turn (see base.py ContextualAction).

@@ -83,3 +83,21 @@ class RemindersOffered:
 
     def run(self, session: Session, now: datetime) -> Outcome:
         return Outcome("yes" if "daily_reminder" in session.slots else "no")
+
+
+#: Session slot of voice mode (each reply also as a voice note on WhatsApp: bot/speech/).
+VOICE_SLOT = "_voice"
+
+
+class ToggleVoice:
+    """Voice notes on, or off when they were on; only WhatsApp carries them."""
+
+    name = "toggle_voice"
+    outcomes = frozenset({"on", "off", "not_here"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        if session.channel is not ChannelKind.WHATSAPP:
+            return Outcome("not_here")
+        on = not session.slots.get(VOICE_SLOT)
+        session.slots[VOICE_SLOT] = on
+        return Outcome("on" if on else "off")
