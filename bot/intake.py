@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.channels.render import render_bodies
+from bot.contacts import ContactKey
 from bot.conversation import Conversations, Handled
 from bot.i18n import Catalogs
 from bot.jobs.ledger import Ledger
@@ -111,20 +112,30 @@ class Intake:
             # In line from the first await: the store calls below would otherwise let a later
             # message of this contact overtake an earlier one before either reaches the lock.
             async with self._order.hold(key.digest, conv.settings.lock_timeout_seconds):
-                if self.spool is not None and self.spool.holds(key.digest):
-                    return await self._keep(key.digest, inbound)  # behind the kept ones
-                # The store's bucket counts all processes together; one more token than the
-                # local one, so in a single process the person is told once (by the local one).
-                burst = self.flood_burst + 1
-                verdict = await conv.store.flood(key, burst, self.flood_per_second)
-                if verdict is not Flood.OK:
-                    return self._flooded(key.digest, verdict)
-                return await self._handle(key.digest, inbound)
-        except (StoreUnavailable, LockTimeout, LockWaitTimeout) as exc:
-            if self.spool is None:
-                raise
-            log.warning("contact %s: message kept in the spool (%s)", key, type(exc).__name__)
-            return await self._keep(key.digest, inbound)
+                return await self._in_line(key, inbound)
+        except LockWaitTimeout:  # the messages ahead took longer than Twilio waits
+            return await self._kept(key.digest, inbound, "in line too long")
+
+    async def _in_line(self, key: ContactKey, inbound: Inbound) -> Handled:
+        conv = self.conversations
+        if self.spool is not None and self.spool.holds(key.digest):
+            return await self._keep(key.digest, inbound)  # behind the kept ones
+        try:
+            # The store's bucket counts all processes together; one more token than the
+            # local one, so in a single process the person is told once (by the local one).
+            burst = self.flood_burst + 1
+            verdict = await conv.store.flood(key, burst, self.flood_per_second)
+            if verdict is not Flood.OK:
+                return self._flooded(key.digest, verdict)
+            return await self._handle(key.digest, inbound)
+        except (StoreUnavailable, LockTimeout) as exc:  # kept still in line: order holds
+            return await self._kept(key.digest, inbound, type(exc).__name__)
+
+    async def _kept(self, contact: str, inbound: Inbound, why: str) -> Handled:
+        if self.spool is None:
+            raise StoreUnavailable(f"no spool to keep a message in ({why})")
+        log.warning("contact %s: message kept in the spool (%s)", contact, why)
+        return await self._keep(contact, inbound)
 
     def _flooded(self, contact: str, verdict: Flood) -> Handled:
         if verdict is Flood.WARN:
@@ -166,7 +177,7 @@ class Intake:
         for item in spool.pending():
             try:
                 await self._replay(item)
-            except (StoreUnavailable, LockTimeout):
+            except (StoreUnavailable, LockTimeout, LockWaitTimeout):
                 raise
             except Exception:
                 failures = self._failures.get(item.end, 0) + 1
@@ -184,7 +195,9 @@ class Intake:
 
     async def _replay(self, item: Spooled) -> None:
         inbound = item.inbound
-        handled = await self._handle(item.contact, inbound)
+        wait = self.conversations.settings.lock_timeout_seconds
+        async with self._order.hold(item.contact, wait):  # in line like a new message
+            handled = await self._handle(item.contact, inbound)
         if not handled.replies:
             return
         bodies = render_bodies(handled.replies, inbound.channel, handled.lang)
@@ -226,7 +239,7 @@ class Intake:
                 if down:
                     log.info("spool: the store answers again; replayed, %d waiting", waiting)
                 down, delay = False, interval
-            except (StoreUnavailable, LockTimeout) as exc:
+            except (StoreUnavailable, LockTimeout, LockWaitTimeout) as exc:
                 if not down:
                     log.warning("spool: replay waits for the store (%s)", exc)
                 down, delay = True, min(delay * 2, 5.0)
