@@ -6,7 +6,10 @@ COPY . /app
 # Editable install keeps flows/ and translations/ next to the code, where the bot reads them.
 RUN pip install --no-cache-dir -e . \
     && useradd --create-home --uid 10001 frontdoor \
-    && mkdir -p /data /app/.frontdoor && chown frontdoor /data /app/.frontdoor
+    && mkdir -p /data && chown frontdoor:frontdoor /data
 USER frontdoor
+# The processes keep their files (.frontdoor/: SQLite, spool, audio cache) under the working
+# directory: /data, the one directory the user owns (mount a volume there).
+WORKDIR /data
 EXPOSE 8000 8100
 CMD ["frontdoor", "serve", "--host", "0.0.0.0", "--port", "8000"]

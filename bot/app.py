@@ -10,9 +10,10 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 
+from bot import metrics
 from bot.booking.events import make_router as booking_events_router
 from bot.channels.twilio import make_router as twilio_router
 from bot.conversation import utcnow
@@ -69,6 +70,11 @@ def create_app(
     app.include_router(media_router())
 
     app.add_middleware(RequestLimits)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_page() -> Response:
+        """Prometheus metrics (bot/metrics.py): counts and timings, no personal data."""
+        return Response(await metrics.render(), media_type=metrics.CONTENT_TYPE_LATEST)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

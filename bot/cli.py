@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
@@ -90,9 +91,18 @@ def _serve(args: argparse.Namespace) -> int:
         http="h11",
         h11_max_incomplete_event_size=SERVER_HEADER_BUFFER,
     )
+    if _log_format() == "json":  # uvicorn's loggers through the root handler (bot/logs.py)
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+            logging.getLogger(name).handlers.clear()
+            logging.getLogger(name).propagate = True
     server = ReadyServer(config, ready=ready_line(local_url))
     server.run()
     return 0 if server.started else 1
+
+
+def _log_format() -> str:
+    """FRONTDOOR_LOG_FORMAT (text or json), read before the settings: logging comes first."""
+    return "json" if os.environ.get("FRONTDOOR_LOG_FORMAT", "").lower() == "json" else "text"
 
 
 def _loopback(host: str) -> bool:
@@ -148,6 +158,13 @@ def _worker(args: argparse.Namespace) -> int:
         ])
     _preflight(settings)
 
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        from bot import metrics
+
+        start_http_server(args.metrics_port, addr=args.metrics_host, registry=metrics.REGISTRY)
+
     async def main() -> None:
         async with open_services(settings, role="worker") as services:
             assert services.worker is not None
@@ -174,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=_chat)
 
     worker = sub.add_parser("worker", help="run outbound jobs from the Redis queue")
+    worker.add_argument(
+        "--metrics-port", type=_port, default=None, help="serve Prometheus /metrics on this port"
+    )
+    worker.add_argument("--metrics-host", default="127.0.0.1")
     worker.set_defaults(func=_worker)
 
     for name, help_text in (
@@ -199,11 +220,10 @@ _DELEGATES = {
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     chatting = bool(args_list) and args_list[0] == "chat"
-    logging.basicConfig(
-        # A chat is a conversation on screen: only problems are worth interrupting it for.
-        level=logging.WARNING if chatting else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from bot import logs
+
+    # A chat is a conversation on screen: only problems are worth interrupting it for.
+    logs.configure(logging.WARNING if chatting else logging.INFO, _log_format())
     # Alembic announces every plugin at INFO when the embedded sandbox migrates: noise.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # The twilio library logs every request's headers at INFO; taskiq every job it starts.

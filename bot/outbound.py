@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot import metrics
 from bot.messages import ChannelKind
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,7 @@ class RecordingSender:
         )
         if self._echo:
             print(console_block(message, self._count), flush=True)
+        metrics.sent(message.channel, message.body, "not_sent")
         return f"LOCAL{self._count:08d}"
 
     async def find_sent(self, message: OutboundMessage, since: datetime) -> str | None:
@@ -183,6 +185,15 @@ class TwilioSender:
         return self._sms_from, phone
 
     async def send(self, message: OutboundMessage) -> str:
+        try:
+            sid = await self._create(message)
+        except Exception:
+            metrics.sent(message.channel, message.body, "failed")
+            raise
+        metrics.sent(message.channel, message.body, "sent")
+        return sid
+
+    async def _create(self, message: OutboundMessage) -> str:
         from twilio.base.exceptions import TwilioRestException
 
         sender, to = self._addresses(message.channel, message.phone)

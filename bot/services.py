@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 
-from bot.booking.breaker import CircuitBreaker
+from bot import metrics
+from bot.booking.breaker import BreakerState, CircuitBreaker
 from bot.booking.client import BookingClient
 from bot.conversation import Conversations, utcnow
 from bot.embedded_sandbox import embedded_sandbox_settings, serve_embedded_sandbox
@@ -20,6 +21,7 @@ from bot.engine.loader import load_flows
 from bot.engine.runner import Engine
 from bot.i18n import Catalogs
 from bot.intake import Intake
+from bot.jobs.queue import ReclaimingStreamBroker
 from bot.jobs.worker import Outbound, Worker, open_outbound
 from bot.languages import parse_codes
 from bot.outbound import RecordingSender, Sender, TwilioSender
@@ -183,6 +185,7 @@ async def open_services(
                 stack.push_async_callback(_cancel, task)
                 spool_task = asyncio.create_task(intake.replay_spool_forever(1.0))
                 stack.push_async_callback(_cancel, spool_task)
+            stack.callback(metrics.add_reader(_state_reader(store, booking, outbound)))
             yield Services(
                 settings,
                 store,
@@ -198,6 +201,24 @@ async def open_services(
             )
     finally:
         await store.close()
+
+
+def _state_reader(
+    store: Store, booking: BookingClient, outbound: Outbound
+) -> Callable[[], Awaitable[dict[str, float]]]:
+    """The gauges of `GET /metrics`, read at scrape time from their owners."""
+
+    async def read() -> dict[str, float]:
+        state = {
+            "outbox_contacts": float(len(await store.outbox())),
+            "booking_breaker_open": float(booking.breaker.state is not BreakerState.CLOSED),
+        }
+        broker = outbound.queue.broker
+        if isinstance(broker, ReclaimingStreamBroker):
+            state["queue_jobs"] = float(await broker.queued())
+        return state
+
+    return read
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

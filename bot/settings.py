@@ -132,6 +132,11 @@ class Settings(BaseSettings):
         default=True, description="Portal cookies only over HTTPS (off for local http tests)."
     )
     log_level: str = "INFO"
+    log_format: str = Field(
+        default="text",
+        pattern="^(text|json)$",
+        description="text, or json: one JSON object per line (phone numbers masked either way).",
+    )
     console_outbound: bool = Field(
         default=False,
         description="Without a Twilio account, print every message the bot would send on the "

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -28,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from bot import metrics
 from bot.booking.breaker import CircuitBreaker
 from bot.booking.models import Household, Port, Registration, SlotRequest, Status, Window
 
@@ -50,6 +52,15 @@ class BookingRejected(BookingError):
 
 class BookingNotFound(BookingRejected):
     """The registration (or other resource) does not exist any more."""
+
+
+_ID_SEGMENT = re.compile(r"^(?!v\d+$).*\d")
+
+
+def _operation(method: str, path: str) -> str:
+    """`POST /v1/registrations/{id}` for a metric label: ids never become label values."""
+    parts = ["{id}" if _ID_SEGMENT.match(p) else p for p in path.split("?")[0].split("/")]
+    return f"{method} {'/'.join(parts)}"
 
 
 class BookingClient:
@@ -82,6 +93,24 @@ class BookingClient:
         await self._http.aclose()
 
     async def _call(
+        self, method: str, path: str, *, json: Any = None, key: str | None = None
+    ) -> Any:
+        started = time.monotonic()
+        outcome = "error"
+        try:
+            result = await self._call_with_retries(method, path, json=json, key=key)
+            outcome = "ok"
+            return result
+        except BookingUnavailable:
+            outcome = "unavailable"
+            raise
+        except BookingRejected:
+            outcome = "rejected"
+            raise
+        finally:
+            metrics.booking_call(_operation(method, path), outcome, time.monotonic() - started)
+
+    async def _call_with_retries(
         self, method: str, path: str, *, json: Any = None, key: str | None = None
     ) -> Any:
         retryable = method == "GET" or key is not None

@@ -8,6 +8,7 @@ Twilio signed). Unknown form fields are accepted: Twilio adds parameters without
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from urllib.parse import parse_qsl
@@ -17,6 +18,7 @@ from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import metrics
 from bot.channels.render import render_bodies
 from bot.channels.voice_notes import voice_notes
 from bot.contacts import InvalidSender, normalize_phone
@@ -126,12 +128,14 @@ def make_router() -> APIRouter:
             inbound = parse_inbound(form, services.conversations.clock())
         except MalformedForm as exc:
             return Response(str(exc), status_code=400, media_type="text/plain")
+        started = time.perf_counter()
         try:
             handled = await services.intake.receive(inbound)
         except SpoolFull as exc:  # neither handled nor kept: let Twilio try the fallback URL
             log.error("inbound message refused: %s", exc)
             return Response("busy", status_code=503, media_type="text/plain")
         bodies = render_bodies(handled.replies, inbound.channel, handled.lang)
+        metrics.inbound(inbound.channel, handled.lang, bodies, time.perf_counter() - started)
         media: list[str] = []
         if handled.voice:
             base = services.settings.public_base_url or str(request.base_url)

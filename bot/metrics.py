@@ -1,0 +1,106 @@
+"""What operators see of the bot: Prometheus metrics (prometheus-client).
+
+`GET /metrics` on `frontdoor serve`; `frontdoor worker --metrics-port N` serves the worker's.
+The metrics are prometheus-client's usual module-level collectors in one registry per process
+(what a scrape of that process reads). Labels are channels, languages, kinds, operations and
+outcomes: never a phone number or a contact key. Counters move at the edges (the webhook, the
+senders, the booking client); gauges (outbox, circuit breaker, handoffs waiting...) are read from
+their owners at each scrape, through readers the services register.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from bot.messages import ChannelKind
+from bot.sms import segment_count
+
+__all__ = ["CONTENT_TYPE_LATEST", "REGISTRY", "booking_call", "inbound", "render", "sent"]
+
+REGISTRY = CollectorRegistry()
+
+#: Seconds: a webhook turn takes milliseconds, a booking call up to its 8 s budget.
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0)
+
+RECEIVED = Counter(
+    "frontdoor_messages_received", "Messages people sent the bot.",
+    ["channel", "language"], registry=REGISTRY,
+)  # fmt: skip
+REPLIES = Counter(
+    "frontdoor_replies", "Reply messages the bot answered with in the webhook.",
+    ["channel", "language"], registry=REGISTRY,
+)  # fmt: skip
+SENT = Counter(
+    "frontdoor_messages_sent", "Messages the bot sent on its own (notices, reminders, staff "
+    "replies, sign-in codes), by outcome.", ["channel", "outcome"], registry=REGISTRY,
+)  # fmt: skip
+SEGMENTS = Counter(
+    "frontdoor_sms_segments", "SMS segments (what SMS costs), in replies and in sends.",
+    ["direction"], registry=REGISTRY,
+)  # fmt: skip
+TURN_SECONDS = Histogram(
+    "frontdoor_turn_seconds", "Time to handle one inbound request, by kind.",
+    ["kind"], buckets=BUCKETS, registry=REGISTRY,
+)  # fmt: skip
+BOOKING_CALLS = Counter(
+    "frontdoor_booking_calls", "Booking API calls by operation and outcome.",
+    ["operation", "outcome"], registry=REGISTRY,
+)  # fmt: skip
+BOOKING_SECONDS = Histogram(
+    "frontdoor_booking_call_seconds", "Booking API call time (all attempts of one call).",
+    ["operation"], buckets=BUCKETS, registry=REGISTRY,
+)  # fmt: skip
+STATE = Gauge(
+    "frontdoor_state", "Size or state of a part of the service at scrape time (outbox, "
+    "breaker_open, handoffs_waiting, opted_out...).", ["part"], registry=REGISTRY,
+)  # fmt: skip
+
+Reader = Callable[[], Awaitable[dict[str, float]]]
+_readers: list[Reader] = []
+
+
+def inbound(channel: ChannelKind, language: str, bodies: list[str], seconds: float) -> None:
+    """One inbound message handled by the webhook, with the reply bodies it answered."""
+    RECEIVED.labels(channel.value, language or "-").inc()
+    TURN_SECONDS.labels("message").observe(seconds)
+    REPLIES.labels(channel.value, language or "-").inc(len(bodies))
+    if channel is ChannelKind.SMS:
+        SEGMENTS.labels("reply").inc(sum(segment_count(b) for b in bodies))
+
+
+def sent(channel: ChannelKind, body: str, outcome: str) -> None:
+    """One message a sender sent (outcome `sent`) or failed to send (`failed`)."""
+    SENT.labels(channel.value, outcome).inc()
+    if outcome == "sent" and channel is ChannelKind.SMS and body:
+        SEGMENTS.labels("sent").inc(segment_count(body))
+
+
+def booking_call(operation: str, outcome: str, seconds: float) -> None:
+    BOOKING_CALLS.labels(operation, outcome).inc()
+    BOOKING_SECONDS.labels(operation).observe(seconds)
+
+
+def observe_turn(kind: str, seconds: float) -> None:
+    TURN_SECONDS.labels(kind).observe(seconds)
+
+
+def add_reader(read: Reader) -> Callable[[], None]:
+    """Register `read() -> {part: value}` for the gauges; returns its removal."""
+    _readers.append(read)
+    return lambda: _readers.remove(read)
+
+
+async def render() -> bytes:
+    for read in list(_readers):
+        for part, value in (await read()).items():
+            STATE.labels(part).set(value)
+    return bytes(generate_latest(REGISTRY))
