@@ -109,6 +109,9 @@ class Conversations:
             staff_replies = None
             if is_opt_in(inbound.text) and not inbound.button_payload:
                 staff_replies = self.engine.reask(session, "opted_in", ctx)
+            elif self.staff is not None and await self.staff.recognise(key, session):
+                # Registered by shelter staff: their registration, the usual menu.
+                staff_replies = self.engine.reask(session, "recognised", ctx)
             elif self.staff is not None:  # staff mode, an invite code, or a paused handoff
                 staff_replies = await self.staff.intercept(key, session, inbound, ctx)
             if staff_replies is None:
@@ -198,7 +201,13 @@ class Conversations:
     ) -> Outcome:
         pending.attempts += 1
         action = EFFECT_ACTIONS[pending.name]
-        effect = EffectContext(booking=self.booking, now=ctx.now, requested_at=pending.created_at)
+        effect = EffectContext(
+            booking=self.booking,
+            now=ctx.now,
+            requested_at=pending.created_at,
+            contact=key.digest,
+            staff=self.staff,
+        )
         outcome = await action.run(session, effect, pending.idempotency_key)
         log.info("contact %s: action %s -> %s", key, pending.name, outcome.key)
         return outcome

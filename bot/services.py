@@ -142,11 +142,11 @@ async def open_services(
             ports = PortDirectory(booking if booking_url else None)
             await ports.refresh()
             outbound = await stack.enter_async_context(open_outbound(settings))
-            staff = None
-            if role == "serve":  # the worker only sends notifications
-                staff = await stack.enter_async_context(
-                    open_staff(settings, data_dir, flowset, catalogs, booking, sender, clock)
-                )
+            # The worker needs the staff tables too: results of households registered by
+            # staff go to the family's phone or to the staff phone and the shelter's inbox.
+            staff = await stack.enter_async_context(
+                open_staff(settings, data_dir, flowset, catalogs, booking, sender, clock)
+            )
             conversations = Conversations(
                 settings=settings,
                 store=store,
@@ -156,7 +156,7 @@ async def open_services(
                 sender=sender,
                 clock=clock,
                 ledger=outbound.ledger,
-                staff=None if staff is None else StaffHub(staff),
+                staff=StaffHub(staff, engine),
             )
             spool = None
             if role == "serve":

@@ -7,12 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from bot import household
+from bot.engine.flowset import RELATIONSHIP_SLOT
 from bot.engine.models import Collect
 from bot.i18n import Catalogs, country_name, format_day, format_moment, timezone_name
 from bot.languages import BY_CODE
-
-#: The household question whose option labels name relationships ("Son or daughter"...).
-RELATIONSHIP_SLOT = "member_relationship"
 
 #: How values that actions produce are shown (slots collected by flows use their answer type).
 VALUE_KINDS: dict[str, str] = {

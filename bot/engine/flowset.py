@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.engine.models import FLOW_PREFIX, Collect, Flow, Step
+from bot.engine.models import FLOW_PREFIX, Collect, Flow, OptionSpec, Step
 
 #: Messages the engine itself needs (keys of flows/messages.yaml); checked at load time.
 REQUIRED_MESSAGES = frozenset(
@@ -33,6 +33,10 @@ REQUIRED_MESSAGES = frozenset(
     }
 )
 
+#: The household question whose options are the relationships (ids the booking API, staff
+#: mode and the portal use; labels translated like every flow message): the one list of them.
+RELATIONSHIP_SLOT = "member_relationship"
+
 #: Runtime option sources a `collect.options_from` may name.
 OPTION_SOURCES = frozenset({"ports", "languages", "languages_guess_first", "members"})
 
@@ -53,6 +57,12 @@ class FlowSet:
     messages: dict[str, str]
     #: slot name -> the collect spec that fills it (decides how a value is displayed).
     slot_specs: dict[str, Collect] = field(default_factory=dict)
+
+    @property
+    def relationships(self) -> tuple[OptionSpec, ...]:
+        """Relationship ids and their English labels (msgids), from flows/household.yaml."""
+        spec = self.slot_specs.get(RELATIONSHIP_SLOT)
+        return spec.options if spec is not None else ()
 
     def step(self, flow: str, step: str) -> Step:
         return self.flows[flow].steps[step]

@@ -460,6 +460,11 @@ class Engine:
     def _t(self, session: Session, ctx: TurnContext, msgid: str) -> str:
         return self.catalogs.gettext(self._lang(session, ctx), msgid)
 
+    def say(self, session: Session, flow: str, step: str, ctx: TurnContext) -> str:
+        """What a step of a flow says, with the session's values (staff mode answers what the
+        applicant's flow answers: an under-age applicant, for one)."""
+        return self._say(session, self.flowset.step(flow, step), ctx)
+
     def message(self, session: Session, key: str, ctx: TurnContext) -> str:
         """One of the engine's own messages (flows/messages.yaml), in the person's language."""
         return self._msg(session, ctx, key)

@@ -12,6 +12,11 @@ channel is chosen:
   (`FRONTDOOR_WHATSAPP_TEMPLATES`, ContentSid + ContentVariables); with no template, SMS to the
   same number if the person agreed to SMS, else nothing can be sent (logged).
 A WhatsApp message also carries its SMS version (if SMS is agreed) for when WhatsApp refuses it.
+
+A household registered by shelter staff is known to the booking API as `hh-...`, not by a
+contact key. Its results go to the family's own phone when staff gave one (their conversation
+takes the registration, so "1" confirms as for anyone), else to the staff phone that registered
+it, in the staff's language and naming the family, and into the shelter's inbox (the portal).
 """
 
 from __future__ import annotations
@@ -26,11 +31,14 @@ from bot.booking.events import BookingEvent
 from bot.channels.render import render_bodies
 from bot.contacts import ContactKey
 from bot.conversation import Conversations
+from bot.engine.session import Session
 from bot.jobs.ledger import Ledger
 from bot.jobs.models import NotifyJob, Parcel, Part, SendJob
 from bot.jobs.sending import seal_parcel
 from bot.messages import ChannelKind, Reply
 from bot.settings import Settings
+from bot.staff.chat import HOUSEHOLD_REF_PREFIX, adopt
+from bot.staff.repository import HouseholdView, ResultTarget
 from bot.store.codec import SessionCodec
 
 log = logging.getLogger(__name__)
@@ -100,9 +108,31 @@ class NotifyHandler:
 
     async def __call__(self, job: NotifyJob) -> None:
         conv = self.conversations
-        key = ContactKey(job.contact)
+        household: HouseholdView | None = None
+        if job.contact.startswith(HOUSEHOLD_REF_PREFIX):
+            target = await conv.staff.result_target(job.contact) if conv.staff else None
+            if target is None:
+                log.warning("notify %s: household %s has nobody to tell", job.job_id, job.contact)
+                return
+            if target.staff is not None:
+                await self._tell_staff(job, target)
+                return
+            household = target.household
+            assert household.applicant_phone and household.applicant_digest
+            key = ContactKey(household.applicant_digest)
+        else:
+            key = ContactKey(job.contact)
         async with conv.store.lock(key):
             session = await conv.store.load(key)
+            if household is not None and (
+                session is None or session.registration_id != household.registration_id
+            ):
+                # The family has not written yet (or not since): their conversation takes
+                # the registration staff made, so their answer to the notice is understood.
+                session = session or Session(
+                    phone=household.applicant_phone or "", channel=ChannelKind.SMS
+                )
+                adopt(session, household)
             if session is None:
                 log.info("notify %s: contact %s has no conversation (deleted?)", job.job_id, key)
                 return
@@ -124,9 +154,35 @@ class NotifyHandler:
             return conv.engine.display(session, names, ctx)
 
         send_job = self.plan(job, session.phone, session.channel, session.lang, session.slots,
-                             session.last_inbound_at, replies, template_values, ctx.now)
+                             session.last_inbound_at, replies, template_values, ctx.now,
+                             contact=key.digest)
         if send_job is None:
             log.warning("notify %s: no way to reach contact %s now", job.job_id, key)
+            return
+        await self.send(send_job)
+
+    async def _tell_staff(self, job: NotifyJob, target: ResultTarget) -> None:
+        """A household without a phone: the shelter's inbox, and the staff phone that
+        registered it (their own conversation does not move: the notice names the family)."""
+        conv = self.conversations
+        staff = target.staff
+        assert staff is not None and conv.staff is not None
+        ports = await conv.ports.names()
+        body = await conv.staff.service.tell_staff_result(
+            target, job.job_id, job.purpose, job.values, ports
+        )
+        key = ContactKey(staff.contact_digest)
+        session = await conv.store.load(key)
+        channel = ChannelKind(staff.channel)
+        send_job = self.plan(
+            job, staff.phone, channel, staff.lang,
+            session.slots if session else {}, session.last_inbound_at if session else None,
+            [Reply(text=body)], list, conv.clock(),
+            contact=key.digest, purpose=f"staff_{job.purpose}",
+        )
+        if send_job is None:
+            log.warning("notify %s: staff %s cannot be reached now (inbox only)", job.job_id,
+                        staff.id)
             return
         await self.send(send_job)
 
@@ -141,10 +197,18 @@ class NotifyHandler:
         replies: list[Reply],
         template_values: Callable[[], list[str]],
         now: datetime,
+        *,
+        contact: str | None = None,
+        purpose: str | None = None,
     ) -> SendJob | None:
+        """The message for one contact (`contact`: its digest, by default the job's) and
+        purpose (for WhatsApp templates; by default the job's)."""
+        contact = contact or job.contact
+        purpose = purpose or job.purpose
         if channel is ChannelKind.SMS:
             sms_bodies = render_bodies(replies, ChannelKind.SMS, lang)
-            return self._job(job, ChannelKind.SMS, Parcel(phone=phone, parts=_parts(sms_bodies)))
+            parcel = Parcel(phone=phone, parts=_parts(sms_bodies))
+            return self._job(job, contact, ChannelKind.SMS, parcel)
         sms_ok = slots.get("sms_fallback") is True
         sms_bodies = render_bodies(replies, ChannelKind.SMS, lang) if sms_ok else []
         fallback = sms_bodies if sms_ok else None
@@ -152,21 +216,22 @@ class NotifyHandler:
         if last_inbound_at is not None and now - last_inbound_at < window:
             bodies = render_bodies(replies, ChannelKind.WHATSAPP, lang)
             parcel = Parcel(phone=phone, parts=_parts(bodies), sms_fallback=fallback)
-            return self._job(job, ChannelKind.WHATSAPP, parcel)
-        template = self.settings.whatsapp_templates.get(job.purpose, {}).get(lang or "")
+            return self._job(job, contact, ChannelKind.WHATSAPP, parcel)
+        template = self.settings.whatsapp_templates.get(purpose, {}).get(lang or "")
         if template:
             variables = {str(i): v for i, v in enumerate(template_values(), start=1)}
             part = Part(content_sid=template, content_variables=variables)
             parcel = Parcel(phone=phone, parts=[part], sms_fallback=fallback)
-            return self._job(job, ChannelKind.WHATSAPP, parcel)
+            return self._job(job, contact, ChannelKind.WHATSAPP, parcel)
         if sms_ok:
-            return self._job(job, ChannelKind.SMS, Parcel(phone=phone, parts=_parts(sms_bodies)))
+            parcel = Parcel(phone=phone, parts=_parts(sms_bodies))
+            return self._job(job, contact, ChannelKind.SMS, parcel)
         return None
 
-    def _job(self, job: NotifyJob, channel: ChannelKind, parcel: Parcel) -> SendJob:
+    def _job(self, job: NotifyJob, contact: str, channel: ChannelKind, parcel: Parcel) -> SendJob:
         return SendJob(
             job_id=job.job_id,
-            contact=job.contact,
+            contact=contact,
             channel=channel,
             sealed=seal_parcel(self.codec, parcel),
         )

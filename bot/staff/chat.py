@@ -22,15 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.contacts import ContactKey, InvalidSender, normalize_phone
-from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext
+from bot.engine.actions import LOCAL_ACTIONS, ContextualAction, LocalContext
+from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext, AnswerResult
 from bot.engine.commands import Command, match_command
 from bot.engine.models import Collect
-from bot.engine.runner import TurnContext
+from bot.engine.runner import Engine, TurnContext
 from bot.engine.session import Session
 from bot.i18n import country_name, format_day, format_moment
 from bot.languages import BY_CODE, LANGUAGES, REQUIRED_LANGUAGES
 from bot.messages import Inbound, Option, Reply
-from bot.staff.repository import HouseholdView, PersonView, StaffView
+from bot.staff.repository import HouseholdView, PersonView, ResultTarget, StaffView
 from bot.staff.service import StaffService
 from bot.text import fold
 
@@ -46,14 +47,16 @@ STAFF_WORDS = frozenset({"staff", "equipo", "ekip", "equipe", "modo staff"})
 INVITE_CODE = re.compile(r"^[A-Za-z2-9]{4}[- ]?[A-Za-z2-9]{4}$")
 _NUMBERS = re.compile(r"\d+")
 
-MENU_OPTIONS = ("register", "list", "request", "status", "inbox", "leave")
-#: Relationship ids, as the booking API and the portal use them.
-RELATIONSHIPS = ("spouse", "child", "parent", "sibling", "other")
+MENU_OPTIONS = ("register", "list", "request", "status", "inbox", "confirm", "leave")
+#: The booking API's contact_ref of a household registered by staff (never a phone digest).
+HOUSEHOLD_REF_PREFIX = "hh-"
 
 
 @dataclass
 class StaffHub:
     service: StaffService
+    #: The applicant's flows: staff mode gives their answers for the same input.
+    engine: Engine
 
     # ---- entry points --------------------------------------------------------------------
 
@@ -103,6 +106,33 @@ class StaffHub:
 
     async def forget(self, key: ContactKey) -> None:
         await self.service.forget_contact(key.digest)
+
+    # ---- people registered by staff ------------------------------------------------------
+
+    async def recognise(self, key: ContactKey, session: Session) -> bool:
+        """A person registered by staff writes from their own phone: their conversation
+        takes the registration (the usual menu, never a second registration). True when the
+        session was just linked."""
+        if (
+            session.registration_id
+            or session.slots.get(HANDOFF_SLOT)
+            or any(a.name == "register" for a in session.queued)
+        ):
+            return False
+        household = await self.service.db(self.service.repo.household_of_contact, key.digest)
+        if household is None:
+            return False
+        adopt(session, household)
+        await self.service.audit(
+            "applicant_recognised", household_id=household.id, shelter_id=household.shelter_id
+        )
+        return True
+
+    async def registrations_of(self, digest: str) -> list[str]:
+        return await self.service.registrations_of(digest)
+
+    async def result_target(self, contact_ref: str) -> ResultTarget | None:
+        return await self.service.db(self.service.repo.result_target, contact_ref)
 
     # ---- invite codes ------------------------------------------------------------------------
 
@@ -189,6 +219,8 @@ class StaffHub:
             return await self._statuses(staff, session, state, ctx)
         if choice == "inbox":
             return await self._inbox(staff, session, state, ctx)
+        if choice == "confirm":
+            return await self._appointments(staff, session, state, ctx)
         session.slots.pop(STAFF_SLOT, None)
         await self.service.audit("staff_mode_off", staff)
         return [Reply(text=t(lang, "left_staff_mode"))]
@@ -226,7 +258,7 @@ class StaffHub:
         button: str | None,
         ctx: TurnContext,
     ) -> list[Reply]:
-        return self._collect(
+        replies = self._collect(
             session,
             state,
             "date",
@@ -238,6 +270,18 @@ class StaffHub:
             next_key="ask_nationality",
             retry="invalid_date",
         )
+        if state["at"] == "reg_nat" and not self._adult(state["draft"]["birth_date"], ctx):
+            # As the applicant's own flow says it (flows/register.yaml), with the same check.
+            said = self.engine.say(session, "register", "child_alone", ctx)
+            return [Reply(text=said), *self._menu(staff, session, state, ctx)]
+        return replies
+
+    def _adult(self, birth_date: str, ctx: TurnContext) -> bool:
+        check = LOCAL_ACTIONS["primary_is_adult"]
+        assert isinstance(check, ContextualAction)
+        scratch = Session(phone="-", slots={"birth_date": birth_date})
+        limits = LocalContext(ctx.now, ctx.today, ctx.max_household_size, ctx.adult_age)
+        return check.run_in(scratch, limits).key == "yes"
 
     async def _at_reg_nat(
         self,
@@ -409,8 +453,28 @@ class StaffHub:
             return [
                 Reply(text=t(lang, "invalid_choice") + "\n" + _numbered(options), options=options)
             ]
+        state["member"]["relationship"] = chosen
+        state["at"] = "mem_nat"
+        return [Reply(text=t(lang, "ask_nationality"))]
+
+    async def _at_mem_nat(
+        self,
+        staff: StaffView,
+        session: Session,
+        state: dict[str, Any],
+        text: str,
+        button: str | None,
+        ctx: TurnContext,
+    ) -> list[Reply]:
+        """Each family member's own nationality (a family may mix them), as the applicant's
+        household flow asks it."""
+        lang = self._lang(session, ctx)
+        t = self.service.texts
+        value = self._parse("country", text, button, lang, ctx)
+        if value is None:
+            return [Reply(text=t(lang, "invalid_country"))]
         draft = state["draft"]
-        draft["members"].append({**state.pop("member"), "relationship": chosen})
+        draft["members"].append({**state.pop("member"), "nationality": value})
         if 1 + len(draft["members"]) >= self.service.settings.max_household_size:
             state["at"] = "reg_consent"
             return [
@@ -422,7 +486,8 @@ class StaffHub:
 
     def _relationship_options(self, lang: str) -> tuple[Option, ...]:
         return tuple(
-            Option(id=r, title=self.service.texts(lang, f"rel_{r}")) for r in RELATIONSHIPS
+            Option(id=r.id, title=self.engine.catalogs.gettext(lang, r.label))
+            for r in self.engine.flowset.relationships
         )
 
     async def _at_reg_consent(
@@ -483,7 +548,12 @@ class StaffHub:
             staff,
             primary=PersonView(draft["full_name"], draft["birth_date"], draft["nationality"]),
             members=[
-                PersonView(m["full_name"], m["birth_date"], draft["nationality"], m["relationship"])
+                PersonView(
+                    m["full_name"],
+                    m["birth_date"],
+                    m.get("nationality") or draft["nationality"],
+                    m["relationship"],
+                )
                 for m in draft.get("members", [])
             ],
             port=draft["port"],
@@ -617,6 +687,78 @@ class StaffHub:
         replies = [Reply(text=t(lang, "reply_sent" if sent else "reply_failed"))]
         return replies + self._menu(staff, session, state, ctx)
 
+    async def _appointments(
+        self, staff: StaffView, session: Session, state: dict[str, Any], ctx: TurnContext
+    ) -> list[Reply]:
+        lang = self._lang(session, ctx)
+        t = self.service.texts
+        rows = [r for r in await self.service.statuses(staff) if r.appointment is not None]
+        if not rows:
+            return [Reply(text=t(lang, "no_appointments")), *self._menu(staff, session, state, ctx)]
+        state["ids"] = [r.household.id for r in rows]
+        state["at"] = "appt_pick"
+        lines = [t(lang, "appointments")]
+        for i, row in enumerate(rows, start=1):
+            described = describe_status(t, lang, row.status, ctx.ports)
+            lines.append(f"{i}. {_who(row.household)}: {described}")
+        lines.append(t(lang, "pick_appointment"))
+        return [Reply(text="\n".join(lines))]
+
+    async def _at_appt_pick(
+        self,
+        staff: StaffView,
+        session: Session,
+        state: dict[str, Any],
+        text: str,
+        button: str | None,
+        ctx: TurnContext,
+    ) -> list[Reply]:
+        lang = self._lang(session, ctx)
+        t = self.service.texts
+        ids: list[str] = list(state.get("ids", []))
+        picked = _pick(text, len(ids), allow_all=False)
+        if not picked or len(picked) != 1:
+            return [Reply(text=t(lang, "invalid_pick"))]
+        state["household"] = ids[picked[0]]
+        state["at"] = "appt_action"
+        options = self._appointment_options(lang)
+        text_out = t(lang, "ask_appointment_action") + "\n" + _numbered(options)
+        return [Reply(text=text_out, options=options)]
+
+    def _appointment_options(self, lang: str) -> tuple[Option, ...]:
+        t = self.service.texts
+        return tuple(
+            Option(id=o, title=t(lang, f"appt_{o}")) for o in ("confirm", "give_up", "back")
+        )
+
+    async def _at_appt_action(
+        self,
+        staff: StaffView,
+        session: Session,
+        state: dict[str, Any],
+        text: str,
+        button: str | None,
+        ctx: TurnContext,
+    ) -> list[Reply]:
+        lang = self._lang(session, ctx)
+        t = self.service.texts
+        options = self._appointment_options(lang)
+        chosen = self._parse("choice", text, button, lang, ctx, options)
+        if chosen is None:
+            return [
+                Reply(text=t(lang, "invalid_choice") + "\n" + _numbered(options), options=options)
+            ]
+        household_id = str(state.get("household"))
+        if chosen == "confirm":
+            outcome = await self.service.confirm_for(staff, household_id)
+            replies = [Reply(text=t(lang, f"confirm_{outcome}"))]
+        elif chosen == "give_up":
+            outcome = await self.service.give_up_for(staff, household_id)
+            replies = [Reply(text=t(lang, f"give_up_{outcome}"))]
+        else:
+            replies = []
+        return replies + self._menu(staff, session, state, ctx)
+
     # ---- answer helpers ----------------------------------------------------------------------
 
     def _parse(
@@ -629,10 +771,22 @@ class StaffHub:
         options: tuple[Option, ...] = (),
         past: bool = False,
     ) -> Any:
+        result = self._result(kind, text, button, lang, ctx, options, past)
+        return result.value if isinstance(result, Accepted) else None
+
+    def _result(
+        self,
+        kind: str,
+        text: str,
+        button: str | None,
+        lang: str,
+        ctx: TurnContext,
+        options: tuple[Option, ...] = (),
+        past: bool = False,
+    ) -> AnswerResult:
         collect = Collect(slot="_staff_answer", type=kind, past=past)
         actx = AnswerContext(lang=lang, today=ctx.today, collect=collect, options=options)
-        result = ANSWER_TYPES[kind].parse(text, button, actx)
-        return result.value if isinstance(result, Accepted) else None
+        return ANSWER_TYPES[kind].parse(text, button, actx)
 
     def _collect(
         self,
@@ -649,11 +803,13 @@ class StaffHub:
         retry: str,
     ) -> list[Reply]:
         lang = self._lang(session, ctx)
-        value = self._parse(kind, text, button, lang, ctx, past=kind == "date")
+        result = self._result(kind, text, button, lang, ctx, past=kind == "date")
         t = self.service.texts
-        if value is None:
+        if not isinstance(result, Accepted):
+            if result.specific:  # e.g. a date that cannot exist: as the applicant is told
+                return [Reply(text=self.engine.message(session, result.message, ctx))]
             return [Reply(text=t(lang, retry))]
-        state["draft"][slot] = value
+        state["draft"][slot] = result.value
         state["at"] = next_at
         return [Reply(text=t(lang, next_key))]
 
@@ -672,22 +828,54 @@ class StaffHub:
         return None if value is None else bool(value)
 
 
+def adopt(session: Session, household: HouseholdView) -> None:
+    """Give a conversation the registration staff made for this phone's person: their
+    answers, consent, registration and the booking API's reference; they are at the menu."""
+    primary = household.primary
+    session.lang = session.lang or household.lang
+    session.consented_at = session.consented_at or household.consent_at
+    session.registration_id = household.registration_id
+    session.contact_ref = household.contact_ref
+    session.slots.update(
+        {
+            "language": session.lang,
+            "full_name": primary.full_name,
+            "birth_date": primary.birth_date,
+            "nationality": primary.nationality,
+            "port": household.port,
+            "members": [
+                {
+                    "full_name": m.full_name,
+                    "birth_date": m.birth_date,
+                    "nationality": m.nationality,
+                    "relationship": m.relationship or "other",
+                }
+                for m in household.members
+            ],
+        }
+    )
+    session.flow, session.step = "menu", "choose"
+
+
 def describe_status(t: Any, lang: str, status: Any, ports: Any) -> str:
-    """One household's state in words (shared with the portal)."""
+    """One household's state in words (shared with the portal): an appointment says whether
+    it is confirmed and, if not, until when it can be."""
     if status is None:
         return str(t(lang, "status_unknown"))
     appointment = status.appointment
     if appointment is not None and appointment.status in {"allocated", "confirmed"}:
         # As the applicant is told (bot/engine/display.py): the time the booking API gives,
-        # which is the port's local time.
-        return str(
-            t(
-                lang,
-                "status_appointment",
-                when=format_moment(lang, appointment.starts_at),
-                port=ports.get(appointment.port, appointment.port),
-            )
-        )
+        # which is the port's local time; the deadline in the same time zone.
+        values = {
+            "when": format_moment(lang, appointment.starts_at),
+            "port": ports.get(appointment.port, appointment.port),
+        }
+        if appointment.status == "confirmed":
+            return str(t(lang, "status_confirmed", **values))
+        deadline = appointment.confirm_by
+        local = deadline.astimezone(appointment.starts_at.tzinfo) if deadline else None
+        by = format_moment(lang, local) if local else "-"
+        return str(t(lang, "status_unconfirmed", confirm_by=by, **values))
     request = status.latest_request
     if request is None:
         return str(t(lang, "status_none"))

@@ -153,3 +153,21 @@ class SigninCode(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ShelterNotice(Base):
+    """A booking result for a household registered without a phone of its own: shown in the
+    shelter's inbox (the portal) besides the message to the staff phone. Holds ids, the
+    purpose and display values (ports, times), never names: they are read from the household."""
+
+    __tablename__ = "shelter_notices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shelter_id: Mapped[int] = mapped_column(ForeignKey("shelters.id", ondelete="CASCADE"))
+    household_id: Mapped[str] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    #: The notification job's id: a job run twice records one notice.
+    job_id: Mapped[str] = mapped_column(String(128), unique=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    values_json: Mapped[str] = mapped_column(Text, default="{}")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -45,7 +45,6 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SESSION_COOKIE = "fd_staff"
 PRE_CSRF_COOKIE = "fd_csrf"
 PORTAL_LANGUAGES = tuple(code for code in ("es", "en", "ht", "pt") if code in REQUIRED_LANGUAGES)
-RELATIONSHIPS = ("spouse", "child", "parent", "sibling", "other")
 MEMBER_ROWS = 3
 
 Translate = Callable[[str, str, str], Awaitable[str | None]]
@@ -84,6 +83,10 @@ class _Page:
 
     def st(self, key: str, **values: Any) -> str:
         return self.service.texts(self.lang, key, **values)
+
+    def gettext(self, msgid: str) -> str:
+        """A flow's message (relationship labels...) in the page's language."""
+        return self.service.texts.catalogs.gettext(self.lang, msgid)
 
 
 def _render(
@@ -287,6 +290,7 @@ def make_router() -> APIRouter:
             born=lambda iso: format_day(web.lang, date.fromisoformat(iso)),
             country=lambda code: country_name(code, web.lang),
             port=await _port_names(request),
+            relationships=_relationships(request),
         )
 
     @router.post("/requests", response_class=HTMLResponse)
@@ -323,10 +327,38 @@ def make_router() -> APIRouter:
         page = _Page(service, web.lang, web.csrf_token, web)
         ports = await _port_names(request)
         rows = [
-            (row.household, describe_status(service.texts, web.lang, row.status, ports))
+            (
+                row.household,
+                describe_status(service.texts, web.lang, row.status, ports),
+                row.appointment,
+            )
             for row in await service.statuses(web.staff)
         ]
         return _render(request, page, "appointments.html", rows=rows)
+
+    @router.post("/appointments/{household_id}/{what}", response_class=HTMLResponse)
+    async def appointment_action(request: Request, household_id: str, what: str) -> Response:
+        """Confirm a family's appointment, or give it up, on their behalf."""
+        web = await signed_in(request)
+        if web is None:
+            return to_signin(request, expired=True)
+        _, refused = await form_or_refuse(request, web)
+        if refused is not None:
+            return refused
+        service = _staff(request)
+        page = _Page(service, web.lang, web.csrf_token, web)
+        if what == "confirm":
+            outcome = await service.confirm_for(web.staff, household_id)
+        elif what == "give_up":
+            outcome = await service.give_up_for(web.staff, household_id)
+        else:
+            return _render(request, page, "message.html", 404, message=page.t("nothing_yet"))
+        household = await service.db(service.repo.household, web.staff.shelter_id, household_id)
+        if outcome == "ok" and household is not None:
+            message = page.t(f"{what}_done", name=household.primary.full_name)
+        else:
+            message = page.st(f"{what}_{outcome}")
+        return _render(request, page, "message.html", message=message, back="/staff/appointments")
 
     @router.get("/households/new", response_class=HTMLResponse)
     async def new_household(request: Request) -> Response:
@@ -348,7 +380,11 @@ def make_router() -> APIRouter:
         service = _staff(request)
         page = _Page(service, web.lang, web.csrf_token, web)
         parsed = _parse_household(
-            form, web.lang, service.clock().date(), await _port_names(request)
+            form,
+            web.lang,
+            service.clock().date(),
+            await _port_names(request),
+            set(_relationships(request)),
         )
         if parsed is None:
             return _render(
@@ -449,7 +485,19 @@ def make_router() -> APIRouter:
         service = _staff(request)
         page = _Page(service, web.lang, web.csrf_token, web)
         handoffs = await service.inbox(web.staff)
-        return _render(request, page, "inbox.html", handoffs=handoffs, language_name=_language_name)
+        ports = await _port_names(request)
+        results = [
+            (n, service.result_text(web.lang, n.purpose, n.household, n.values, ports))
+            for n in await service.notices(web.staff)
+        ]
+        return _render(
+            request,
+            page,
+            "inbox.html",
+            handoffs=handoffs,
+            results=results,
+            language_name=_language_name,
+        )
 
     async def render_handoff(
         request: Request,
@@ -568,7 +616,7 @@ async def _form_context(request: Request, form: dict[str, Any]) -> dict[str, Any
         "form": form,
         "ports": await _port_names(request),
         "all_languages": [(lang.code, lang.own_name) for lang in LANGUAGES],
-        "relationships": RELATIONSHIPS,
+        "relationships": _relationships(request),
         "member_rows": range(MEMBER_ROWS),
     }
 
@@ -579,8 +627,19 @@ def _answer(kind: str, text: str, lang: str, today: date) -> Any:
     return result.value if isinstance(result, Accepted) else None
 
 
+def _relationships(request: Request) -> dict[str, str]:
+    """Relationship id -> label msgid: the household flow's list (the one place for it)."""
+    flowset = request.app.state.services.conversations.engine.flowset
+    return {option.id: option.label for option in flowset.relationships}
+
+
 def _person(
-    form: dict[str, Any], prefix: str, lang: str, today: date, nationality: str | None = None
+    form: dict[str, Any],
+    prefix: str,
+    lang: str,
+    today: date,
+    relationships: set[str],
+    nationality: str | None = None,
 ) -> PersonView | None:
     name = _answer("name", str(form.get(f"{prefix}name", "")), lang, today)
     born = _answer("date", str(form.get(f"{prefix}birth_date", "")), lang, today)
@@ -590,15 +649,15 @@ def _person(
     if not name or not born or not country:
         return None
     relationship = str(form.get(f"{prefix}relationship", "")) or None
-    if relationship is not None and relationship not in RELATIONSHIPS:
+    if relationship is not None and relationship not in relationships:
         return None
     return PersonView(str(name), str(born), str(country), relationship)
 
 
 def _parse_household(
-    form: dict[str, Any], lang: str, today: date, ports: dict[str, str]
+    form: dict[str, Any], lang: str, today: date, ports: dict[str, str], relationships: set[str]
 ) -> tuple[PersonView, list[PersonView], str, str, str | None] | None:
-    primary = _person(form, "", lang, today)
+    primary = _person(form, "", lang, today, relationships)
     if primary is None:
         return None
     members: list[PersonView] = []
@@ -606,7 +665,10 @@ def _parse_household(
         prefix = f"m{row}_"
         if not str(form.get(f"{prefix}name", "")).strip():
             continue
-        member = _person(form, prefix, lang, today, nationality=primary.nationality)
+        # Each member's own nationality (a family may mix them); blank: the primary's.
+        own = str(form.get(f"{prefix}nationality", "")).strip()
+        fixed = None if own else primary.nationality
+        member = _person(form, prefix, lang, today, relationships, nationality=fixed)
         if member is None:
             return None
         members.append(member)

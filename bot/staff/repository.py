@@ -22,6 +22,7 @@ from bot.staff.models import (
     Household,
     HouseholdRequest,
     Shelter,
+    ShelterNotice,
     SigninCode,
     StaffInvite,
     StaffMember,
@@ -111,6 +112,24 @@ class HandoffView:
     status: str
     opened_at: datetime
     messages: tuple[MessageView, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class ResultTarget:
+    """Who hears a staff-registered household's booking results: the family's own phone,
+    else (`staff` set) the staff member who registered it, and the shelter's inbox."""
+
+    household: HouseholdView
+    staff: StaffView | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    id: int
+    household: HouseholdView
+    purpose: str
+    values: dict[str, str]
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +372,7 @@ class StaffRepository:
 
     def delete_household(self, household_id: str) -> None:
         with self._sessions.begin() as db:
+            db.execute(delete(ShelterNotice).where(ShelterNotice.household_id == household_id))
             db.execute(
                 delete(HouseholdRequest).where(HouseholdRequest.household_id == household_id)
             )
@@ -377,21 +397,92 @@ class StaffRepository:
             row = db.scalar(select(Household).where(Household.contact_ref == contact_ref))
             return None if row is None else self._household_view(row)
 
-    def result_contact(self, contact_ref: str) -> tuple[str, str, str, str] | None:
-        """Who hears a staff-registered household's results (digest, phone, channel, lang):
-        the applicant's own number, else the staff member who registered it."""
+    def result_target(self, contact_ref: str) -> ResultTarget | None:
+        """Who hears a staff-registered household's results (see `ResultTarget`); None: no
+        such household, or nobody left to tell (its staff member was unlinked)."""
         with self._sessions() as db:
             row = db.scalar(select(Household).where(Household.contact_ref == contact_ref))
             if row is None:
                 return None
-            if row.applicant_phone_enc is not None and row.applicant_digest:
-                phone = self._open(f"household.phone:{row.id}", row.applicant_phone_enc)
-                return row.applicant_digest, phone, "sms", row.lang
+            household = self._household_view(row)
+            if household.applicant_phone and household.applicant_digest:
+                return ResultTarget(household, None)
             member = db.get(StaffMember, row.registered_by) if row.registered_by else None
             if member is None:
                 return None
-            staff = self._staff_view(db, member)
-            return staff.contact_digest, staff.phone, staff.channel, staff.lang
+            return ResultTarget(household, self._staff_view(db, member))
+
+    def household_of_contact(self, contact_digest: str) -> HouseholdView | None:
+        """The latest registered household whose applicant writes from this phone."""
+        with self._sessions() as db:
+            row = db.scalar(
+                select(Household)
+                .where(
+                    Household.applicant_digest == contact_digest,
+                    Household.registration_id.is_not(None),
+                )
+                .order_by(Household.id.desc())
+                .limit(1)
+            )
+            return None if row is None else self._household_view(row)
+
+    def registrations_of_contact(self, contact_digest: str) -> list[str]:
+        """Booking registrations of the households this phone is the applicant's number of."""
+        with self._sessions() as db:
+            return [
+                r
+                for r in db.scalars(
+                    select(Household.registration_id).where(
+                        Household.applicant_digest == contact_digest
+                    )
+                )
+                if r
+            ]
+
+    def add_notice(
+        self,
+        household: HouseholdView,
+        job_id: str,
+        purpose: str,
+        values: dict[str, str],
+        now: datetime,
+    ) -> bool:
+        """Record a result in the shelter's inbox; False when this job already did."""
+        with self._sessions.begin() as db:
+            if db.scalar(select(ShelterNotice.id).where(ShelterNotice.job_id == job_id)):
+                return False
+            db.add(
+                ShelterNotice(
+                    shelter_id=household.shelter_id,
+                    household_id=household.id,
+                    job_id=job_id,
+                    purpose=purpose,
+                    values_json=json.dumps(values),
+                    at=now,
+                )
+            )
+            return True
+
+    def notices(self, shelter_id: int, limit: int = 50) -> list[NoticeView]:
+        """The shelter's latest results, newest first."""
+        with self._sessions() as db:
+            rows = db.execute(
+                select(ShelterNotice, Household)
+                .join(Household, Household.id == ShelterNotice.household_id)
+                .where(ShelterNotice.shelter_id == shelter_id)
+                .order_by(ShelterNotice.id.desc())
+                .limit(limit)
+            ).all()
+            return [
+                NoticeView(
+                    notice.id,
+                    self._household_view(household),
+                    notice.purpose,
+                    json.loads(notice.values_json),
+                    _aware(notice.at),
+                )
+                for notice, household in rows
+            ]
 
     def record_request(
         self,
@@ -696,6 +787,7 @@ class StaffRepository:
                 db.execute(
                     delete(HouseholdRequest).where(HouseholdRequest.household_id == household.id)
                 )
+                db.execute(delete(ShelterNotice).where(ShelterNotice.household_id == household.id))
                 db.delete(household)
             member = db.scalar(
                 select(StaffMember).where(StaffMember.contact_digest == contact_digest)

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.booking.client import BookingClient, BookingNotFound, BookingRejected, BookingUnavailable
-from bot.booking.models import Household, Person, Status
+from bot.booking.models import Appointment, Household, Person, Status
 from bot.contacts import contact_key
+from bot.engine.display import display_values
 from bot.engine.flowset import FlowSet
+from bot.household import format_names
 from bot.i18n import Catalogs
 from bot.languages import BY_CODE
 from bot.messages import ChannelKind
@@ -27,7 +29,15 @@ from bot.settings import Settings
 from bot.staff.crypto import FieldCipher
 from bot.staff.db import default_url, make_engine
 from bot.staff.migrations import upgrade
-from bot.staff.repository import HandoffView, HouseholdView, PersonView, StaffRepository, StaffView
+from bot.staff.repository import (
+    HandoffView,
+    HouseholdView,
+    NoticeView,
+    PersonView,
+    ResultTarget,
+    StaffRepository,
+    StaffView,
+)
 from bot.staff.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -58,6 +68,18 @@ class RequestResult:
 class HouseholdStatus:
     household: HouseholdView
     status: Status | None  # None: unknown (not registered, or the booking API did not answer)
+
+    @property
+    def appointment(self) -> Appointment | None:
+        """The household's appointment while it is valid (allocated or confirmed)."""
+        appointment = self.status.appointment if self.status is not None else None
+        if appointment is None or appointment.status not in ACTIVE_APPOINTMENT:
+            return None
+        return appointment
+
+
+#: Appointment states that still take the family to the port.
+ACTIVE_APPOINTMENT = frozenset({"allocated", "confirmed"})
 
 
 class StaffService:
@@ -265,15 +287,97 @@ class StaffService:
             return "rejected"
         return "ok"
 
-    async def result_contact(self, contact_ref: str) -> tuple[str, str, ChannelKind, str] | None:
-        """For notifications of booking results (issue 7): a staff-registered household's
-        `contact_ref` ("hh-...") -> (contact digest, phone, channel, language) of who is told:
-        the applicant's own number, else the staff phone that registered it."""
-        found = await self.db(self.repo.result_contact, contact_ref)
-        if found is None:
-            return None
-        digest, phone, channel, lang = found
-        return digest, phone, ChannelKind(channel), lang
+    async def confirm_for(self, staff: StaffView, household_id: str) -> str:
+        """Confirm a family's appointment on their behalf: ok, too_late, no_appointment,
+        not_registered or unavailable. One idempotency key per appointment."""
+        household, appointment, outcome = await self._appointment_of(staff, household_id)
+        if household is None or appointment is None or household.registration_id is None:
+            return outcome
+        if appointment.status == "confirmed":
+            outcome = "ok"
+        else:
+            try:
+                await self.booking.confirm_appointment(
+                    household.registration_id, key=f"staff-confirm-{appointment.id}"
+                )
+                outcome = "ok"
+            except BookingUnavailable:
+                outcome = "unavailable"
+            except BookingRejected as exc:
+                lapsed = exc.details.get("appointment_status") in {"lapsed", "cancelled"}
+                outcome = "too_late" if lapsed else "no_appointment"
+        await self.audit("appointment_confirmed", staff, household.id, outcome)
+        return outcome
+
+    async def give_up_for(self, staff: StaffView, household_id: str) -> str:
+        """Give up a family's appointment (they cannot go): ok, no_appointment,
+        not_registered or unavailable."""
+        household, appointment, outcome = await self._appointment_of(staff, household_id)
+        if household is None or appointment is None or household.registration_id is None:
+            return outcome
+        try:
+            await self.booking.cancel_appointment(
+                household.registration_id, key=f"staff-cancel-{appointment.id}"
+            )
+            outcome = "ok"
+        except BookingUnavailable:
+            outcome = "unavailable"
+        except BookingRejected:
+            outcome = "no_appointment"
+        await self.audit("appointment_given_up", staff, household.id, outcome)
+        return outcome
+
+    async def _appointment_of(
+        self, staff: StaffView, household_id: str
+    ) -> tuple[HouseholdView | None, Appointment | None, str]:
+        household = await self.db(self.repo.household, staff.shelter_id, household_id)
+        if household is None or not household.registration_id:
+            return None, None, "not_registered"
+        try:
+            status = await self.booking.status(household.registration_id)
+        except BookingUnavailable:
+            return household, None, "unavailable"
+        except BookingRejected:
+            return household, None, "not_registered"
+        row = HouseholdStatus(household, status)
+        return household, row.appointment, "no_appointment"
+
+    async def notices(self, staff: StaffView) -> list[NoticeView]:
+        return await self.db(self.repo.notices, staff.shelter_id)
+
+    async def tell_staff_result(
+        self,
+        target: ResultTarget,
+        job_id: str,
+        purpose: str,
+        values: dict[str, str],
+        ports: Mapping[str, str],
+    ) -> str | None:
+        """A result for a household without a phone: kept in the shelter's inbox, and the
+        text for the staff phone that registered it (in its language, naming the family);
+        None when this job was already recorded (it is not told twice)."""
+        assert target.staff is not None
+        household = target.household
+        added = await self.db(
+            self.repo.add_notice, household, job_id, purpose, values, self.clock()
+        )
+        if added:
+            await self.audit(
+                "result_to_shelter", target.staff, household.id, f"{purpose}, job {job_id}"
+            )
+        return self.result_text(target.staff.lang, purpose, household, values, ports)
+
+    def result_text(
+        self,
+        lang: str,
+        purpose: str,
+        household: HouseholdView,
+        values: Mapping[str, str],
+        ports: Mapping[str, str],
+    ) -> str:
+        shown = display_values(values, {}, lang, ports, self.texts.catalogs)
+        shown["household"] = format_names(household.names, lang)
+        return self.texts(lang, f"result_{purpose}", **shown)
 
     async def statuses(self, staff: StaffView) -> list[HouseholdStatus]:
         out: list[HouseholdStatus] = []
@@ -389,17 +493,15 @@ class StaffService:
 
     # ---- delete my data ----------------------------------------------------------------------
 
+    async def registrations_of(self, digest: str) -> list[str]:
+        """The booking registrations staff made for this phone's person (erased by the
+        `delete_my_data` action, which keeps trying through the outbox)."""
+        return await self.db(self.repo.registrations_of_contact, digest)
+
     async def forget_contact(self, digest: str) -> None:
+        """Erase the contact from the staff tables. Their registrations in the booking API
+        were erased before (`delete_my_data`), so nothing here can fail halfway."""
         registrations = await self.db(self.repo.forget_contact, digest)
-        for registration_id in registrations:
-            try:
-                await self.booking.delete_registration(
-                    registration_id, key=f"staff-forget-{registration_id}"
-                )
-            except (BookingUnavailable, BookingRejected):
-                # Logged without personal data; the operator can retry from the audit log.
-                log.warning("could not erase registration %s in the booking API", registration_id)
-                await self.audit("forget_booking_pending", detail=f"registration {registration_id}")
         await self.audit("contact_forgotten", detail=f"{len(registrations)} registrations")
 
 

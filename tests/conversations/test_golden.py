@@ -3,6 +3,10 @@
 Each file in golden/ is a whole conversation. Run ``pytest --record-golden`` to rewrite the
 replies with what the bot says now, then review the diff like any other change.
 Registration numbers are random, so they are masked as ``reg_<id>``.
+
+Staff conversations: `staff: {shelter: NAME}` links the file's `from` phone by an invite made
+the operator's way (sent as `{invite}`); a turn may come `from:` another phone; `received:`
+lists what the bot sent on its own (to any phone) since the previous turn, `to` masked.
 """
 
 from __future__ import annotations
@@ -36,6 +40,27 @@ def _form(sender: str, whatsapp: bool, sid: str, text: str) -> bytes:
     return urlencode(params).encode()
 
 
+def _invite(client: Any, shelter: str, phone: str) -> str:
+    from bot.staff.cli import invite
+
+    services = client.app.state.services
+    code, _ = invite(services.staff.repo, services.settings, shelter, phone, services.staff.clock())
+    return str(code)
+
+
+def _received(client: Any, phones: dict[str, str]) -> list[dict[str, str]]:
+    from bot.outbound import RecordingSender
+
+    sender = client.app.state.services.sender
+    assert isinstance(sender, RecordingSender)
+    out: list[dict[str, str]] = []
+    for name, phone in phones.items():
+        out += [
+            {"to": name, "body": _REG_ID.sub("reg_<id>", m.body)} for m in sender.take(phone)
+        ]
+    return out
+
+
 def _replies(twiml: str) -> str:
     import html
 
@@ -64,10 +89,18 @@ def test_golden_conversation(
     record = bool(request.config.getoption("--record-golden"))
     actual: list[dict[str, str]] = []
     # Optional `settings:` in a golden file: overrides for this conversation's app.
+    phones: dict[str, str] = {"from": spec["from"], **spec.get("phones", {})}
     with running_app(**spec.get("settings", {})) as client:
+        code = ""
+        if "staff" in spec:
+            code = _invite(client, spec["staff"]["shelter"], spec["from"])
         for number, turn in enumerate(spec["turns"]):
+            sender = phones[turn.get("from", "from")]
             body = _form(
-                spec["from"], whatsapp, f"SMgolden{path.stem[:12]}{number:04d}", turn["send"]
+                sender,
+                whatsapp,
+                f"SMgolden{path.stem[:12]}{number:04d}",
+                turn["send"].replace("{invite}", code),
             )
             response = client.post(
                 "/twilio/messages",
@@ -75,11 +108,17 @@ def test_golden_conversation(
                 headers={"Content-Type": "application/x-www-form-urlencoded"},
             )
             assert response.status_code == 200, response.text
-            actual.append({"send": turn["send"], "reply": _replies(response.text)})
+            got: dict[str, Any] = {"send": turn["send"], "reply": _replies(response.text)}
+            if "from" in turn:
+                got = {"from": turn["from"], **got}
+            received = _received(client, phones)
+            if received:
+                got["received"] = received
+            actual.append(got)
             if not record:
-                assert actual[-1]["reply"] == turn.get("reply"), (
-                    f"{path.name}, turn {number + 1} (sent {turn['send']!r})"
-                )
+                where = f"{path.name}, turn {number + 1} (sent {turn['send']!r})"
+                assert got["reply"] == turn.get("reply"), where
+                assert got.get("received", []) == turn.get("received", []), where
     if record:
         spec["turns"] = actual
         header = "".join(

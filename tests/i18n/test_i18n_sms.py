@@ -65,7 +65,8 @@ def test_one_segment_where_possible(lang: str, renderer: PromptRenderer) -> None
     """Only the registration summary (six long values), the household list, the first
     language question (the whole language menu below it) and what tells people about an
     appointment (place, day and time, who, what to bring, confirm by when: the notices of
-    flows/notices.yaml and the status of an unconfirmed appointment) may need a second
+    flows/notices.yaml, their staff versions for a household without a phone, and the status
+    of an unconfirmed appointment) may need a second
     segment (measured for one person, as most people register); notices never a third."""
     lists = _list_messages(renderer)
     notices = _notice_msgids()
@@ -79,7 +80,13 @@ def test_one_segment_where_possible(lang: str, renderer: PromptRenderer) -> None
 def _notice_msgids() -> set[str]:
     notices = yaml.safe_load((PROJECT_ROOT / "flows" / "notices.yaml").read_text())
     status = yaml.safe_load((PROJECT_ROOT / "flows" / "status.yaml").read_text())
-    return {step["say"] for step in notices["steps"].values()} | {
+    staff = yaml.safe_load((PROJECT_ROOT / "flows" / "staff.messages.yaml").read_text())
+    results = {
+        v
+        for k, v in staff["messages"].items()
+        if k.startswith("result_") or k == "status_unconfirmed"
+    }
+    return {step["say"] for step in notices["steps"].values()} | results | {
         status["steps"]["allocated"]["say"]
     }
 

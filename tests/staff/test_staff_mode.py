@@ -30,7 +30,7 @@ async def test_staff_registers_two_households_and_requests_for_both(
     for text in ("1", "Marie Joseph", "02/05/1991", "Haití", "1", "2", applicant.number):
         reply = await staff_phone.send(text)
     assert "¿Viaja algún familiar" in reply
-    for text in ("1", "Jean Joseph", "01/01/2015", "2", "2", "1"):  # her son, no one else
+    for text in ("1", "Jean Joseph", "01/01/2015", "2", "Haití", "2", "1"):  # her son, no one else
         reply = await staff_phone.send(text)
     assert "Por favor revise" in reply and "Familia: Jean Joseph" in reply
     reply = await staff_phone.send("1")
@@ -59,7 +59,7 @@ async def test_staff_registers_two_households_and_requests_for_both(
     reply = await staff_phone.send("0")
     assert reply.count("ya enviada hoy") == 2
 
-    reply = await staff_phone.send("6")  # back to their own conversation
+    reply = await staff_phone.send("7")  # back to their own conversation
     assert "EQUIPO" in reply
 
     out = io.StringIO()
@@ -122,9 +122,12 @@ async def test_staff_see_the_appointment_after_the_daily_run(
 
     staff_phone = Phone(services, random_phone(), clock)
     await staff_phone.send(make_invite(services, "Casa del Migrante", staff_phone.number, clock))
+    assert services.staff is not None
+    staff = services.staff.repo.staff_by_digest(services.staff.digest(staff_phone.number))
+    assert staff is not None
     for text in ("1", "Rosa Elena Martínez", "14/02/1992", "Honduras", "1", "1", "0"):
         await staff_phone.send(text)
-    for text in ("1", "Daniel Martínez", "03/06/2017", "2", "2", "1", "1"):
+    for text in ("1", "Daniel Martínez", "03/06/2017", "2", "Honduras", "2", "1", "1"):
         reply = await staff_phone.send(text)
     assert "Registrado: Rosa Elena Martínez" in reply
     await staff_phone.send("3")
@@ -138,3 +141,15 @@ async def test_staff_see_the_appointment_after_the_daily_run(
         sandbox.engine.dispose()
     reply = await staff_phone.send("4")
     assert "Rosa Elena Martínez +1: cita " in reply and "Brownsville" in reply
+    assert "todavía sin confirmar: confirme antes de" in reply  # and until when
+
+    # They cannot go: staff give the appointment up for them; the booking API frees it.
+    listing = await staff_phone.send("6")
+    assert "1. Rosa Elena Martínez +1: cita " in listing
+    await staff_phone.send("1")
+    assert "Se dejó la cita" in await staff_phone.send("2")
+    [household] = await services.staff.households(staff)
+    assert household.registration_id is not None
+    status = await services.conversations.booking.status(household.registration_id)
+    assert status.appointment is not None and status.appointment.status == "cancelled"
+    assert "Ninguna familia tiene cita ahora" in await staff_phone.send("6")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from conftest import link_staff, random_phone
 from sqlalchemy import text
 
-from bot.messages import ChannelKind
 from bot.services import Services
 from bot.staff.repository import PersonView
 
@@ -98,8 +97,10 @@ async def test_results_go_to_the_applicant_or_else_to_the_staff_phone(services: 
             now=now,
         )
         refs.append(household.contact_ref)
-    with_phone = await services.staff.result_contact(refs[0])
-    without = await services.staff.result_contact(refs[1])
-    assert with_phone is not None and with_phone[1:] == (applicant, ChannelKind.SMS, "ht")
-    assert without is not None and without[1] == staff_phone and without[3] == "es"
-    assert await services.staff.result_contact("hh-unknown") is None
+    with_phone = repo.result_target(refs[0])
+    without = repo.result_target(refs[1])
+    assert with_phone is not None and with_phone.staff is None
+    assert with_phone.household.applicant_phone == applicant
+    assert without is not None and without.staff is not None
+    assert without.staff.phone == staff_phone and without.staff.lang == "es"
+    assert repo.result_target("hh-unknown") is None

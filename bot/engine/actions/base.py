@@ -34,12 +34,22 @@ class Outcome:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+class StaffPort(Protocol):
+    """What effect actions may ask of the staff side (bot/staff/chat.py StaffHub)."""
+
+    async def registrations_of(self, digest: str) -> list[str]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class EffectContext:
     booking: BookingClient
     now: datetime
     #: When the person asked (differs from `now` when a saved call is replayed).
     requested_at: datetime
+    #: The contact key digest of the person whose conversation this is.
+    contact: str = ""
+    #: The staff side, when wired (registrations staff made for this person...).
+    staff: StaffPort | None = None
 
 
 class LocalAction(Protocol):

@@ -209,18 +209,26 @@ class CancelAppointment:
 
 
 class DeleteMyData:
-    """Erase the household in the booking API, then everything the bot keeps (the
-    conversation service deletes the session instead of saving it when `erase` is set)."""
+    """Erase the household in the booking API (and every household shelter staff registered
+    for this phone's person), then everything the bot keeps (the conversation service deletes
+    the session and the staff rows instead of saving when `erase` is set). While the booking
+    API is down nothing is erased: the whole deletion waits in the outbox."""
 
     name = "delete_my_data"
     outcomes = frozenset({"ok", QUEUED})
     queue_when_unavailable = True
 
     async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
-        if session.registration_id:
+        registrations = [session.registration_id] if session.registration_id else []
+        if ctx.staff is not None and ctx.contact:
+            registrations += await ctx.staff.registrations_of(ctx.contact)
+        for registration in dict.fromkeys(registrations):  # in order, once each
+            # The conversation's own registration under the action's key; each other one
+            # under a key of its own, fixed by the action's (a replay repeats them all).
+            each = key if registration == session.registration_id else f"{key}.{registration}"
             try:
-                await ctx.booking.delete_registration(session.registration_id, key=key)
-            except BookingUnavailable:
+                await ctx.booking.delete_registration(registration, key=each)
+            except BookingUnavailable:  # erased ones are "not found" next time: fine
                 return Outcome(UNAVAILABLE)
         session.erase = True
         return Outcome("ok")
