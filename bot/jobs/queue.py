@@ -195,19 +195,22 @@ class JobQueue:
     async def send(self, job: SendJob) -> None:
         await self._send.kiq(job.model_dump(mode="json"))
 
-    async def wait_idle(self, poll: float = 0.05) -> None:
+    async def wait_idle(self, poll: float = 0.05, give_up_after: float = 180.0) -> None:
         """Wait until no job is queued or running (jobs kicked by jobs included), for tests
         and a clean shutdown. In memory: the broker's tasks. On Redis: until every stream is
-        empty (a job leaves its stream when it is acknowledged), whichever worker runs it."""
-        if isinstance(self.broker, InMemoryBroker):
-            # Finished tasks leave the set in a done-callback: look at `done()` instead.
-            while any(not task.done() for task in self.broker._running_tasks):
-                await self.broker.wait_all()
-        elif isinstance(self.broker, ReclaimingStreamBroker):
-            while True:  # the workers are other processes: nothing to await but Redis
-                if await self.broker.queued() == 0:
-                    return
-                await asyncio.sleep(poll)
+        empty (a job leaves its stream when it is acknowledged), whichever worker runs it.
+        A job never acknowledged must not hang the caller: TimeoutError after `give_up_after`
+        seconds."""
+        async with asyncio.timeout(give_up_after):
+            if isinstance(self.broker, InMemoryBroker):
+                # Finished tasks leave the set in a done-callback: look at `done()` instead.
+                while any(not task.done() for task in self.broker._running_tasks):
+                    await self.broker.wait_all()
+            elif isinstance(self.broker, ReclaimingStreamBroker):
+                while True:  # the workers are other processes: nothing to await but Redis
+                    if await self.broker.queued() == 0:
+                        return
+                    await asyncio.sleep(poll)
 
     async def start(self) -> None:
         await self.broker.startup()
