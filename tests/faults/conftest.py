@@ -11,25 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from faults_support import ROWS, BotProcess, RedisServer, bot_env, table
+from faults_support import ROWS, BotProcess, RedisServer, Stack, bot_env, table
 from support.live import free_port
 from support.prism import REPO, CountingTwilio, Prism, serve
 from support.redis import delete_prefix, unique_prefix
-
-
-@dataclass
-class Stack:
-    redis: RedisServer
-    serve: BotProcess
-    worker: BotProcess
-    counter: CountingTwilio
-    counter_url: str
-    prefix: str
-    public_url: str
 
 
 @pytest.fixture(scope="session")

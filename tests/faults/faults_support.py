@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 import httpx
 from support.app import TEST_SECRET
 from support.live import free_port
-from support.prism import ACCOUNT_SID, AUTH_TOKEN, REPO, SMS_FROM, WHATSAPP_FROM
+from support.prism import ACCOUNT_SID, AUTH_TOKEN, REPO, SMS_FROM, WHATSAPP_FROM, CountingTwilio
 from twilio.request_validator import RequestValidator
 
 FRONTDOOR = [sys.executable, "-m", "bot.cli"]
@@ -43,6 +43,17 @@ class Tally:
 
 
 ROWS: list[Tally] = []
+
+
+@dataclass
+class Stack:
+    redis: RedisServer
+    serve: BotProcess
+    worker: BotProcess
+    counter: CountingTwilio
+    counter_url: str
+    prefix: str
+    public_url: str
 
 
 def table(rows: list[Tally]) -> str:

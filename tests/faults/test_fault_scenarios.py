@@ -20,11 +20,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from conftest import Stack
 from faults_support import (
     ROWS,
     BotProcess,
     RedisServer,
+    Stack,
     Tally,
     bot_env,
     flood_from_another_process,
