@@ -4,6 +4,7 @@ booking API must not slow down every message that shows a port menu."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -11,6 +12,27 @@ from bot.booking.client import BookingClient, BookingError
 from bot.booking.models import Port
 
 log = logging.getLogger(__name__)
+
+#: What people call a port of entry besides its name: the Mexican city across from it, and
+#: common spellings. Keyed by the booking API's port id: a new port adds its line here (its
+#: own name and the parts of it are always understood, see `port_words`).
+PORT_ALIASES: dict[str, tuple[str, ...]] = {
+    "brownsville": ("matamoros", "brownsvil", "brounsville"),
+    "eagle_pass": ("piedras negras", "paso del aguila", "eaglepass"),
+    "hidalgo": ("reynosa", "mcallen", "mc allen", "pharr"),
+    "laredo": ("nuevo laredo",),
+    "el_paso": ("ciudad juarez", "cd juarez", "juarez", "elpaso", "paso del norte"),
+    "nogales": ("nogales sonora", "nogales arizona"),
+    "calexico": ("mexicali", "caleksico"),
+    "san_ysidro": ("tijuana", "tj", "san isidro", "sanysidro", "el chaparral", "chaparral"),
+}
+
+
+def port_words(port_id: str, name: str) -> tuple[str, ...]:
+    """Every way to name a port in a typed answer: its name, each part of a name such as
+    "El Paso – Paso del Norte", its id ("el_paso") and its aliases."""
+    parts = [part.strip() for part in re.split(r"[–—/(),]", name) if part.strip()]
+    return (name, *parts, port_id.replace("_", " "), *PORT_ALIASES.get(port_id, ()))
 
 
 class PortDirectory:

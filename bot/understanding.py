@@ -27,6 +27,9 @@ INTENT_OPTIONS: dict[str, str] = {
     "talk_to_human": "human",
 }
 
+#: "gracias", "mesi", "obrigado", "thanks": not yes, not no, not a choice (bot/engine/runner.py).
+THANKS_INTENT = "thanks"
+
 #: How sure the model must be before a menu option is taken from free text, and (higher)
 #: before free text at another question is taken as a wish to go somewhere else.
 OPTION_CONFIDENCE = 0.5

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from nlu.classifier import train_model
 from nlu.embedded import EmbeddedParser
+from nlu.evaluate import counts_as
 from nlu.training_data import Example
 
 __all__ = ["cross_validate"]
@@ -35,7 +36,7 @@ def cross_validate(
         parser = EmbeddedParser(model)
         for i in test_idx:
             ex = examples[i]
-            got = parser.parse(ex.text, ex.lang)["intent"]["name"]
+            got = counts_as(parser.parse(ex.text, ex.lang)["intent"]["name"], ex.intent)
             total[ex.lang] += 1
             if got == ex.intent:
                 right[ex.lang] += 1

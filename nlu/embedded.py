@@ -10,9 +10,15 @@ from nlu.classifier import IntentModel
 from nlu.entities import extract_entities, yes_no_only
 from nlu.langid import identify_language, use_cache_dir
 from nlu.model_cache import load_or_train
+from nlu.negation import negated_action
 from nlu.result import FALLBACK_INTENT, Entity, Intent, Language, ParseResult
 
-__all__ = ["DEFAULT_THRESHOLD", "EmbeddedParser"]
+__all__ = ["ACTION_INTENTS", "DEFAULT_THRESHOLD", "EmbeddedParser"]
+
+#: Intents that ask the bot to do something: negated ("no quiero borrar mis datos", "m pa vle
+#: anile"), they are not that wish (nlu/negation.py), and the next intent is taken instead.
+ACTION_INTENTS = frozenset({"register", "request_slot", "cancel", "add_family_member",
+                            "change_language", "talk_to_human", "delete_my_data"})
 
 # Below this probability the answer is nlu_fallback. Chosen by cross-validation: at 0.4
 # about half of off-topic messages ("me gusta la pizza") fall back, in-domain accuracy holds.
@@ -66,10 +72,12 @@ class EmbeddedParser:
             wanted = "affirm" if bare else "deny"
             ranking.sort(key=lambda i: i["name"] != wanted)
             ranking[0] = Intent(name=wanted, confidence=max(ranking[0]["confidence"], 0.95))
+        table_lang = lang or (language["code"] if language["confidence"] >= 0.5 else None)
+        if ranking[0]["name"] in ACTION_INTENTS and negated_action(text, table_lang):
+            ranking = ranking[1:]  # "no quiero borrar mis datos" is not delete_my_data
         top = ranking[0]
         intent = top if top["confidence"] >= self.threshold else Intent(
             name=FALLBACK_INTENT, confidence=top["confidence"])
-        table_lang = lang or (language["code"] if language["confidence"] >= 0.5 else None)
         entities = [
             Entity(entity=f.entity, value=f.value, start=f.start, end=f.end,
                    extractor=_EXTRACTORS[f.entity])

@@ -32,6 +32,8 @@ INTENTS: tuple[str, ...] = (
     "delete_my_data",
     "affirm",
     "deny",
+    "thanks",
+    "out_of_scope",
 )
 
 

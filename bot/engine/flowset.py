@@ -22,6 +22,8 @@ REQUIRED_MESSAGES = frozenset(
         "invalid_language",
         "received_later",
         "flooding",
+        "thanks_reply",
+        "thanks_home",
         "stuck",
         "help_here",
         "media_only",

@@ -91,7 +91,7 @@ def _branch_keys(flow: Flow, name: str, step: Step) -> frozenset[str] | None:
         return frozenset()
     if step.collect.type == "yes_no":
         return frozenset({"yes", "no"})
-    if step.collect.type == "choice" and step.collect.options_from is None:
+    if step.collect.type in ("choice", "relationship") and step.collect.options_from is None:
         return frozenset(opt.id for opt in step.collect.options)
     return None
 
@@ -102,7 +102,8 @@ def _check_collect(flow: Flow, name: str, collect: Collect) -> None:
         raise FlowError(flow.source, name, f"unknown answer type '{collect.type}' (known: {known})")
     if collect.options_from is not None and collect.options_from not in OPTION_SOURCES:
         raise FlowError(flow.source, name, f"unknown options_from '{collect.options_from}'")
-    if collect.type == "choice" and not collect.options and collect.options_from is None:
+    needs_options = collect.type in ("choice", "relationship")
+    if needs_options and not collect.options and collect.options_from is None:
         raise FlowError(flow.source, name, "a choice needs options or options_from")
 
 

@@ -44,7 +44,8 @@ from bot.langid import guess_language
 from bot.languages import BY_CODE, LANGUAGES
 from bot.messages import Option, Reply
 from bot.text import fold
-from bot.understanding import DETOUR_CONFIDENCE, OPTION_CONFIDENCE, Understood
+from bot.understanding import DETOUR_CONFIDENCE, OPTION_CONFIDENCE, THANKS_INTENT, Understood
+from nlu.danger import danger
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,11 @@ INTERPRETER_OFFERED_SLOT = "_interpreter_offered"
 _LANGUAGE_FLOWS = frozenset({WELCOME_FLOW, LANGUAGE_FLOW, INTERPRETER_FLOW})
 #: Optional: talk to a person (the word PERSONA/MOUN/PESSOA... at any step).
 HUMAN_FLOW = "human"
+#: Set to what the person wrote when it speaks of danger (extortion, kidnapping, violence, a
+#: sick child): the handoff it opens is marked urgent and starts with that message.
+URGENT_SLOT = "_urgent"
+#: "Thanks" where an answer was expected: said back, and the question stays open.
+THANKED = "thanked"
 #: Optional: voice notes on or off (the word VOZ/VWA/VOICE at any step, even before consent).
 VOICE_FLOW = "voice"
 
@@ -127,6 +133,11 @@ class Engine:
             return out
         if not fold(text) and not button:
             return self.reask(session, "no_text", ctx)
+        if not button and danger(text) is not None:
+            # "nos están extorsionando", "pitit mwen malad": a person, now, whatever the question.
+            session.slots[URGENT_SLOT] = text
+            self._command(session, Command.HUMAN, out, ctx)
+            return out
         step = self._current(session)
         if step.collect is None:  # only collect steps wait; recover by going home
             self._go(session, HOME, out, ctx)
@@ -144,6 +155,9 @@ class Engine:
             understood = self._understood(step, text, actx)
             if isinstance(understood, Command):
                 self._command(session, understood, out, ctx)
+                return out
+            if isinstance(understood, str):  # THANKED
+                self._thanked(session, step, out, ctx)
                 return out
             result = understood or result
         if not isinstance(result, Accepted):
@@ -172,13 +186,26 @@ class Engine:
         self._go(session, target, out, ctx)
         return out
 
-    def _understood(self, step: Step, text: str, actx: AnswerContext) -> Accepted | Command | None:
+    def _thanked(self, session: Session, step: Step, out: list[Reply], ctx: TurnContext) -> None:
+        """'gracias', 'mesi', 'obrigado': neither yes nor no nor a choice. At the menu the
+        conversation is over for now; at a question, the question is asked again."""
+        if session.flow == MENU_FLOW:
+            out.append(Reply(text=self._msg(session, ctx, "thanks_home")))
+            return
+        out.append(Reply(text=self._msg(session, ctx, "thanks_reply")))
+        out.extend(self._ask(session, step, ctx))
+
+    def _understood(
+        self, step: Step, text: str, actx: AnswerContext
+    ) -> Accepted | Command | str | None:
         """What the NLU makes of free text the answer type refused, if it is sure enough:
         an offered option ("kiero sacar sita" -> "Request today's appointment") or a global
         command ("no entiendo" -> help). Never consulted before the answer type: a name such
         as "Persona Prueba" or "Socorro" must stay a name."""
         assert step.collect is not None and self.understand is not None
         understood = self.understand(text, actx.lang)
+        if understood.intent == THANKS_INTENT and understood.confidence >= OPTION_CONFIDENCE:
+            return THANKED
         if step.collect.type == "choice":
             offered = {option.id for option in actx.options}
             if understood.option in offered and understood.confidence >= OPTION_CONFIDENCE:

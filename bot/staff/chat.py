@@ -26,7 +26,7 @@ from bot.engine.actions import LOCAL_ACTIONS, ContextualAction, LocalContext
 from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext, AnswerResult
 from bot.engine.commands import Command, match_command
 from bot.engine.models import Collect
-from bot.engine.runner import Engine, TurnContext
+from bot.engine.runner import URGENT_SLOT, Engine, TurnContext
 from bot.engine.session import Session
 from bot.i18n import country_name, format_day, format_moment
 from bot.languages import BY_CODE, LANGUAGES, REQUIRED_LANGUAGES
@@ -34,6 +34,7 @@ from bot.messages import Inbound, Option, Reply
 from bot.staff.repository import HouseholdView, PersonView, ResultTarget, StaffView
 from bot.staff.service import StaffService
 from bot.text import fold
+from nlu.danger import danger
 
 STAFF_SLOT = "_staff"
 HANDOFF_SLOT = "_handoff"
@@ -73,6 +74,8 @@ class StaffHub:
                 return None
             if text:
                 await self.service.handoff_message(str(handoff), text)
+                if danger(text) is not None:
+                    await self.service.mark_urgent(str(handoff))
             return []  # a person answers, not the bot
         if _looks_like_invite(text):
             return await self._redeem(key, session, inbound, text, ctx)
@@ -98,9 +101,13 @@ class StaffHub:
             return False
         lang = session.lang or ctx.default_language
         interpreter = lang not in REQUIRED_LANGUAGES or session.slots.get(INTERPRETER_SLOT) is True
+        danger_text = session.slots.pop(URGENT_SLOT, None)
         handoff = await self.service.open_handoff(
-            key.digest, session.phone, session.channel, lang, interpreter
+            key.digest, session.phone, session.channel, lang, interpreter,
+            urgent=danger_text is not None,
         )
+        if danger_text:  # what they wrote is the first thing staff read
+            await self.service.handoff_message(handoff.id, str(danger_text))
         session.slots[HANDOFF_SLOT] = handoff.id
         return True
 
@@ -448,7 +455,7 @@ class StaffHub:
         lang = self._lang(session, ctx)
         t = self.service.texts
         options = self._relationship_options(lang)
-        chosen = self._parse("choice", text, button, lang, ctx, options)
+        chosen = self._parse("relationship", text, button, lang, ctx, options)
         if chosen is None:
             return [
                 Reply(text=t(lang, "invalid_choice") + "\n" + _numbered(options), options=options)
@@ -649,7 +656,8 @@ class StaffHub:
             last = next((m.body for m in reversed(h.messages) if m.direction == "in"), "")
             name = BY_CODE[h.lang].own_name if h.lang in BY_CODE else h.lang
             flag = f" ({t(lang, 'interpreter_needed')})" if h.interpreter_needed else ""
-            lines.append(f"{i}. {name}{flag}: {last[:60]}")
+            urgent = f"{t(lang, 'urgent')} " if h.urgent else ""
+            lines.append(f"{i}. {urgent}{name}{flag}: {last[:60]}")
         lines.append(t(lang, "pick_handoff"))
         return [Reply(text="\n".join(lines))]
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -117,6 +118,9 @@ class Handoff(Base):
     channel: Mapped[str] = mapped_column(String(16))
     lang: Mapped[str] = mapped_column(String(8))
     interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The person wrote of danger (extortion, kidnapping, violence, a sick child): first in
+    #: the inbox, and staff are told it is urgent. Only the flag; the words are the message.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The shelter that registered this person, else NULL: the shared inbox of every shelter.
     shelter_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed

@@ -112,6 +112,7 @@ class HandoffView:
     status: str
     opened_at: datetime
     messages: tuple[MessageView, ...] = field(default=())
+    urgent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +219,7 @@ class StaffRepository:
             status=row.status,
             opened_at=_aware(row.opened_at),
             messages=messages,
+            urgent=row.urgent,
         )
 
     # ---- shelters, invites, staff ----------------------------------------------------------
@@ -589,6 +591,7 @@ class StaffRepository:
         lang: str,
         interpreter_needed: bool,
         now: datetime,
+        urgent: bool = False,
     ) -> tuple[HandoffView, bool]:
         """The contact's open handoff, or a new one. Returns (handoff, created)."""
         with self._sessions.begin() as db:
@@ -600,6 +603,7 @@ class StaffRepository:
             if existing is not None:
                 existing.lang, existing.channel = lang, channel
                 existing.interpreter_needed = existing.interpreter_needed or interpreter_needed
+                existing.urgent = existing.urgent or urgent
                 return self._handoff_view(db, existing, False), False
             shelter_id = db.scalar(
                 select(Household.shelter_id)
@@ -614,6 +618,7 @@ class StaffRepository:
                 channel=channel,
                 lang=lang,
                 interpreter_needed=interpreter_needed,
+                urgent=urgent,
                 shelter_id=shelter_id,
                 status="open",
                 opened_at=now,
@@ -635,6 +640,16 @@ class StaffRepository:
                     body_enc=self._seal(f"handoff.msg:{handoff_id}", body),
                 )
             )
+
+    def mark_urgent(self, handoff_id: str) -> HandoffView | None:
+        """Mark an open handoff urgent; the handoff when this changed it, else None."""
+        with self._sessions.begin() as db:
+            row = db.get(Handoff, handoff_id)
+            if row is None or row.urgent or row.status != "open":
+                return None
+            row.urgent = True
+            db.flush()
+            return self._handoff_view(db, row, False)
 
     def open_handoff_of(self, contact_digest: str) -> str | None:
         with self._sessions() as db:
@@ -658,7 +673,7 @@ class StaffRepository:
             query = (
                 select(Handoff)
                 .where(or_(Handoff.shelter_id == shelter_id, Handoff.shelter_id.is_(None)))
-                .order_by(Handoff.opened_at.desc())
+                .order_by(Handoff.urgent.desc(), Handoff.opened_at.desc())
             )
             if not include_closed:
                 query = query.where(Handoff.status == "open")

@@ -412,7 +412,14 @@ class StaffService:
     # ---- handoffs ----------------------------------------------------------------------------
 
     async def open_handoff(
-        self, digest: str, phone: str, channel: ChannelKind, lang: str, interpreter: bool
+        self,
+        digest: str,
+        phone: str,
+        channel: ChannelKind,
+        lang: str,
+        interpreter: bool,
+        *,
+        urgent: bool = False,
     ) -> HandoffView:
         handoff, created = await self.db(
             self.repo.open_handoff,
@@ -422,13 +429,15 @@ class StaffService:
             lang=lang,
             interpreter_needed=interpreter,
             now=self.clock(),
+            urgent=urgent,
         )
-        if created:
+        if created or urgent:  # an open handoff that became urgent is told again
             await self.audit(
-                "handoff_opened",
+                "handoff_opened" if created else "handoff_urgent",
                 shelter_id=handoff.shelter_id,
                 detail=f"handoff {handoff.id}, lang {lang}"
-                + (", interpreter needed" if handoff.interpreter_needed else ""),
+                + (", interpreter needed" if handoff.interpreter_needed else "")
+                + (", urgent" if handoff.urgent else ""),
             )
             await self._tell_staff(handoff)
         return handoff
@@ -441,7 +450,8 @@ class StaffService:
             language = BY_CODE[handoff.lang].own_name if handoff.lang in BY_CODE else handoff.lang
             if handoff.interpreter_needed:
                 language += ", " + self.texts(member.lang, "interpreter_needed")
-            body = self.texts(member.lang, "handoff_waiting", language=language)
+            key = "handoff_waiting_urgent" if handoff.urgent else "handoff_waiting"
+            body = self.texts(member.lang, key, language=language)
             message = OutboundMessage(
                 member.contact_digest, member.phone, ChannelKind(member.channel), body
             )
@@ -457,6 +467,15 @@ class StaffService:
 
     async def handoff_message(self, handoff_id: str, text: str) -> None:
         await self.db(self.repo.add_handoff_message, handoff_id, "in", text, self.clock())
+
+    async def mark_urgent(self, handoff_id: str) -> None:
+        """A person already waiting writes of danger: the handoff goes first, staff are told."""
+        handoff = await self.db(self.repo.mark_urgent, handoff_id)
+        if handoff is not None:
+            await self.audit(
+                "handoff_urgent", shelter_id=handoff.shelter_id, detail=f"handoff {handoff.id}"
+            )
+            await self._tell_staff(handoff)
 
     async def leave_handoff(self, handoff_id: str) -> None:
         await self.db(self.repo.close_handoff, handoff_id, self.clock())

@@ -20,7 +20,7 @@ from nlu.entities.langs import table_langs
 from nlu.entities.spans import Found
 from nlu.normalize import fold
 
-__all__ = ["find_countries", "parse_country", "sound_key"]
+__all__ = ["find_countries", "parse_country", "sound_key", "within_one_edit"]
 
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
 # Names that are everyday words in free text: Spanish "iran" (they will go), "gana"
@@ -29,6 +29,8 @@ _FREE_TEXT_STOP = frozenset({"iran", "gana", "chad", "jordan", "jersey", "turkey
                              "man", "togo", "mali"})
 _TOKEN = re.compile(r"[a-z0-9]+")
 _MAX_WORDS = 4
+#: Long names ("guatemala", "republica dominicana") are still recognised with two typos.
+_TWO_EDITS_FROM = 8
 
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), r)
@@ -68,6 +70,8 @@ def sound_key(text: str) -> str:
 class _Index:
     exact: dict[str, str]
     deletions: dict[str, frozenset[str]]
+    #: Keys of at least _TWO_EDITS_FROM letters by their first letter (two-typo answers).
+    long_by_first: dict[str, tuple[str, ...]]
 
 
 def _deletions(key: str) -> set[str]:
@@ -107,7 +111,12 @@ def _index(langs: tuple[str, ...]) -> _Index:
         if len(key) >= 5:
             for d in _deletions(key) | {key}:
                 deletions.setdefault(d, set()).add(key)
-    return _Index(exact, {d: frozenset(keys) for d, keys in deletions.items()})
+    long_by_first: dict[str, list[str]] = {}
+    for key in exact:
+        if len(key) >= _TWO_EDITS_FROM - 1:
+            long_by_first.setdefault(key[0], []).append(key)
+    return _Index(exact, {d: frozenset(keys) for d, keys in deletions.items()},
+                  {first: tuple(keys) for first, keys in long_by_first.items()})
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
@@ -144,11 +153,11 @@ def _fuzzy(key: str, index: _Index) -> str | None:
     candidates: set[str] = set()
     for d in _deletions(key) | {key}:
         candidates |= index.deletions.get(d, frozenset())
-    codes = {index.exact[c] for c in candidates if _within_one_edit(key, c)}
+    codes = {index.exact[c] for c in candidates if within_one_edit(key, c)}
     return codes.pop() if len(codes) == 1 else None
 
 
-def _within_one_edit(a: str, b: str) -> bool:
+def within_one_edit(a: str, b: str) -> bool:
     if abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
@@ -161,6 +170,35 @@ def _within_one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of neighbours is one edit), capped at
+    ``limit + 1`` once every alignment costs more."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def _fuzzy_two(key: str, index: _Index) -> str | None:
+    """The one code within two edits of a long ``key`` (same first letter), or None."""
+    if len(key) < _TWO_EDITS_FROM:
+        return None
+    codes: set[str] = set()
+    for candidate in index.long_by_first.get(key[0], ()):
+        if abs(len(candidate) - len(key)) <= 2 and _edit_distance(key, candidate, 2) <= 2:
+            codes.add(index.exact[candidate])
+    return codes.pop() if len(codes) == 1 else None
+
+
 def parse_country(text: str, lang: str | None) -> str | None:
     """The country in a typed answer ("soy colombiana" -> "CO"), tolerating one typo."""
     found = find_countries(text, lang, answer=True)
@@ -169,10 +207,11 @@ def parse_country(text: str, lang: str | None) -> str | None:
         return value if isinstance(value, str) else None
     index = _index(table_langs(lang))
     tokens = [t[0] for t in _tokens(text)]
-    for n in range(min(_MAX_WORDS, len(tokens)), 0, -1):
-        for i in range(len(tokens) - n + 1):
-            code = _fuzzy(" ".join(tokens[i : i + n]), index)
-            if code is not None:
-                return code
+    for fuzzy in (_fuzzy, _fuzzy_two):
+        for n in range(min(_MAX_WORDS, len(tokens)), 0, -1):
+            for i in range(len(tokens) - n + 1):
+                code = fuzzy(" ".join(tokens[i : i + n]), index)
+                if code is not None:
+                    return code
     return None
 

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from nlu.entities.langs import table_langs
+from nlu.entities.numbers import day_words
 from nlu.normalize import fold
 
 __all__ = ["DateMatch", "ImpossibleDate", "find_dates", "parse_date"]
@@ -33,6 +34,9 @@ class DateMatch:
     start: int
     end: int
     text: str
+    #: Day and month written with a month word but no year ("el 12 de junio"): the year
+    #: was guessed as the next such day, and a typed answer may give it elsewhere.
+    day_month: tuple[int, int] | None = None
 
 
 _MONTHS: dict[str, dict[str, int]] = {
@@ -113,6 +117,7 @@ def _alternation(words: set[str]) -> str:
 @dataclass(frozen=True, slots=True)
 class _Patterns:
     months: dict[str, int]
+    days: dict[str, int]
     day_month: re.Pattern[str]
     month_day: re.Pattern[str]
     relative: re.Pattern[str]
@@ -133,38 +138,52 @@ _SPACED = re.compile(r"(?<![\d/.\-])(?P<a>\d{1,2}) (?P<b>\d{1,2}) (?P<c>\d{4})(?
 _COMPACT = re.compile(r"\s*(?P<n>\d{8})\s*")
 
 
-def _build(langs: tuple[str, ...]) -> _Patterns:
+def _build(lang: str | None, langs: tuple[str, ...]) -> _Patterns:
     months: dict[str, int] = {}
     relative: dict[str, int] = {}
     weekdays: dict[str, int] = {}
-    for lang in langs:
-        months.update(_MONTHS.get(lang, {}))
-        relative.update(_RELATIVE.get(lang, {}))
-        weekdays.update(_WEEKDAYS.get(lang, {}))
+    for code in langs:
+        months.update(_MONTHS.get(code, {}))
+        relative.update(_RELATIVE.get(code, {}))
+        weekdays.update(_WEEKDAYS.get(code, {}))
     month = rf"(?P<m>{_alternation(set(months))})\.?"
     year = r"(?P<y>\d{4}|'?\d{2})(?!\d)"
+    days = day_words(lang)
+    # A day as digits (with an ordinal ending: 3rd, 1ro, 1er) or as words ("primero", "trwa").
+    day = rf"(?P<d>\d{{1,2}}{_ORDINAL}|(?:{_alternation(set(days))})(?![a-z]))"
     day_month = re.compile(
-        rf"(?<![\w/.\-])(?:le\s+)?(?P<d>\d{{1,2}}){_ORDINAL}{_SEP}(?:de\s+|do\s+)?{month}"
+        rf"(?<![\w/.\-])(?:(?:le|the)\s+)?{day}{_SEP}(?:(?:de|do|of)\s+)?{month}"
         rf"(?![a-z])(?:{_SEP}(?:(?:de|del|do|of)\s+)?{year})?"
     )
     month_day = re.compile(
-        rf"(?<![a-z]){month}{_SEP}(?P<d>\d{{1,2}}){_ORDINAL}(?!\d)"
+        rf"(?<![a-z]){month}{_SEP}(?:the\s+)?{day}(?!\d)"
         rf"(?:{_SEP}(?:(?:de|del|do|of)\s+)?{year})?"
     )
     rel = re.compile(rf"(?<![a-z'])(?<!la )(?:{_alternation(set(relative))})(?![a-z'])")
     week = re.compile(rf"(?<![a-z])(?:{_alternation(set(weekdays))})(?![a-z])")
-    return _Patterns(months, day_month, month_day, rel, relative, week, weekdays)
+    return _Patterns(months, days, day_month, month_day, rel, relative, week, weekdays)
 
 
-_PATTERNS: dict[tuple[str, ...], _Patterns] = {}
+_PATTERNS: dict[tuple[str | None, ...], _Patterns] = {}
 
 
 def _patterns(lang: str | None) -> _Patterns:
-    key = table_langs(lang)
+    langs = table_langs(lang)
+    # The day words depend on the language itself (Kreyol "de" is 2 only when it is Kreyol).
+    key = (lang, *langs)
     pats = _PATTERNS.get(key)
     if pats is None:
-        pats = _PATTERNS[key] = _build(key)
+        pats = _PATTERNS[key] = _build(lang, langs)
     return pats
+
+
+_ORDINAL_END = re.compile(r"\D+$")
+
+
+def _day_value(text: str, days: dict[str, int]) -> int:
+    if text[:1].isdigit():
+        return int(_ORDINAL_END.sub("", text))
+    return days[text]
 
 
 def _expand_year(text: str, today: dt.date) -> int:
@@ -208,8 +227,10 @@ def find_dates(text: str, lang: str | None, *, today: dt.date | None = None) -> 
     pats = _patterns(lang)
     found: list[DateMatch] = []
 
-    def add(value: dt.date | None, start: int, end: int) -> None:
-        found.append(DateMatch(value, start, end, text[start:end]))
+    def add(
+        value: dt.date | None, start: int, end: int, day_month: tuple[int, int] | None = None
+    ) -> None:
+        found.append(DateMatch(value, start, end, text[start:end], day_month))
 
     for m in _ISO.finditer(folded):
         add(_make(int(m.group("c")), int(m.group("b")), int(m.group("a"))), m.start(), m.end())
@@ -224,14 +245,14 @@ def find_dates(text: str, lang: str | None, *, today: dt.date | None = None) -> 
             if year_text is None and word in _NEEDS_YEAR:
                 continue
             month = pats.months[word]
-            day = int(m.group("d"))
+            day = _day_value(m.group("d"), pats.days)
             if year_text is None:
                 if not 1 <= day <= 31:
                     continue
                 year = _upcoming_year(month, day, today)
+                add(_make(year, month, day), m.start(), m.end(), (day, month))
             else:
-                year = _expand_year(year_text, today)
-            add(_make(year, month, day), m.start(), m.end())
+                add(_make(_expand_year(year_text, today), month, day), m.start(), m.end())
     for m in pats.relative.finditer(folded):
         add(today + dt.timedelta(days=pats.relative_days[m.group(0)]), m.start(), m.end())
     for m in pats.weekday.finditer(folded):
@@ -262,10 +283,28 @@ def parse_date(text: str, lang: str | None, *, today: dt.date | None = None) -> 
                     return value
         raise ImpossibleDate(text)
     matches = find_dates(text, lang, today=today)
-    if not matches:
+    first = matches[0] if matches else None
+    if first is None or first.day_month is not None:
+        # "naci en 1985, el 12 de junio", "1985 junio 12": the year is given, just not after
+        # the month; read the answer again with the year where the patterns expect it.
+        moved = _year_last(text)
+        again = find_dates(moved, lang, today=today) if moved is not None else []
+        if again and again[0].day_month is None:
+            first = again[0]
+    if first is None:
         return None
-    first = matches[0]
     if first.value is None:
         raise ImpossibleDate(first.text)
     return first.value
 
+
+_LONE_YEAR = re.compile(r"(?<![\d/.\-])(?:1[89]|20)\d\d(?![\d/\-])")
+
+
+def _year_last(text: str) -> str | None:
+    """``text`` with its one four-digit year moved to the end, or None without exactly one."""
+    years = list(_LONE_YEAR.finditer(text))
+    if len(years) != 1:
+        return None
+    year = years[0]
+    return f"{text[: year.start()]} {text[year.end() :]} {year.group(0)}"

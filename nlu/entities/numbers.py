@@ -13,7 +13,7 @@ from nlu.entities.langs import table_langs
 from nlu.entities.spans import Found
 from nlu.normalize import fold
 
-__all__ = ["find_numbers", "parse_number"]
+__all__ = ["day_words", "find_numbers", "parse_number"]
 
 _UNITS: dict[str, dict[str, int]] = {
     "es": {
@@ -39,7 +39,7 @@ _UNITS: dict[str, dict[str, int]] = {
         "eighteen": 18, "nineteen": 19, "twenty": 20, "hundred": 100,
     },
     "ht": {
-        "zewo": 0, "en": 1, "youn": 1, "yon": 1, "de": 2, "twa": 3, "kat": 4, "senk": 5,
+        "zewo": 0, "en": 1, "youn": 1, "yon": 1, "de": 2, "twa": 3, "trwa": 3, "kat": 4, "senk": 5,
         "sis": 6, "set": 7, "uit": 8, "wit": 8, "nef": 9, "dis": 10, "onz": 11,
         "douz": 12, "trez": 13, "katoz": 14, "kenz": 15, "sez": 16, "disset": 17,
         "dizwit": 18, "diznef": 19, "ven": 20, "venteyen": 21, "vennde": 22,
@@ -134,3 +134,54 @@ def parse_number(text: str, lang: str | None) -> int | None:
         return None
     value = found[0].value
     return value if isinstance(value, int) else None
+
+
+# Ordinal words used for the day of a month ("el primero de junio", "the 3rd", "premye me").
+_DAY_ORDINALS: dict[str, dict[str, int]] = {
+    "es": {"primero": 1, "primer": 1},
+    "pt": {"primeiro": 1},
+    "ht": {"premye": 1, "trannen": 31, "tranteyen": 31},
+    "fr": {"premier": 1},
+    "en": {
+        "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+        "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+        "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16,
+        "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
+        "thirtieth": 30,
+    },
+}
+_DAY_JOINERS = (" y ", " e ", " et ", " ", "-")
+_DAYS: dict[str | None, dict[str, int]] = {}
+
+
+def day_words(lang: str | None) -> dict[str, int]:
+    """Words for a day of the month (1-31) in ``lang``'s tables: number words, tens and
+    units together ("treinta y uno", "twenty-first", "vinte e um") and ordinals.
+
+    Built from the same tables as :func:`find_numbers`, so a number word known there is a
+    day here too; words that are everyday words in another language are left out when the
+    language is unknown.
+    """
+    days = _DAYS.get(lang)
+    if days is not None:
+        return days
+    table = _table(lang)
+    days = {w: n for w, n in table.units.items() if 1 <= n <= 31 and w not in _ARTICLES}
+    ordinals: dict[str, int] = {}
+    for code in table_langs(lang):
+        ordinals.update(_DAY_ORDINALS.get(code, {}))
+    units = {w: n for w, n in [*table.units.items(), *ordinals.items()] if 1 <= n <= 9}
+    for tens_word, tens in table.tens.items():
+        if tens > 30:
+            continue
+        days.setdefault(tens_word, tens)
+        for unit_word, unit in units.items():
+            if tens + unit <= 31:
+                for joiner in _DAY_JOINERS:
+                    days.setdefault(f"{tens_word}{joiner}{unit_word}", tens + unit)
+    days.update(ordinals)
+    if lang is None:
+        for word in _AMBIGUOUS:
+            days.pop(word, None)
+    _DAYS[lang] = days
+    return days

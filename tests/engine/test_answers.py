@@ -65,6 +65,10 @@ CASES = [
     Case("language by own name", "language", "kreyol ayisyen", "ht"),
     Case("language by code", "language", "mam", "mam"),
     Case("language unknown", "language", "klingon", Rejected("invalid_language")),
+    Case("relationship by number", "relationship", "1", "spouse", options=(
+        Option(id="spouse", title="Esposo o pareja"), Option(id="child", title="Hijo o hija"))),
+    Case("relationship in words", "relationship", "mi señora", "spouse", options=(
+        Option(id="spouse", title="Esposo o pareja"), Option(id="child", title="Hijo o hija"))),
 ]
 
 

@@ -12,7 +12,7 @@ from nlu.crossval import cross_validate
 from nlu.training_data import load_examples, load_rasa_yaml
 
 HELDOUT = Path(__file__).parent / "data" / "heldout.yml"
-MIN_CV = {"es": 0.95, "pt": 0.95, "en": 0.95, "ht": 0.92}
+MIN_CV = {"es": 0.95, "pt": 0.95, "en": 0.95, "ht": 0.95}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_training_data_has_25_examples_per_intent_and_language() -> None:
     for ex in load_examples():
         counts[(ex.lang, ex.intent)] = counts.get((ex.lang, ex.intent), 0) + 1
     assert {lang for lang, _ in counts} == {"es", "ht", "pt", "en"}
-    assert len(counts) == 4 * 12
+    assert len(counts) == 4 * 14
     assert min(counts.values()) >= 25
 
 

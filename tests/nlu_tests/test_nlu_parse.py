@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.embedded import EmbeddedParser
+from nlu.evaluate import OFF_TOPIC as OFF_TOPIC_INTENT
 from nlu.result import FALLBACK_INTENT, INTENTS
 
 INTENT_CASES: list[tuple[str, str, str | None, str]] = [
@@ -40,14 +41,16 @@ OFF_TOPIC = [
 
 
 def test_most_off_topic_messages_fall_back(parser: EmbeddedParser) -> None:
-    """A closed-set classifier with a threshold rejects only part of off-topic chat.
+    """Off-topic chat is not a request: the out_of_scope class (issue 11) or the threshold.
 
-    Measured: 6 of these 12 fall back. This guards against getting worse; making it better
-    needs an out-of-scope class with far more data than the 20 lines per language tried.
+    Measured: 11 of these 12 (before the out_of_scope class: 6 of 12 fell back). Some are close
+    to lines of the off-topic training data, so this guards against getting worse rather than
+    measuring real traffic.
     """
     results = [parser.parse(text, None)["intent"] for text in OFF_TOPIC]
+    rejected = [r for r in results if r["name"] in (FALLBACK_INTENT, OFF_TOPIC_INTENT)]
+    assert len(rejected) >= len(OFF_TOPIC) * 3 // 4, results
     fallen = [r for r in results if r["name"] == FALLBACK_INTENT]
-    assert len(fallen) >= len(OFF_TOPIC) // 3, results
     assert all(r["confidence"] < parser.threshold for r in fallen)
 
 

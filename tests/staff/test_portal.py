@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,6 +123,8 @@ def test_every_form_needs_its_csrf_token(portal: TestClient) -> None:
         ("/staff/lang", {"lang": "en"}),
         ("/staff/signout", {}),
         ("/staff/inbox/abc/reply", {"text": "hola"}),
+        ("/staff/appointments/abc/confirm", {}),
+        ("/staff/appointments/abc/give_up", {}),
     ):
         assert portal.post(path, data={**data, "csrf": "forged"}).status_code == 403, path
         assert portal.post(path, data=data).status_code == 403, path
@@ -283,3 +286,53 @@ def test_registering_needs_consent_and_readable_answers(portal: TestClient) -> N
     done = portal.post("/staff/households/new", data={**form, "consent": "yes"})
     assert done.status_code == 200 and "Registrado: Rosa Elena Martínez" in done.text
     assert len(services.staff.repo.households(staff.shelter_id)) == 1
+
+
+def test_family_members_keep_their_own_nationality_and_appointments_can_be_given_up(
+    portal: TestClient, clock: Clock, tmp_path: Path
+) -> None:
+    """A member's nationality typed in the form is theirs (blank: the primary's); after the
+    draw the appointment shows unconfirmed with its deadline, and giving it up frees it."""
+    from datetime import UTC, date, datetime
+
+    from booking_sandbox.allocator import allocate
+    from booking_sandbox.app import build_context
+    from bot.embedded_sandbox import embedded_sandbox_settings
+
+    services = _services(portal)
+    assert services.staff is not None
+    phone = random_phone()
+    staff = link_staff(services, "Casa del Migrante", phone)
+    csrf = sign_in(portal, phone)
+    form = {
+        "csrf": csrf, "name": "Rosa Elena Martínez", "birth_date": "14/02/1992",
+        "nationality": "Honduras", "port": "brownsville", "language": "es", "phone": "",
+        "consent": "yes",
+        "m0_name": "Daniel Martínez", "m0_birth_date": "03/06/2017",
+        "m0_relationship": "child", "m0_nationality": "Guatemala",
+        "m1_name": "Lucía Martínez", "m1_birth_date": "05/05/2019", "m1_relationship": "child",
+    }
+    done = portal.post("/staff/households/new", data=form)
+    assert done.status_code == 200, done.text
+    [household] = services.staff.repo.households(staff.shelter_id)
+    assert [m.nationality for m in household.members] == ["GT", "HN"]
+    requested = portal.post("/staff/requests", data={"csrf": csrf, "household": household.id})
+    assert "enviada" in requested.text
+
+    clock.now = datetime(2026, 3, 15, 17, 30, tzinfo=UTC)
+    sandbox = build_context(embedded_sandbox_settings(tmp_path / "data"), clock)
+    try:
+        allocate(sandbox.factory, sandbox.settings, date(2026, 3, 14), sandbox.now(), seed=7)
+    finally:
+        sandbox.engine.dispose()
+    csrf = sign_in(portal, phone)  # a day later: the session ended
+    page = portal.get("/staff/appointments").text
+    assert "todavía sin confirmar: confirme antes de" in page
+    assert f'action="/staff/appointments/{household.id}/give_up"' in page
+    given_up = portal.post(f"/staff/appointments/{household.id}/give_up", data={"csrf": csrf})
+    assert "Cita dejada: Rosa Elena Martínez" in given_up.text
+    assert household.registration_id is not None
+    actions = [e.action for e in services.staff.repo.audit_entries()]
+    assert "appointment_given_up" in actions
+    page = portal.get("/staff/appointments").text
+    assert "give_up" not in page  # nothing left to give up

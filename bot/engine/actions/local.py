@@ -44,11 +44,12 @@ class OpenHandoff:
     writes a command word such as MENU (bot/staff/chat.py)."""
 
     name = "open_handoff"
-    outcomes = frozenset({"ok"})
+    #: "urgent" when the person wrote of danger (the runner's `_urgent` slot).
+    outcomes = frozenset({"ok", "urgent"})
 
     def run(self, session: Session, now: datetime) -> Outcome:
         session.slots["_handoff"] = "requested"
-        return Outcome("ok")
+        return Outcome("urgent" if session.slots.get("_urgent") else "ok")
 
 
 class ForgetAnswers:

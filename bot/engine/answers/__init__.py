@@ -9,6 +9,7 @@ from bot.engine.answers.dates import DateAnswer
 from bot.engine.answers.language import LanguageAnswer
 from bot.engine.answers.name import NameAnswer
 from bot.engine.answers.number import NumberAnswer
+from bot.engine.answers.relationship import RelationshipAnswer
 from bot.engine.answers.yes_no import YesNoAnswer
 
 ANSWER_TYPES: dict[str, AnswerType] = {
@@ -21,6 +22,7 @@ ANSWER_TYPES: dict[str, AnswerType] = {
         NameAnswer(),
         NumberAnswer(),
         LanguageAnswer(),
+        RelationshipAnswer(),
     )
 }
 

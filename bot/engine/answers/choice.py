@@ -1,10 +1,18 @@
-"""A numbered choice: by number, by button payload, or by (a unique part of) the title."""
+"""A numbered choice: by number, by button payload, or by (a unique part of) the title.
+
+A port question (``options_from: ports``) also knows each port's other names: the Mexican
+city across from it and spellings ("tijuana", "juarez", "elpaso"), from bot/ports.py.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejected
 from bot.messages import Option
+from bot.ports import port_words
 from bot.text import fold
+from nlu.entities.lexicon import Lexicon
 
 
 def match_option(text: str, button: str | None, options: tuple[Option, ...]) -> Option | None:
@@ -31,6 +39,14 @@ class ChoiceAnswer:
 
     def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
         option = match_option(text, button, ctx.options)
+        if option is None and ctx.collect.options_from == "ports" and not button:
+            port = _ports_lexicon(tuple((o.id, o.title) for o in ctx.options)).match(text)
+            option = next((o for o in ctx.options if o.id == port), None)
         if option is None:
             return Rejected(self.default_invalid)
         return Accepted(option.id, branch_key=option.id)
+
+
+@lru_cache(maxsize=64)
+def _ports_lexicon(ports: tuple[tuple[str, str], ...]) -> Lexicon:
+    return Lexicon({port_id: port_words(port_id, name) for port_id, name in ports})

@@ -1,0 +1,87 @@
+"""The NLU's rules, table-driven with failure rows: danger words (urgent handoff), negated
+actions (not the action), and thanks (not yes or no) in es/ht/pt/en."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.danger import danger
+from nlu.negation import negated_action
+from nlu.result import Parser
+
+DANGER = [
+    ("nos están extorsionando", "extortion"),
+    ("me están cobrando piso", "extortion"),
+    ("secuestraron a mi esposo", "kidnapping"),
+    ("mi hijo está muy enfermo", "medical"),
+    ("nos quieren matar", "violence"),
+    ("yo kidnape frè m", "kidnapping"),
+    ("pitit mwen malad anpil", "medical"),
+    ("y ap menase nou", "violence"),
+    ("meu filho está com febre", "medical"),
+    ("estão nos ameaçando", "violence"),
+    ("they are extorting us", "extortion"),
+    ("my daughter is sick", "medical"),
+    # failure rows: names, ordinary answers and requests
+    ("Socorro Dolores Hernández", None),
+    ("Angustias Amparo", None),
+    ("soy enfermera", None),
+    ("quiero una cita", None),
+    ("14 de febrero de 1992", None),
+    ("m vle yon randevou", None),
+    ("I will go tomorrow", None),
+    ("obrigado pela ajuda", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DANGER, ids=[d[0] for d in DANGER])
+def test_danger(text: str, expected: str | None) -> None:
+    assert danger(text) == expected
+
+
+NEGATED = [
+    ("es", "no quiero borrar mis datos", True),
+    ("es", "no borren mis datos", True),
+    ("es", "yo no quiero cancelar mi cita", True),
+    ("ht", "m pa vle efase done m yo", True),
+    ("ht", "pa anile randevou a", True),
+    ("pt", "não quero cancelar", True),
+    ("pt", "nao quero apagar meus dados", True),
+    ("en", "i don't want to delete my data", True),
+    ("en", "do not cancel", True),
+    # failure rows: the negation is the wish itself, or not about an action
+    ("es", "no entiendo cómo registrarme", False),
+    ("es", "aún no me registro", False),
+    ("es", "no hablo español", False),
+    ("ht", "m pa enskri ankò", False),
+    ("ht", "m pa konprann", False),
+    ("pt", "colocar minha esposa no pedido", False),
+    ("pt", "não posso ir no agendamento", False),
+    ("en", "not registered yet", False),
+    ("en", "i dont want to talk to a machine", False),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), NEGATED, ids=[n[1] for n in NEGATED])
+def test_negated_action(lang: str, text: str, expected: bool) -> None:
+    assert negated_action(text, lang) is expected
+
+
+def test_a_negated_action_is_not_the_action(parser: Parser) -> None:
+    for text, lang, action in [
+        ("no quiero borrar mis datos", "es", "delete_my_data"),
+        ("m pa vle efase done m yo", "ht", "delete_my_data"),
+        ("não quero cancelar meu agendamento", "pt", "cancel"),
+        ("i don't want to delete my data", "en", "delete_my_data"),
+    ]:
+        assert parser.parse(text, lang)["intent"]["name"] != action, text
+    assert parser.parse("quiero borrar mis datos", "es")["intent"]["name"] == "delete_my_data"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("gracias", "es"), ("mesi", "ht"), ("mesi anpil", "ht"), ("obrigado", "pt"),
+     ("muito obrigada", "pt"), ("thank you", "en")],
+)
+def test_thanks_is_not_yes_or_no(parser: Parser, text: str, lang: str) -> None:
+    assert parser.parse(text, lang)["intent"]["name"] == "thanks"
