@@ -40,6 +40,9 @@ from bot.understanding import LazyParser
 
 log = logging.getLogger(__name__)
 
+#: Seconds the worker waits for a contact's lock (the webhook waits FRONTDOOR_LOCK_TIMEOUT).
+WORKER_LOCK_WAIT = 60.0
+
 
 @dataclass
 class Services:
@@ -104,7 +107,9 @@ async def open_services(
             settings.media_ttl_seconds,
             Recordings.load(settings.translations_dir, catalogs),
         )
-    store = await open_store(settings)
+    # A notification job that gave up on a busy contact's lock would be acknowledged and lost
+    # (taskiq acknowledges failed jobs too): the worker waits longer than a webhook may.
+    store = await open_store(settings, lock_timeout=WORKER_LOCK_WAIT if role == "worker" else None)
     if isinstance(store, RedisStore):
         problem = await store.persistence_problem()
         if problem is not None:
