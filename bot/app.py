@@ -11,16 +11,19 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
 
 from bot import metrics
 from bot.booking.events import make_router as booking_events_router
 from bot.channels.twilio import make_router as twilio_router
 from bot.conversation import utcnow
+from bot.limits import RequestLimits
 from bot.services import open_services
 from bot.settings import Settings
 from bot.speech.routes import make_router as media_router
 from bot.staff.portal import make_router as staff_portal_router
 from bot.staff.security import SecurityHeaders
+from bot.store.base import StoreError
 from bot.understanding import LazyParser
 from nlu.http import make_router as nlu_router
 
@@ -68,14 +71,26 @@ def create_app(
     app.include_router(media_router())
     app.add_middleware(SecurityHeaders)  # the portal's CSP, HSTS behind https... (security.py)
 
+    app.add_middleware(RequestLimits)
+
     @app.get("/metrics", include_in_schema=False)
     async def metrics_page() -> Response:
         """Prometheus metrics (bot/metrics.py): counts and timings, no personal data."""
         return Response(await metrics.render(), media_type=metrics.CONTENT_TYPE_LATEST)
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        await app.state.services.store.ping()
+    async def healthz() -> JSONResponse:
+        """Readiness: 503 and one line saying why while the store does not answer (messages
+        are then kept in the spool, bot/spool.py)."""
+        try:
+            await app.state.services.store.ping()
+        except StoreError as exc:
+            return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok", "spooled": app.state.services.intake.spooled()})
+
+    @app.get("/livez")
+    async def livez() -> dict[str, str]:
+        """Liveness: the process answers (restart it only when this fails)."""
         return {"status": "ok"}
 
     return app

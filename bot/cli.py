@@ -77,11 +77,19 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import create_app
+    from bot.limits import SERVER_HEADER_BUFFER
     from bot.server import ReadyServer, ready_line
 
     app = create_app(settings)
     config = uvicorn.Config(
-        app, host=args.host, port=args.port, log_level=settings.log_level.lower()
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+        # h11, not httptools: httptools buffers request heads of any size (8 MB accepted);
+        # h11 refuses a head over this bound before buffering more (bot/limits.py).
+        http="h11",
+        h11_max_incomplete_event_size=SERVER_HEADER_BUFFER,
     )
     if _log_format() == "json":  # uvicorn's loggers through the root handler (bot/logs.py)
         for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):

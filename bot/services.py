@@ -20,6 +20,7 @@ from bot.embedded_sandbox import embedded_sandbox_settings, serve_embedded_sandb
 from bot.engine.loader import load_flows
 from bot.engine.runner import Engine
 from bot.i18n import Catalogs
+from bot.intake import Intake
 from bot.jobs.queue import ReclaimingStreamBroker
 from bot.jobs.worker import Outbound, Worker, open_outbound
 from bot.languages import parse_codes
@@ -29,13 +30,18 @@ from bot.replay import replay_outbox_forever, replay_outbox_once
 from bot.settings import Settings
 from bot.speech.recordings import Recordings
 from bot.speech.service import Speech, open_speech
+from bot.spool import Spool
 from bot.staff.chat import StaffHub
 from bot.staff.service import StaffService, open_staff
 from bot.store.base import Store
 from bot.store.factory import open_store
+from bot.store.redis import RedisStore
 from bot.understanding import LazyParser
 
 log = logging.getLogger(__name__)
+
+#: Seconds the worker waits for a contact's lock (the webhook waits FRONTDOOR_LOCK_TIMEOUT).
+WORKER_LOCK_WAIT = 60.0
 
 
 @dataclass
@@ -48,6 +54,8 @@ class Services:
     booking_url: str
     sender: Sender
     outbound: Outbound
+    #: The webhook's way in: limits, replay protection, the spool (bot/intake.py).
+    intake: Intake
     #: Shelter staff, handoffs and the portal's data (bot/staff/).
     staff: StaffService | None = None
     #: Runs outbound jobs in this process (embedded defaults, or `frontdoor worker`).
@@ -100,7 +108,13 @@ async def open_services(
             settings.media_ttl_seconds,
             Recordings.load(settings.translations_dir, catalogs),
         )
-    store = await open_store(settings)
+    # A notification job that gave up on a busy contact's lock would be acknowledged and lost
+    # (taskiq acknowledges failed jobs too): the worker waits longer than a webhook may.
+    store = await open_store(settings, lock_timeout=WORKER_LOCK_WAIT if role == "worker" else None)
+    if isinstance(store, RedisStore):
+        problem = await store.persistence_problem()
+        if problem is not None:
+            log.warning("%s", problem)
     try:
         async with contextlib.AsyncExitStack() as stack:
             booking_url: str | None
@@ -151,6 +165,21 @@ async def open_services(
                 staff=StaffHub(staff, engine),
                 jobs=outbound.queue,
             )
+            spool = None
+            if role == "serve":
+                spool = Spool.open(data_dir / "spool", outbound.codec, settings.spool_max_bytes)
+                stack.callback(spool.close)
+            intake = Intake(
+                conversations,
+                catalogs,
+                dict(flowset.messages),
+                spool,
+                outbound.queue.send,
+                outbound.codec,
+                flood_burst=settings.flood_burst,
+                flood_per_second=settings.flood_per_minute / 60,
+                ledger=outbound.ledger,
+            )
             worker = None
             if role == "worker" or (settings.redis_url is None and role == "serve"):
                 worker = Worker(outbound, conversations)
@@ -161,6 +190,8 @@ async def open_services(
                     replay_outbox_forever(conversations, store, settings.replay_interval_seconds)
                 )
                 stack.push_async_callback(_cancel, task)
+                spool_task = asyncio.create_task(intake.replay_spool_forever(1.0))
+                stack.push_async_callback(_cancel, spool_task)
             stack.callback(metrics.add_reader(_state_reader(store, booking, outbound)))
             yield Services(
                 settings,
@@ -170,6 +201,7 @@ async def open_services(
                 booking_url or "",
                 sender,
                 outbound,
+                intake,
                 staff,
                 worker,
                 speech,

@@ -78,7 +78,23 @@ class Settings(BaseSettings):
         default=None, description="Twilio API base URL (tests point it at Prism)."
     )
     session_ttl_days: int = Field(default=30, ge=1, description="How long an idle chat is kept.")
-    lock_timeout_seconds: float = Field(default=20.0, gt=0)
+    lock_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long a message waits behind the same contact's previous one before "
+        "it is kept in the spool and answered later (Twilio waits 15 s for the webhook).",
+    )
+    flood_burst: int = Field(
+        default=12, ge=1, description="Messages one contact may send at once (token bucket)."
+    )
+    flood_per_minute: float = Field(
+        default=30.0, gt=0, description="How fast a contact's flood allowance refills."
+    )
+    spool_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Bound of the inbound spool (messages kept while the store is down).",
+    )
     booking_timeout_seconds: float = Field(default=3.0, gt=0)
     flows_dir: Path = PROJECT_ROOT / "flows"
     translations_dir: Path = PROJECT_ROOT / "translations"

@@ -23,6 +23,7 @@ from bot.channels.render import render_bodies
 from bot.channels.voice_notes import voice_notes
 from bot.contacts import InvalidSender, normalize_phone
 from bot.messages import ChannelKind, Inbound
+from bot.spool import SpoolFull
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,11 @@ def make_router() -> APIRouter:
         except MalformedForm as exc:
             return Response(str(exc), status_code=400, media_type="text/plain")
         started = time.perf_counter()
-        handled = await services.conversations.handle(inbound)
+        try:
+            handled = await services.intake.receive(inbound)
+        except SpoolFull as exc:  # neither handled nor kept: let Twilio try the fallback URL
+            log.error("inbound message refused: %s", exc)
+            return Response("busy", status_code=503, media_type="text/plain")
         bodies = render_bodies(handled.replies, inbound.channel, handled.lang)
         metrics.inbound(inbound.channel, handled.lang, bodies, time.perf_counter() - started)
         media: list[str] = []

@@ -20,6 +20,8 @@ REQUIRED_MESSAGES = frozenset(
         "invalid_name",
         "invalid_number",
         "invalid_language",
+        "received_later",
+        "flooding",
         "thanks_reply",
         "thanks_home",
         "stuck",

@@ -24,9 +24,13 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AckableMessage, AsyncBroker, BrokerMessage, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
+from bot.backoff import Outage
 from bot.jobs.models import NotifyJob, SendJob
 from bot.settings import Settings
 
@@ -57,38 +61,72 @@ class ReclaimingStreamBroker(RedisStreamBroker):
         await self._redis.xadd(stream, {b"data": message.message})
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        """Jobs, for ever: through a Redis restart too (backoff with jitter, one log line per
+        change of state), recreating the consumer group when Redis lost it."""
+        outage = Outage("job queue (Redis)", log)
         while True:
-            for stream in self.streams:
-                claimed: Any = await self._redis.xautoclaim(
-                    stream,
-                    self.consumer_group_name,
-                    self.consumer_name,
-                    min_idle_time=self.idle_timeout,
-                    start_id="0-0",
-                    count=self.unacknowledged_batch_size,
-                )
-                for msg_id, fields in claimed[1]:
-                    if fields:  # None for an entry deleted meanwhile
-                        log.info("reclaimed job %s from a worker that stopped", msg_id)
-                        yield AckableMessage(data=fields[b"data"], ack=self._acker(stream, msg_id))
-            fetched: Any = await self._redis.xreadgroup(
+            try:
+                batch = await self._fetch()
+            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                await asyncio.sleep(outage.failed(exc))
+                continue
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                log.warning("job queue: consumer group missing (Redis lost it): created again")
+                try:
+                    await self._declare_consumer_group()
+                except (RedisConnectionError, RedisTimeoutError, OSError) as again:
+                    await asyncio.sleep(outage.failed(again))
+                continue
+            outage.ok()
+            for message in batch:
+                yield message
+
+    async def _fetch(self) -> list[AckableMessage]:
+        """Jobs idle too long in the group (their worker died), then new ones."""
+        batch: list[AckableMessage] = []
+        for stream in self.streams:
+            claimed: Any = await self._redis.xautoclaim(
+                stream,
                 self.consumer_group_name,
                 self.consumer_name,
-                dict.fromkeys(self.streams, ">"),
-                block=self.block,
-                count=self.count,
+                min_idle_time=self.idle_timeout,
+                start_id="0-0",
+                count=self.unacknowledged_batch_size,
             )
-            for stream, messages in fetched or []:
-                name = stream.decode() if isinstance(stream, bytes) else str(stream)
-                for msg_id, fields in messages:
-                    yield AckableMessage(data=fields[b"data"], ack=self._acker(name, msg_id))
+            for msg_id, fields in claimed[1]:
+                if fields:  # None for an entry deleted meanwhile
+                    log.info("reclaimed job %s from a worker that stopped", msg_id)
+                    batch.append(
+                        AckableMessage(data=fields[b"data"], ack=self._acker(stream, msg_id))
+                    )
+        if batch:
+            return batch
+        fetched: Any = await self._redis.xreadgroup(
+            self.consumer_group_name,
+            self.consumer_name,
+            dict.fromkeys(self.streams, ">"),
+            block=self.block,
+            count=self.count,
+        )
+        for stream, messages in fetched or []:
+            name = stream.decode() if isinstance(stream, bytes) else str(stream)
+            for msg_id, fields in messages:
+                batch.append(AckableMessage(data=fields[b"data"], ack=self._acker(name, msg_id)))
+        return batch
 
     def _acker(self, stream: str, msg_id: Any) -> Callable[[], Awaitable[None]]:
         async def ack() -> None:
             pipe = self._redis.pipeline(transaction=False)
             pipe.xack(stream, self.consumer_group_name, msg_id)
             pipe.xdel(stream, msg_id)
-            await pipe.execute()
+            try:
+                await pipe.execute()
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                # The job is done; unacknowledged, it is reclaimed later and its handler,
+                # idempotent, does nothing twice. The listener reports the outage once.
+                log.debug("job %s done but not acknowledged (Redis unavailable)", msg_id)
 
         return ack
 
@@ -158,9 +196,7 @@ class JobQueue:
         if isinstance(broker, ReclaimingStreamBroker):
             labels = {"queue_name": broker.streams[1]}
         self._notify = broker.register_task(self._runner(NOTIFY_TASK), task_name=NOTIFY_TASK)
-        self._send = broker.register_task(
-            self._runner(SEND_TASK), task_name=SEND_TASK, **labels
-        )
+        self._send = broker.register_task(self._runner(SEND_TASK), task_name=SEND_TASK, **labels)
 
     def _runner(self, name: str) -> Callable[[dict[str, Any]], Awaitable[None]]:
         async def run(payload: dict[str, Any]) -> None:

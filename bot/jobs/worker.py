@@ -28,8 +28,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 from taskiq.api import run_receiver_task
 
+from bot.backoff import Outage
 from bot.booking.events import EVENTS_STREAM, BookingEvent
 from bot.conversation import Conversations
 from bot.jobs.ledger import Ledger, MemoryLedger, RedisLedger
@@ -183,14 +185,18 @@ class Worker:
 
     async def feed_forever(self) -> None:
         interval = self.outbound.settings.events_poll_seconds
+        outage = Outage("outbound feed: the store", log, cap=max(5.0, interval))
         while True:
             try:
                 await self.feed_events_once()
                 await self.daily_reminders_once()
-            except (StoreError, OSError) as exc:
-                log.warning("outbound feed: store unavailable: %s", exc)
+            except (StoreError, OSError, RedisError) as exc:
+                await asyncio.sleep(outage.failed(exc))  # logged once per outage
+                continue
             except Exception:
                 log.exception("outbound feed failed; will try again")
+            else:
+                outage.ok()
             await asyncio.sleep(interval)
 
     def start_feeds(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
+from enum import IntEnum
 from typing import Protocol
 
 from bot.contacts import ContactKey
@@ -23,6 +24,16 @@ class LockTimeout(StoreError):
     """Another message from the same contact held the lock for too long."""
 
 
+class Flood(IntEnum):
+    """What the flood control says about one more message of a contact (`Store.flood`)."""
+
+    OK = 0
+    #: The first message over the limit: tell the person once.
+    WARN = 1
+    #: Every further one until the bucket refills: dropped without an answer.
+    DROP = 2
+
+
 class Store(Protocol):
     async def ping(self) -> None:
         """Raise StoreUnavailable if the backend does not answer."""
@@ -36,6 +47,12 @@ class Store(Protocol):
 
     async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:
         """True the first time an id is seen in a namespace (dedupe callbacks and events)."""
+
+    async def claimed(self, namespace: str, item_id: str) -> bool:
+        """True if `claim` took this id and its TTL has not run out (a read, claims nothing)."""
+
+    async def flood(self, key: ContactKey, burst: int, per_second: float) -> Flood:
+        """Take one token of the contact's bucket (`burst` tokens, refilled at `per_second`)."""
 
     async def outbox_add(self, key: ContactKey) -> None:
         """Mark a contact as having a booking call to replay (its session holds the call)."""

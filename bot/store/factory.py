@@ -15,15 +15,19 @@ from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
 
 
-async def open_store(settings: Settings) -> Store:
-    """Return a ready store; raise `StoreUnavailable` if the configured Redis cannot be used."""
+async def open_store(settings: Settings, *, lock_timeout: float | None = None) -> Store:
+    """Return a ready store; raise `StoreUnavailable` if the configured Redis cannot be used.
+
+    `lock_timeout`: how long a contact's lock is waited for (default: the setting, sized for
+    Twilio's webhook clock; the worker, which no webhook waits for, waits longer)."""
+    wait = settings.lock_timeout_seconds if lock_timeout is None else lock_timeout
     if settings.redis_url is None:
-        return MemoryStore(lock_timeout=settings.lock_timeout_seconds)
+        return MemoryStore(lock_timeout=wait)
     store = RedisStore.from_url(
         settings.redis_url,
         settings.secret_key.get_secret_value(),
         keys=KeyBuilder(settings.redis_key_prefix),
-        lock_timeout=settings.lock_timeout_seconds,
+        lock_timeout=wait,
     )
     try:
         await store.ping()

@@ -41,11 +41,19 @@ class KeyBuilder:
         return self._contact(key, "session")
 
     def lock(self, key: ContactKey) -> str:
+        """The contact's lock queue (tokens of the handlers in line, bot/store/locks.py)."""
         return self._contact(key, "lock")
 
     def erasure(self, key: ContactKey) -> str:
         """What is left of a "delete my data" (no answers, only ids and the notice to send)."""
         return self._contact(key, "erasure")
+
+    def lock_leases(self, key: ContactKey) -> str:
+        return self._contact(key, "lock-leases")
+
+    def flood(self, key: ContactKey) -> str:
+        """The contact's flood-control bucket (tokens and time; no personal data)."""
+        return self._contact(key, "flood")
 
     def contact_pattern(self, key: ContactKey) -> str:
         """A Redis ``SCAN MATCH`` pattern for every key of one contact (for audits and tests)."""
@@ -57,7 +65,7 @@ class KeyBuilder:
         The lock key is not listed: it holds only a random token, expires with its lease, and
         deleting it under a running handler would let a second handler in.
         """
-        return (self.session(key),)
+        return (self.session(key), self.flood(key))
 
     def outbox(self) -> str:
         """A set of contact digests with booking calls to replay (no personal data)."""

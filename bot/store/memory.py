@@ -12,7 +12,6 @@ sleeping; expired entries are dropped when read and by an occasional sweep.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -21,8 +20,10 @@ from datetime import timedelta
 
 from bot.contacts import ContactKey
 from bot.engine.session import Session
-from bot.store.base import LockTimeout
+from bot.store.base import Flood, LockTimeout
+from bot.store.flood import TokenBuckets
 from bot.store.keys import KeyBuilder
+from bot.store.locks import LocalLocks, LockWaitTimeout
 
 Clock = Callable[[], float]
 
@@ -36,12 +37,6 @@ class _Entry:
     expires_at: float
 
 
-@dataclass(slots=True)
-class _ContactLock:
-    lock: asyncio.Lock
-    users: int = 0  # holders plus waiters; the lock is dropped when this returns to 0
-
-
 class MemoryStore:
     """In-process `Store`. Not shared between processes: run one worker with it."""
 
@@ -49,7 +44,7 @@ class MemoryStore:
         self,
         *,
         clock: Clock = time.monotonic,
-        lock_timeout: float = 20.0,
+        lock_timeout: float = 5.0,
         keys: KeyBuilder | None = None,
     ) -> None:
         if lock_timeout <= 0:
@@ -58,12 +53,13 @@ class MemoryStore:
         self._lock_timeout = lock_timeout
         self._keys = keys or KeyBuilder()
         self._data: dict[str, _Entry] = {}
-        self._locks: dict[str, _ContactLock] = {}
+        self._locks = LocalLocks()
         self._outbox: dict[str, ContactKey] = {}
         self._logs: dict[str, list[bytes]] = {}
         self._log_bases: dict[str, int] = {}
         self._erasures: dict[str, bytes] = {}
         self._erasure_index: dict[str, ContactKey] = {}
+        self._buckets = TokenBuckets(clock)
         self._next_sweep = clock() + SWEEP_INTERVAL
 
     async def ping(self) -> None:
@@ -82,6 +78,7 @@ class MemoryStore:
     async def delete(self, key: ContactKey) -> None:
         for name in self._keys.data_keys(key):
             self._data.pop(name, None)
+            self._buckets.forget(name)
         self._outbox.pop(key.digest, None)
 
     async def outbox_add(self, key: ContactKey) -> None:
@@ -157,6 +154,12 @@ class MemoryStore:
         self._set(name, b"1", ttl)
         return True
 
+    async def claimed(self, namespace: str, item_id: str) -> bool:
+        return self._get(self._keys.claim(namespace, item_id)) is not None
+
+    async def flood(self, key: ContactKey, burst: int, per_second: float) -> Flood:
+        return self._buckets.take(self._keys.flood(key), burst, per_second)
+
     def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
         return self._hold(self._keys.lock(key), key)
 
@@ -176,26 +179,13 @@ class MemoryStore:
 
     @asynccontextmanager
     async def _hold(self, name: str, key: ContactKey) -> AsyncIterator[None]:
-        entry = self._locks.get(name)
-        if entry is None:
-            entry = self._locks[name] = _ContactLock(asyncio.Lock())
-        entry.users += 1
         try:
-            try:
-                async with asyncio.timeout(self._lock_timeout):
-                    await entry.lock.acquire()
-            except TimeoutError:
-                raise LockTimeout(
-                    f"lock of contact {key.digest} not acquired within {self._lock_timeout:g} s"
-                ) from None
-            try:
+            async with self._locks.hold(name, self._lock_timeout):
                 yield
-            finally:
-                entry.lock.release()
-        finally:
-            entry.users -= 1
-            if entry.users == 0:
-                del self._locks[name]
+        except LockWaitTimeout:
+            raise LockTimeout(
+                f"lock of contact {key.digest} not acquired within {self._lock_timeout:g} s"
+            ) from None
 
     def _get(self, name: str) -> bytes | None:
         entry = self._data.get(name)

@@ -18,21 +18,22 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from datetime import timedelta
 from math import ceil
+from typing import Any
 from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
-from redis.asyncio.lock import Lock
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import LockNotOwnedError, RedisError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.contacts import ContactKey
 from bot.engine.session import Session
-from bot.store.base import LockTimeout, StoreError, StoreUnavailable
+from bot.store.base import Flood, LockTimeout, StoreError, StoreUnavailable
 from bot.store.codec import SessionCodec
 from bot.store.keys import KeyBuilder
+from bot.store.locks import LEASE, LocalLocks, LockWaitTimeout, QueueLock
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,30 @@ _SCHEMES = ("redis", "rediss", "unix")
 #: Records read per step while purging a log.
 _PURGE_BATCH = 500
 
+# A token bucket per contact (KEYS[1]); ARGV: burst, tokens per second. 0 ok, 1 warn, 2 drop.
+# Told once per flood: `warned` is cleared only when the bucket is full again (flood over).
+_FLOOD = """
+local key, burst, rate = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local v = redis.call('HMGET', key, 'tokens', 'at', 'warned')
+local tokens = tonumber(v[1]) or burst
+local at = tonumber(v[2]) or now
+tokens = math.min(burst, tokens + (now - at) / 1000 * rate)
+local warned, verdict = v[3] or '0', 0
+if tokens >= burst then warned = '0' end
+if tokens >= 1 then
+  tokens = tokens - 1
+elseif warned == '1' then
+  verdict = 2
+else
+  warned, verdict = '1', 1
+end
+redis.call('HSET', key, 'tokens', tostring(tokens), 'at', now, 'warned', warned)
+redis.call('PEXPIRE', key, math.ceil(burst / rate * 1000) + 1000)
+return verdict
+"""
+
 
 def describe_redis_url(url: str) -> str:
     """``host:port/db`` (or the socket path) of a Redis URL, for messages: no credentials."""
@@ -101,15 +126,15 @@ class RedisStore:
         *,
         where: str = "redis",
         keys: KeyBuilder | None = None,
-        lock_timeout: float = 20.0,
-        lock_lease: float = 30.0,
-        lock_poll: float = 0.05,
+        lock_timeout: float = 5.0,
+        lock_lease: float = LEASE,
+        lock_poll: float = 0.01,
         ping_timeout: float = 3.0,
     ) -> None:
         """
         ``lock_timeout``: how long a handler waits for a contact's lock before `LockTimeout`.
-        ``lock_lease``: how long the lock lives if its holder dies (so a crash never blocks a
-        contact for ever); keep it well above the slowest handler.
+        ``lock_lease``: how long the lock lives if its holder dies without renewing it (a crash
+        blocks a contact this long); renewed while the holder runs (bot/store/locks.py).
         ``ping_timeout``: the whole budget of `ping`, retries included, so a start-up against
         a silent server fails in seconds rather than after every retry's socket timeout.
         """
@@ -120,13 +145,14 @@ class RedisStore:
         self._where = where
         self._keys = keys or KeyBuilder()
         self._lock_timeout = lock_timeout
-        self._lock_lease = lock_lease
-        self._lock_poll = lock_poll
+        self._locks = QueueLock(client, wait=lock_timeout, lease=lock_lease, poll=lock_poll)
+        self._local = LocalLocks()
         self._ping_timeout = ping_timeout
         self._log_append = client.register_script(_LOG_APPEND)
         self._log_read = client.register_script(_LOG_READ)
         self._log_trim = client.register_script(_LOG_TRIM)
         self._log_blank = client.register_script(_LOG_BLANK)
+        self._flood: Any = client.register_script(_FLOOD)
 
     @classmethod
     def from_url(
@@ -135,8 +161,8 @@ class RedisStore:
         secret: str | bytes,
         *,
         keys: KeyBuilder | None = None,
-        lock_timeout: float = 20.0,
-        lock_lease: float = 30.0,
+        lock_timeout: float = 5.0,
+        lock_lease: float = LEASE,
         connect_timeout: float = 2.0,
         command_timeout: float = 5.0,
         ping_timeout: float = 3.0,
@@ -191,6 +217,39 @@ class RedisStore:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+    async def persistence_problem(self) -> str | None:
+        """What a restart of this Redis would lose, when that is a lot (None: AOF is on).
+
+        ``CONFIG GET`` first (the settings); managed Redis often disables CONFIG, then
+        ``INFO persistence`` (whether AOF runs; snapshot rules are not in INFO)."""
+        try:
+            with self._errors():
+                config: dict[Any, Any] = dict(await self._redis.config_get("*"))
+        except StoreError:
+            config = {}
+        if config:
+            values = {_text(k): _text(v) for k, v in config.items()}
+            if values.get("appendonly") == "yes":
+                return None
+            if values.get("save", "").strip():
+                return (
+                    f"Redis at {self._where} persists only snapshots (save {values['save']!r}): "
+                    "a restart loses every conversation since the last one. Set appendonly yes "
+                    "(README: Redis persistence)."
+                )
+            return (
+                f"Redis at {self._where} persists NOTHING (appendonly no, save ''): a restart "
+                "loses every conversation. Set appendonly yes (README: Redis persistence)."
+            )
+        with self._errors():
+            info = await self._redis.info("persistence")
+        if str(info.get("aof_enabled", "0")) == "1":
+            return None
+        return (
+            f"Redis at {self._where} does not run AOF (INFO persistence: aof_enabled 0): a "
+            "restart loses conversations. Set appendonly yes (README: Redis persistence)."
+        )
 
     async def load(self, key: ContactKey) -> Session | None:
         with self._errors():
@@ -293,7 +352,7 @@ class RedisStore:
         return [ContactKey(m.decode() if isinstance(m, bytes) else str(m)) for m in members]
 
     async def traces(self, key: ContactKey) -> list[str]:
-        lock = self._keys.lock(key)
+        tokens_only = {self._keys.lock(key), self._keys.lock_leases(key)}
         with self._errors():
             names = [
                 n.decode() if isinstance(n, bytes) else str(n)
@@ -303,7 +362,7 @@ class RedisStore:
             ]
             in_outbox = await self._redis.sismember(self._keys.outbox(), key.digest)
             erasing = await self._redis.sismember(self._keys.erasures(), key.digest)
-        found = [f"store: {name}" for name in sorted(names) if name != lock]
+        found = [f"store: {name}" for name in sorted(names) if name not in tokens_only]
         if in_outbox:
             found.append(f"store: {self._keys.outbox()} (booking calls waiting)")
         if erasing:
@@ -315,46 +374,44 @@ class RedisStore:
         with self._errors():
             return bool(await self._redis.set(name, b"1", nx=True, px=_millis(ttl)))
 
+    async def claimed(self, namespace: str, item_id: str) -> bool:
+        with self._errors():
+            return bool(await self._redis.exists(self._keys.claim(namespace, item_id)))
+
+    async def flood(self, key: ContactKey, burst: int, per_second: float) -> Flood:
+        if burst < 1 or per_second <= 0:
+            raise ValueError("burst must be >= 1 and per_second > 0")
+        with self._errors():
+            verdict = await self._flood(keys=[self._keys.flood(key)], args=[burst, per_second])
+        return Flood(int(verdict))
+
     def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
         return self._hold(key)
 
     @asynccontextmanager
     async def _hold(self, key: ContactKey) -> AsyncIterator[None]:
-        lock = Lock(
-            self._redis,
-            self._keys.lock(key),
-            timeout=self._lock_lease,
-            sleep=self._lock_poll,
-            blocking_timeout=self._lock_timeout,
-            thread_local=False,
-        )
-        with self._errors():
-            acquired = await lock.acquire()
-        if not acquired:
+        queue, leases = self._keys.lock(key), self._keys.lock_leases(key)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._lock_timeout
+        try:
+            async with self._local.hold(queue, self._lock_timeout):
+                with self._errors():
+                    left = max(0.001, deadline - loop.time())
+                    holding = await self._locks.acquire(queue, leases, left)
+                try:
+                    yield
+                finally:
+                    with self._errors():
+                        await holding.release()
+        except LockWaitTimeout:
             raise LockTimeout(
                 f"lock of contact {key.digest} not acquired within {self._lock_timeout:g} s"
-            )
-        try:
-            yield
-        finally:
-            try:
-                with self._errors():
-                    await lock.release()
-            except LockNotOwnedError:
-                # The work is done and saved; raising now would only make Twilio retry.
-                log.warning(
-                    "lock of contact %s expired (lease %g s) before the handler finished; "
-                    "messages of this contact may have been handled concurrently",
-                    key.digest,
-                    self._lock_lease,
-                )
+            ) from None
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except LockNotOwnedError:
-            raise
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise StoreUnavailable(
                 f"Redis at {self._where} does not answer ({type(exc).__name__}: {exc})"
@@ -362,6 +419,10 @@ class RedisStore:
         except RedisError as exc:
             name = type(exc).__name__
             raise StoreError(f"Redis at {self._where} failed: {name}: {exc}") from None
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _millis(ttl: timedelta) -> int:

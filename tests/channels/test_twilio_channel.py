@@ -174,7 +174,7 @@ def test_without_token_requests_are_accepted_unverified(running_app: Callable[..
 
 def test_healthz(running_app: Callable[..., Any]) -> None:
     with running_app() as client:
-        assert client.get("/healthz").json() == {"status": "ok"}
+        assert client.get("/healthz").json() == {"status": "ok", "spooled": 0}
 
 
 def test_rasa_compatible_model_parse(running_app: Callable[..., Any]) -> None:

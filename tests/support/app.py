@@ -25,6 +25,12 @@ class Clock:
 
 
 def make_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {"secret_key": SecretStr(TEST_SECRET), "redis_url": None}
+    # Scripted conversations type faster than any person: flood control (tested on its own,
+    # tests/channels/test_limits.py) would stop them.
+    values: dict[str, Any] = {
+        "secret_key": SecretStr(TEST_SECRET),
+        "redis_url": None,
+        "flood_burst": 10_000,
+    }
     values.update(overrides)
     return Settings(**values)

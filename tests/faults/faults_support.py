@@ -1,0 +1,316 @@
+"""Real processes for fault injection: redis-server, `frontdoor serve`, `frontdoor worker`.
+
+Everything runs on free loopback ports with its own Redis (never the shared one: these tests
+stop and restart it), in a temporary directory, and is killed with SIGKILL where a scenario
+says so. `Tally` rows are collected for the table the suite prints (conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlencode
+
+import httpx
+from support.app import TEST_SECRET
+from support.live import free_port
+from support.prism import ACCOUNT_SID, AUTH_TOKEN, REPO, SMS_FROM, WHATSAPP_FROM, CountingTwilio
+from twilio.request_validator import RequestValidator
+
+FRONTDOOR = [sys.executable, "-m", "bot.cli"]
+
+
+@dataclass
+class Tally:
+    """One scenario's row: messages sent, answered, lost, duplicated (and a note)."""
+
+    scenario: str
+    sent: int = 0
+    answered: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    note: str = ""
+
+
+ROWS: list[Tally] = []
+
+
+@dataclass
+class Stack:
+    redis: RedisServer
+    serve: BotProcess
+    worker: BotProcess
+    counter: CountingTwilio
+    counter_url: str
+    prefix: str
+    public_url: str
+
+
+def table(rows: list[Tally]) -> str:
+    lines = [
+        "| scenario | sent | answered | lost | duplicated | measured |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.scenario} | {row.sent} | {row.answered} | {row.lost} | {row.duplicated} "
+            f"| {row.note} |"
+        )
+    return "\n".join(lines)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
+
+
+class RedisServer:
+    """A redis-server of the test's own: started, killed (SIGKILL) and started again on the
+    same port and directory. `aof`: appendonly yes with appendfsync always."""
+
+    def __init__(self, directory: Path, *, aof: bool) -> None:
+        self.directory = directory
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.aof = aof
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is not installed (apt-get install redis-server)"
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.aof else [
+            "--appendonly", "no"
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+             str(self.directory), "--save", "", *persistence],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert wait_for(self.answers, 10), "redis-server did not start"
+
+    def answers(self) -> bool:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex(("127.0.0.1", self.port)) != 0:
+                return False
+            sock.sendall(b"PING\r\n")
+            try:
+                return sock.recv(16).startswith(b"+PONG")
+            except OSError:
+                return False
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            self.process = None
+
+
+def bot_env(redis_url: str, prefix: str, twilio_url: str, public_url: str) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR_")},
+        "FRONTDOOR_REDIS_URL": redis_url,
+        "FRONTDOOR_REDIS_KEY_PREFIX": prefix,
+        "FRONTDOOR_SECRET_KEY": TEST_SECRET,
+        "FRONTDOOR_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "FRONTDOOR_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "FRONTDOOR_TWILIO_SMS_FROM": SMS_FROM,
+        "FRONTDOOR_TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
+        "FRONTDOOR_TWILIO_API_BASE_URL": twilio_url,
+        "FRONTDOOR_PUBLIC_BASE_URL": public_url,
+        "FRONTDOOR_WHATSAPP_RATE_PER_SECOND": "80",
+        "FRONTDOOR_WORKER_RECLAIM_AFTER_SECONDS": "3",
+        "FRONTDOOR_EVENTS_POLL_SECONDS": "0.5",
+        "FRONTDOOR_PORTAL_SECURE_COOKIES": "false",
+    }
+
+
+@dataclass
+class BotProcess:
+    """`frontdoor serve` (with `port`) or `frontdoor worker`, in its own working directory
+    (its data directory, and so its spool, is `<cwd>/.frontdoor`)."""
+
+    command: str
+    env: dict[str, str]
+    cwd: Path
+    port: int | None = None
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path = field(init=False)
+    _log: IO[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        self.cwd.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.cwd / f"{self.command}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 120) -> None:
+        args = [*FRONTDOOR, self.command]
+        if self.port is not None:
+            args += ["--port", str(self.port)]
+        self._log = open(self.log_path, "ab")  # noqa: SIM115
+        env = {**self.env, "PYTHONPATH": str(REPO)}
+        self.process = subprocess.Popen(
+            args, env=env, cwd=self.cwd, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        if self.port is not None:
+            assert wait_for(self._live, timeout, 0.2), (
+                f"{self.command} did not start: {self.tail()}"
+            )
+
+    def _live(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise AssertionError(f"{self.command} exited: {self.tail()}")
+        try:
+            return httpx.get(self.url + "/livez", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+
+def twilio_form(sender: str, sid: str, text: str, *, whatsapp: bool = True) -> dict[str, str]:
+    prefix = "whatsapp:" if whatsapp else ""
+    return {
+        "MessageSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": prefix + sender,
+        "To": prefix + WHATSAPP_FROM,
+        "Body": text,
+        "NumMedia": "0",
+    }
+
+
+def signed(public_url: str, form: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    """Body and headers of a webhook request as Twilio signs it."""
+    url = public_url.rstrip("/") + "/twilio/messages"
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(url, form)
+    return urlencode(form).encode(), {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": signature,
+    }
+
+
+_MESSAGE = re.compile(r"<Message>(.*?)</Message>", flags=re.S)
+
+
+def twiml_replies(twiml: str) -> str:
+    import html
+
+    return "\n---\n".join(html.unescape(b) for b in _MESSAGE.findall(twiml))
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def raw_request(public_url: str, form: dict[str, str]) -> bytes:
+    """A signed webhook request as bytes, for writing on a socket of one's own."""
+    body, headers = signed(public_url, form)
+    head = "POST /twilio/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    head += f"Content-Length: {len(body)}\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return (head + "\r\n").encode() + body
+
+
+def read_response(sock: socket.socket) -> tuple[int, str]:
+    """(status, body) of one HTTP/1.1 response with a Content-Length."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before the response")
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    found = re.search(rb"content-length: *(\d+)", head, flags=re.I)
+    length = int(found.group(1)) if found else 0
+    while len(rest) < length:
+        rest += sock.recv(65536)
+    return int(head.split()[1]), rest[:length].decode()
+
+
+def flood_from_another_process(
+    port: int, requests: list[bytes], connections: int
+) -> list[tuple[float, int, str]]:
+    """Write `requests` over `connections` keep-alive sockets from a child process (so the
+    flood does not take this process's CPU from the measurements made meanwhile); returns
+    (seconds, status, body) per request."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    shares = [requests[i::connections] for i in range(connections)]
+    children = [
+        context.Process(target=_flood_child, args=(port, share, results)) for share in shares
+    ]
+    for child in children:
+        child.start()
+    out: list[tuple[float, int, str]] = []
+    for _ in children:
+        out.extend(results.get(timeout=600))
+    for child in children:
+        child.join(timeout=30)
+    return out
+
+
+def _flood_child(port: int, requests: list[bytes], results: object) -> None:
+    done: list[tuple[float, int, str]] = []
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        for request in requests:
+            started = time.monotonic()
+            sock.sendall(request)
+            status, body = read_response(sock)
+            done.append((time.monotonic() - started, status, body))
+    results.put(done)  # type: ignore[attr-defined]
