@@ -20,10 +20,11 @@ The transport is injectable (httpx.MockTransport in unit tests).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -61,6 +62,24 @@ def _operation(method: str, path: str) -> str:
     """`POST /v1/registrations/{id}` for a metric label: ids never become label values."""
     parts = ["{id}" if _ID_SEGMENT.match(p) else p for p in path.split("?")[0].split("/")]
     return f"{method} {'/'.join(parts)}"
+
+
+@contextlib.contextmanager
+def _observed(operation: str) -> Iterator[None]:
+    """One booking call (all its attempts) in the metrics: outcome by how it ended."""
+    started = time.monotonic()
+    outcome = "error"
+    try:
+        yield
+        outcome = "ok"
+    except BookingUnavailable:
+        outcome = "unavailable"
+        raise
+    except BookingRejected:
+        outcome = "rejected"
+        raise
+    finally:
+        metrics.booking_call(operation, outcome, time.monotonic() - started)
 
 
 class BookingClient:
@@ -102,59 +121,33 @@ class BookingClient:
         params: dict[str, str] | None = None,
         retry: bool = True,
     ) -> Any:
-        started = time.monotonic()
-        outcome = "error"
-        try:
-            result = await self._call_with_retries(
-                method, path, json=json, key=key, params=params, retry=retry
-            )
-            outcome = "ok"
-            return result
-        except BookingUnavailable:
-            outcome = "unavailable"
-            raise
-        except BookingRejected:
-            outcome = "rejected"
-            raise
-        finally:
-            metrics.booking_call(_operation(method, path), outcome, time.monotonic() - started)
-
-    async def _call_with_retries(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        key: str | None = None,
-        params: dict[str, str] | None = None,
-        retry: bool = True,
-    ) -> Any:
-        retryable = retry and (method == "GET" or key is not None)
-        started = time.monotonic()
-        attempt = 0
-        while True:
-            if not self.breaker.allow():
-                raise BookingUnavailable(f"{method} {path}: circuit open (booking API down)")
-            try:
-                result = await self._attempt(method, path, json=json, key=key, params=params)
-            except BookingUnavailable:
-                self.breaker.record_failure()
-                attempt += 1
-                delay = random.uniform(0, self.backoff * 2 ** (attempt - 1))  # noqa: S311
-                elapsed = time.monotonic() - started
-                if (
-                    not retryable
-                    or attempt > self.retries
-                    or elapsed + delay + self.timeout > self.budget
-                ):
+        with _observed(_operation(method, path)):
+            retryable = retry and (method == "GET" or key is not None)
+            started = time.monotonic()
+            attempt = 0
+            while True:
+                if not self.breaker.allow():
+                    raise BookingUnavailable(f"{method} {path}: circuit open (booking API down)")
+                try:
+                    result = await self._attempt(method, path, json=json, key=key, params=params)
+                except BookingUnavailable:
+                    self.breaker.record_failure()
+                    attempt += 1
+                    delay = random.uniform(0, self.backoff * 2 ** (attempt - 1))  # noqa: S311
+                    elapsed = time.monotonic() - started
+                    if (
+                        not retryable
+                        or attempt > self.retries
+                        or elapsed + delay + self.timeout > self.budget
+                    ):
+                        raise
+                    await self._sleep(delay)
+                    continue
+                except BookingRejected:
+                    self.breaker.record_success()  # the API answered: it is up
                     raise
-                await self._sleep(delay)
-                continue
-            except BookingRejected:
-                self.breaker.record_success()  # the API answered: it is up
-                raise
-            self.breaker.record_success()
-            return result
+                self.breaker.record_success()
+                return result
 
     async def _attempt(
         self,
