@@ -114,7 +114,11 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(__doc__ or "")
         return 2
     try:
-        text = sys.stdin.read() if argv[1] == "-" else open(argv[1], encoding="utf-8").read()
+        if argv[1] == "-":
+            text = sys.stdin.read()
+        else:
+            with open(argv[1], encoding="utf-8") as source:
+                text = source.read()
         document = json.loads(text)
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"cannot read {argv[1]}: {exc}\n")
