@@ -119,11 +119,11 @@ async def test_not_selected_households_are_told_why_in_their_language(
         with sandbox.factory() as db:
             queue_not_selected(db, sandbox.now(), 10_000)
             db.commit()
-            payloads = {
-                lang: build_payload(db, db.get(Event, f"evt_not_selected_{request_id}"),
-                                    sandbox.settings)
-                for lang, (_, request_id) in ours.items()
-            }
+            payloads = {}
+            for lang, (_, request_id) in ours.items():
+                event = db.get(Event, f"evt_not_selected_{request_id}")
+                assert event is not None
+                payloads[lang] = build_payload(db, event, sandbox.settings)
     finally:
         sandbox.engine.dispose()
 
