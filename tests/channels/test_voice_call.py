@@ -399,3 +399,108 @@ def test_what_was_heard_is_sealed_to_its_call() -> None:
     assert "Mar" not in token and seal.open(token, "CA1") == "María López"
     assert seal.open(token, "CA2") is None  # another call cannot use it
     assert seal.open(token[:-2] + "AA", "CA1") is None and seal.open("%%", "CA1") is None
+
+
+# ---- speech, dates, and one conversation across a call and SMS -----------------------------
+
+
+def test_spanish_caller_says_their_name_confirms_it_types_a_date_then_goes_on_by_sms(
+    phone_line: Callable[..., Any], ffprobe: str
+) -> None:
+    number = "+5215511112222"
+    checked: set[str] = set()
+    with phone_line() as client:
+        phone = Phone(client, number, "CA" + "5" * 32)
+        phone.start()
+        for key in ("1", "1", "1"):  # Español, privacy: yes, Register
+            phone.press(key)
+        assert phone.listens() == "speech language=es-MX"
+        assert phone.said() == ["¿Cuál es su nombre completo, como en su documento?"]
+        phone.speak("María José Pérez López")
+        assert phone.said() == [
+            "Escuché: María José Pérez López. Marque 1 si está bien, o 2 para decirlo otra vez."
+        ]
+        check_played(phone, ffprobe, checked)
+        heard_url = phone.gather().get("action", "")
+        assert "Mar" not in heard_url  # the name travels sealed, not in clear
+        phone.press("2")  # not right: the question again, nothing given to the flow
+        assert phone.said() == ["¿Cuál es su nombre completo, como en su documento?"]
+        phone.speak("María José Pérez López")
+        phone.press("1")
+        said = phone.said()
+        assert said[0].startswith("¿Cuál es su fecha de nacimiento?")
+        assert said[-1].startswith("Márquela en el teclado: día, mes y año, ocho números")
+        assert phone.listens() == "dtmf numDigits=8 finishOnKey=#"
+        phone.press("31021992")
+        assert phone.said()[0].startswith("Esa fecha no existe")
+        phone.press("14021992")
+        assert phone.said() == ["¿Cuál es su nacionalidad? Por ejemplo: Honduras."]
+        phone.speak("colombiana")
+        phone.press("1")
+        assert phone.said()[0].startswith("¿En qué puerto de entrada quiere su cita?")
+        check_played(phone, ffprobe, checked)
+        # The caller hangs up and goes on by SMS: the same conversation, where the call left it.
+        reply = sms(client, number, "8", "SMafter0001")
+        assert "¿Viajan familiares con usted?" in reply
+        reply = sms(client, number, "2", "SMafter0002")
+        assert "Nacimiento: 14 de febrero de 1992" in reply and "Nacionalidad: Colombia" in reply
+        assert "Pérez" in reply and "San Ysidro" in reply
+
+
+def test_silence_asks_again_then_says_goodbye(phone_line: Callable[..., Any]) -> None:
+    with phone_line() as client:
+        phone = Phone(client, "+5215533334444", "CA" + "6" * 32)
+        phone.start()
+        menu = phone.said()
+        phone.silence()
+        assert phone.said() == menu and phone.listens() == "dtmf numDigits=1"
+        phone.silence()
+        assert phone.said() == [
+            "No escuché ninguna respuesta. Puede volver a llamar cuando quiera. Hasta luego."
+        ]
+        assert phone.listens() == "hangup"
+
+
+def test_prompts_are_rendered_once_for_every_caller(phone_line: Callable[..., Any]) -> None:
+    with phone_line() as client:
+        first = Phone(client, "+5215555550001", "CA" + "7" * 32)
+        first.start()
+        media = first.speech.cache.directory
+        files = sorted(media.iterdir())
+        second = Phone(client, "+5215555550002", "CA" + "8" * 32)
+        second.start()
+        assert second.plays() == first.plays()  # the same cached prompts
+        assert sorted(media.iterdir()) == files  # nothing rendered again
+        text, lang = first.rendered[first.plays()[1].rsplit("/", 1)[-1]]
+        assert first.speech.render(text, lang, AudioFormat.MP3).cached
+
+
+def test_without_a_speech_engine_twilio_says_the_prompts(phone_line: Callable[..., Any]) -> None:
+    form = {"CallSid": "CA" + "9" * 32, "From": "+50937009999", "To": LINE}
+    with phone_line(speech_engine="none") as client:
+        url = f"{PUBLIC}/twilio/voice"
+
+        def post(url: str, **fields: str) -> ET.Element:
+            data = {**form, **fields}
+            response = client.post(
+                url.removeprefix(PUBLIC),
+                content=urlencode(data).encode(),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-Twilio-Signature": sign(url, data),
+                },
+            )
+            assert response.status_code == 200
+            return ET.fromstring(response.text)
+
+        twiml = post(url)
+        says = [(say.get("language"), say.text) for say in twiml.iter("Say")]
+        assert ("es-MX", "Para Español, marque 1.") in says
+        assert ("pt-BR", "Para Português, digite 3.") in says
+        assert ("es-MX", "Pou Kreyòl ayisyen, peze 2.") in says  # Twilio speaks no Kreyòl
+        assert not list(twiml.iter("Play"))
+        gather = twiml.find("Gather")
+        assert gather is not None
+        twiml = post(gather.get("action", ""), Digits="3")  # Português
+        [(lang, text)] = [(say.get("language"), say.text) for say in twiml.iter("Say")]
+        assert lang == "pt-BR" and text and text.startswith("Privacidade")
