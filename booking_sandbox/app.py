@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 
 import httpx
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 
 from booking_sandbox import migrations
 from booking_sandbox.clock import Clock, system_clock
@@ -71,6 +73,16 @@ def create_app(
     app.state.sandbox = context
     install_error_handlers(app)
     app.include_router(router)
+
+    @app.get("/reports/{request_date}", include_in_schema=False, response_class=HTMLResponse)
+    def report_page(request_date: date) -> HTMLResponse:
+        """The public daily report as a page (no sign-in, no personal data)."""
+        from booking_sandbox.report import allocation_report
+        from booking_sandbox.report_page import render_report
+
+        with context.factory() as db:
+            report = allocation_report(db, settings, request_date)
+        return HTMLResponse(render_report(report))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -20,6 +20,7 @@ from booking_sandbox.draw import ALGORITHM
 from booking_sandbox.errors import SandboxError
 from booking_sandbox.explanation import explain_request
 from booking_sandbox.idempotency import Outcome, check_key, fingerprint, run_once
+from booking_sandbox.report import allocation_report
 from booking_sandbox.schemas import (
     AppointmentOut,
     CommitmentOut,
@@ -272,3 +273,11 @@ def get_published(request_date: date, context: Context) -> dict[str, Any]:
 def get_explanation(request_id: str, context: Context) -> ExplanationOut:
     with context.factory() as db:
         return explain_request(db, request_id)
+
+
+@router.get("/reports/allocations/{request_date}", responses=ERRORS)
+def get_report(request_date: date, context: Context) -> dict[str, Any]:
+    """The public daily report (booking_sandbox.report): no personal data, small cells
+    suppressed; the page /reports/{date} shows it with plots."""
+    with context.factory() as db:
+        return allocation_report(db, context.settings, request_date)
