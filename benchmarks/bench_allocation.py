@@ -33,6 +33,7 @@ from sqlalchemy import insert, text
 from booking_sandbox.allocation import allocate_port
 from booking_sandbox.allocator import allocate
 from booking_sandbox.app import build_context
+from booking_sandbox.draw import draw_keys
 from booking_sandbox.models import Registration, SlotRequest
 from booking_sandbox.settings import SandboxSettings
 
@@ -59,9 +60,11 @@ def bench_core(data: dict[str, np.ndarray[Any, Any]], settings: SandboxSettings,
     for index, port in enumerate(settings.ports):
         mine = data["port"] == index
         free = port.capacity_per_time()
-        result = allocate_port(data["size"][mine], data["registered"][mine], free,
-                               settings.longest_waiting_share,
-                               np.random.default_rng([seed, index]))
+        ids = [f"req_{position:032x}" for position in np.flatnonzero(mine).tolist()]
+        keys = draw_keys(seed.to_bytes(32, "big"), port.id, ids)
+        days = (data["registered"][mine] // 86400).astype(np.int64)
+        result = allocate_port(data["size"][mine], days, free,
+                               settings.longest_waiting_share, keys)
         selected += result.households_waited_longest + result.households_drawn
         people += result.people_waited_longest + result.people_drawn
     return {"seconds": round(time.perf_counter() - started, 3), "households_selected": selected,

@@ -1,16 +1,21 @@
 """The allocation rule for one port and one request day, pure and in memory (numpy).
 
-Inputs are columns (household sizes, registration times) and the free places per appointment
-slot; nothing here touches the database, so the rule can be tested on 10,000 households and
-benchmarked on 1,000,000 requests on its own.
+Inputs are columns (household sizes, registration days, draw keys) and the free places per
+appointment slot; nothing here touches the database, so the rule can be tested on 10,000
+households and benchmarked on 1,000,000 requests on its own. It is a deterministic function of
+those inputs: the randomness is all in the draw keys (``draw.py``: SHA-256 keyed by the day's
+published seed), so anyone with the published run can re-derive every decision
+(``publication.py``, ``docs/audit_allocation.py``).
 
 The rule:
 1. ``budget`` is the sum of free places (people, not households) over the offered slots.
 2. Up to ``floor(share * budget)`` places go to the households registered longest, in order
-   of registration, stopping at the first household that does not fit whole.
-3. Every other request takes part in one uniform random permutation; households are placed in
-   that order wherever they fit whole, until no place is left. Arrival time within the window
-   plays no part, and a household's size does not change its place in the draw.
+   of registration day (earliest first; households registered the same day in draw-key
+   order), stopping at the first household that does not fit whole.
+3. Every other request is taken in ascending draw-key order (a uniform random permutation);
+   households are placed in that order wherever they fit whole, until no place is left.
+   Arrival time within the window plays no part, and a household's size does not change its
+   place in the draw (only whether it still fits once places are few).
 4. A household gets one slot (one date and time) for all its members, or nothing: never split.
 Slots are tried in order (earliest date and time first).
 """
@@ -60,22 +65,25 @@ def _first_fit(remaining: list[int], size: int) -> int:
 
 def allocate_port(
     sizes: npt.ArrayLike,
-    registered_at: npt.ArrayLike,
+    registered_on: npt.ArrayLike,
     free_places: npt.ArrayLike,
     longest_waiting_share: float,
-    rng: np.random.Generator,
+    draw_keys: npt.ArrayLike,
 ) -> PortAllocation:
     """Decide every request of one port for one day (see the module docstring for the rule).
 
-    ``sizes[i]`` and ``registered_at[i]`` describe request ``i`` (any sortable number for the
-    time; ties keep input order). ``free_places[k]`` is the free places in slot ``k``.
+    ``sizes[i]``, ``registered_on[i]`` (a day number, e.g. a date's ordinal) and
+    ``draw_keys[i]`` (anything sortable: ``draw.draw_keys`` bytes, or floats in tests; ties
+    keep input order) describe request ``i``. ``free_places[k]`` is the free places in slot
+    ``k``.
     """
     size_array = np.asarray(sizes, dtype=np.int64)
-    registered = np.asarray(registered_at)
+    registered = np.asarray(registered_on)
+    keys = np.asarray(draw_keys)
     remaining = [int(free) for free in np.asarray(free_places, dtype=np.int64).tolist()]
     count = len(size_array)
-    if len(registered) != count:
-        raise ValueError("sizes and registered_at must have the same length")
+    if len(registered) != count or len(keys) != count:
+        raise ValueError("sizes, registered_on and draw_keys must have the same length")
     if count and int(size_array.min()) < 1:
         raise ValueError("a household has at least one person")
     slot = np.full(count, -1, dtype=np.int64)
@@ -86,7 +94,7 @@ def allocate_port(
 
     used_longest = 0
     if budget > 0 and count:
-        for index in np.argsort(registered, kind="stable").tolist():
+        for index in np.lexsort((keys, registered)).tolist():
             size = size_list[index]
             if used_longest + size > budget:
                 break
@@ -102,7 +110,7 @@ def allocate_port(
     largest_free = max(remaining, default=0)
     if largest_free > 0 and count:
         pool = np.flatnonzero(reason == NOT_DRAWN)
-        for index in rng.permutation(pool).tolist():
+        for index in pool[np.argsort(keys[pool], kind="stable")].tolist():
             size = size_list[index]
             if size > largest_free:
                 continue

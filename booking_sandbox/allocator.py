@@ -12,15 +12,16 @@ cold start does not hand out several days of capacity at once.
 
 Reads are bulk (one query of one table for all of a day's requests). Only the selected requests
 are written: a request still "pending" after its day's run was not drawn, which is how the API
-reports it (``views.request_view``: not_selected, not_drawn), and the run row holds the seed and
-figures that reproduce every decision. Their "not_selected" events are queued in batches after
-the run (``events.queue_not_selected``). So the run's cost grows with the number of requests
-only through one read, not through a million-row UPDATE.
+reports it (``views.request_view``: not_selected, not_drawn), and the run row holds the
+figures, the offered slots and every request's packed row (``publication.py``) which, with the
+day's seed (``seeds.py``, committed to before the window closed), reproduce every decision.
+Their "not_selected" events are queued in batches after the run
+(``events.queue_not_selected``). So the run's cost grows with the number of requests only
+through one read (and one hash per request for its draw key), not a million-row UPDATE.
 """
 
 from __future__ import annotations
 
-import secrets
 import time as timer
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
@@ -31,9 +32,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from booking_sandbox.allocation import REASON_NAMES, allocate_port
+from booking_sandbox import seeds
+from booking_sandbox.allocation import REASON_NAMES, WAITED_LONGEST, allocate_port
 from booking_sandbox.appointments import expire_due
 from booking_sandbox.db import SessionFactory
+from booking_sandbox.draw import ALGORITHM, draw_keys
 from booking_sandbox.ids import new_id
 from booking_sandbox.models import (
     AllocationRun,
@@ -42,6 +45,7 @@ from booking_sandbox.models import (
     SlotRequest,
 )
 from booking_sandbox.ports import PortConfig, parse_hhmm
+from booking_sandbox.publication import pack_entries, registration_days
 from booking_sandbox.settings import SandboxSettings
 from booking_sandbox.window import Window
 
@@ -128,12 +132,6 @@ def free_places(
     ]
 
 
-def _rng(seed: int | None, port_index: int, request_date: date) -> tuple[np.random.Generator, str]:
-    root = seed if seed is not None else secrets.randbits(63)
-    material = [root, port_index, request_date.toordinal()]
-    return np.random.default_rng(material), f"{root}:{port_index}:{request_date.toordinal()}"
-
-
 def _starts_at(port: PortConfig, day: date, at: str) -> datetime:
     clock_time: time = parse_hhmm(at)
     return datetime.combine(day, clock_time, tzinfo=port.zone)
@@ -145,7 +143,7 @@ def allocate_one_port(
     port_index: int,
     request_date: date,
     now: datetime,
-    seed: int | None,
+    seed: bytes,
 ) -> PortSummary:
     port = settings.ports[port_index]
     with factory() as db:
@@ -167,15 +165,19 @@ def allocate_one_port(
         ).all()
         request_ids = [row[0] for row in rows]
         sizes = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
-        registered = np.fromiter(
-            (row[2].timestamp() for row in rows), dtype=np.float64, count=len(rows)
+        registered = registration_days(
+            np.fromiter((row[2].timestamp() for row in rows), dtype=np.float64, count=len(rows))
         )
         del rows
         loaded = timer.perf_counter()
 
-        rng, seed_text = _rng(seed, port_index, request_date)
         result = allocate_port(
-            sizes, registered, [free for _, _, free in slots], settings.longest_waiting_share, rng
+            sizes, registered, [free for _, _, free in slots], settings.longest_waiting_share,
+            draw_keys(seed, port.id, request_ids),
+        )
+        longest = result.reason == WAITED_LONGEST
+        cutoff = (
+            date.fromordinal(int(registered[longest].max())) if longest.any() else None
         )
         decided = timer.perf_counter()
 
@@ -234,7 +236,7 @@ def allocate_one_port(
             port=port.id,
             request_date=request_date,
             already_done=False,
-            seed=seed_text,
+            seed=seed.hex(),
             capacity=result.capacity,
             longest_waiting_budget=result.longest_waiting_budget,
             households_requested=len(request_ids),
@@ -251,6 +253,14 @@ def allocate_one_port(
                 base_date=base,
                 ran_at=now,
                 not_selected_queued=False,
+                algorithm=ALGORITHM,
+                longest_waiting_share=settings.longest_waiting_share,
+                longest_waiting_cutoff=cutoff,
+                slots=[
+                    {"date": day.isoformat(), "time": at, "free": free}
+                    for day, at, free in slots
+                ],
+                entries=pack_entries(request_ids, sizes, registered, result),
                 **{
                     key: value
                     for key, value in summary.as_json().items()
@@ -285,10 +295,15 @@ def allocate(
     now: datetime,
     seed: int | None = None,
 ) -> list[PortSummary]:
-    """Allocate every port's requests for ``request_date``; already-run ports are reported."""
+    """Allocate every port's requests for ``request_date``; already-run ports are reported.
+
+    The draw uses the day's committed seed (``seeds.py``); ``seed`` (or ``settings.seed``)
+    only decides the seed when none was committed to yet.
+    """
     chosen_seed = settings.seed if seed is None else seed
+    day_seed = bytes.fromhex(seeds.ensure(factory, request_date, now, chosen_seed).seed)
     return [
-        allocate_one_port(factory, settings, index, request_date, now, chosen_seed)
+        allocate_one_port(factory, settings, index, request_date, now, day_seed)
         for index in range(len(settings.ports))
     ]
 

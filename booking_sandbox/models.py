@@ -16,9 +16,11 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -145,6 +147,25 @@ class AllocationRun(Base):
     # so the run itself does not insert a row per household that was not drawn.
     not_selected_cursor: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     not_selected_queued: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the run used and decided, kept as it was so the publication (publication.py) can be
+    # re-derived even after households were deleted: the rule, the offered slots, the latest
+    # registration day that got a longest-waiting place, and every request's row (packed).
+    algorithm: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    longest_waiting_share: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longest_waiting_cutoff: Mapped[date | None] = mapped_column(Date, nullable=True)
+    slots: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    entries: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class AllocationSeed(Base):
+    """A request day's secret seed; its SHA-256 is published before the window closes."""
+
+    __tablename__ = "allocation_seeds"
+
+    request_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    seed: Mapped[str] = mapped_column(String(64))
+    commitment: Mapped[str] = mapped_column(String(64))
+    committed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Event(Base):

@@ -7,18 +7,24 @@ synchronous SQLAlchemy, which keeps one code path for SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from booking_sandbox import appointments, registry, slot_requests
+from booking_sandbox import appointments, publication, registry, seeds, slot_requests
 from booking_sandbox.context import SandboxContext, get_context
+from booking_sandbox.draw import ALGORITHM
+from booking_sandbox.errors import SandboxError
+from booking_sandbox.explanation import explain_request
 from booking_sandbox.idempotency import Outcome, check_key, fingerprint, run_once
 from booking_sandbox.schemas import (
     AppointmentOut,
+    CommitmentOut,
     ErrorOut,
+    ExplanationOut,
     PortOut,
     PortsOut,
     RegistrationIn,
@@ -189,6 +195,9 @@ def create_request(
     context: Context,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    # The day's seed is committed to before the first request can count for it.
+    seeds.ensure_open_day(context.factory, context.settings, context.now())
+
     def action(db: Session) -> Outcome:
         created = slot_requests.create_request(
             db, context.settings, context.now(), registration_id, body
@@ -226,3 +235,40 @@ def cancel_appointment(
         return Outcome(200, dump(appointment_out(cancelled, context.settings)), registration_id)
 
     return _write(context, request, idempotency_key, None, action)
+
+
+@router.get(
+    "/allocations/{request_date}/commitment", response_model=CommitmentOut, responses=ERRORS
+)
+def get_commitment(request_date: date, context: Context) -> CommitmentOut:
+    """SHA-256 of the day's secret seed, published before the day's window closes (made on
+    first asking while the window has not closed; afterwards only an existing one is shown)."""
+    now = context.now()
+    found = seeds.find(context.factory, request_date)
+    if found is None:
+        if now > seeds.window_closes_at(context.settings, request_date):
+            raise SandboxError(404, "not_found", "No commitment was made for this day.")
+        found = seeds.ensure(context.factory, request_date, now, context.settings.seed)
+    return CommitmentOut(
+        request_date=request_date,
+        commitment=found.commitment,
+        committed_at=found.committed_at,
+        window_closes_at=seeds.window_closes_at(context.settings, request_date),
+        algorithm=ALGORITHM,
+    )
+
+
+@router.get("/allocations/{request_date}/published", responses=ERRORS)
+def get_published(request_date: date, context: Context) -> dict[str, Any]:
+    """After the run: the seed, the rule, the slots and every request's pseudonymous row
+    (booking_sandbox.publication); ``frontdoor sandbox verify`` re-derives it."""
+    with context.factory() as db:
+        return publication.published(db, context.settings, request_date)
+
+
+@router.get(
+    "/slot-requests/{request_id}/explanation", response_model=ExplanationOut, responses=ERRORS
+)
+def get_explanation(request_id: str, context: Context) -> ExplanationOut:
+    with context.factory() as db:
+        return explain_request(db, request_id)

@@ -1,6 +1,7 @@
 """The served sandbox's background work, one ``tick`` at a time.
 
-A tick lapses overdue appointments, queues due reminders, runs the daily allocation once its
+A tick commits to the open request day's seed (``seeds.py``), lapses overdue appointments,
+queues due reminders, runs the daily allocation once its
 time has come (for every request day that still has pending requests, so a sandbox that was
 down at noon catches up), and delivers due webhook events. Everything a tick does is safe to
 repeat, so the interval only decides how late things may be, never whether they happen twice.
@@ -18,6 +19,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from booking_sandbox import seeds
 from booking_sandbox.allocator import PortSummary, allocate
 from booking_sandbox.appointments import expire_due, queue_reminders
 from booking_sandbox.context import SandboxContext
@@ -71,6 +73,7 @@ class TickReport:
 def tick(context: SandboxContext, client: httpx.Client) -> TickReport:
     report = TickReport()
     now = context.now()
+    seeds.ensure_open_day(context.factory, context.settings, now)
     with context.factory() as db:
         report.lapsed = expire_due(db, now)
         report.reminders = queue_reminders(db, context.settings, now)

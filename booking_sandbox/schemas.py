@@ -146,3 +146,37 @@ class ErrorDetail(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorDetail
+
+
+class CommitmentOut(BaseModel):
+    request_date: date
+    commitment: str = Field(description="SHA-256 (hex) of the day's secret 32-byte seed.")
+    committed_at: datetime
+    window_closes_at: datetime
+    algorithm: str
+
+
+class ExplanationOut(BaseModel):
+    """Why a request got its outcome, in figures the bot words in the person's language."""
+
+    request_id: str
+    port: str
+    request_date: date
+    status: RequestStatus
+    reason: DecisionReason | None
+    capacity: int = Field(description="Places (people) the port offered that day.")
+    places_waited_longest: int
+    households_waited_longest: int
+    longest_waiting_cutoff_days: int | None = Field(
+        description="The longest-waiting places went to households waiting this many days "
+        "or more (null: none went to them)."
+    )
+    places_drawn: int
+    households_drawn: int
+    households_in_draw: int
+    waited_days: int = Field(description="How long this household had waited that day.")
+    chance_one_in: int | None = Field(
+        description="The household's chance in the draw, about 1 in this (null: nobody was "
+        "drawn)."
+    )
+    verify: str

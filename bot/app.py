@@ -20,6 +20,7 @@ from bot.conversation import utcnow
 from bot.limits import RequestLimits
 from bot.services import open_services
 from bot.settings import Settings
+from bot.simulator.routes import make_router as simulator_router
 from bot.speech.routes import make_router as media_router
 from bot.staff.portal import make_router as staff_portal_router
 from bot.staff.security import SecurityHeaders
@@ -69,6 +70,8 @@ def create_app(
     app.include_router(booking_events_router())
     app.include_router(staff_portal_router())
     app.include_router(media_router())
+    if settings.simulator_enabled:  # embedded defaults, or FRONTDOOR_SIMULATOR=true
+        app.include_router(simulator_router())
     app.add_middleware(SecurityHeaders)  # the portal's CSP, HSTS behind https... (security.py)
 
     app.add_middleware(RequestLimits)

@@ -198,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=_worker)
 
     for name, help_text in (
-        ("sandbox", "run the booking API sandbox, or allocate a day"),
+        ("sandbox", "run the booking API sandbox, allocate a day, or verify its draw"),
         ("nlu", "parse, evaluate and export the language understanding model"),
         ("i18n", "translations: extract, update, compile, report"),
         ("translate", "machine translation models for the staff inbox: install, list"),

@@ -4,7 +4,10 @@ limits, replay protection, and the spool when the message cannot be handled now.
 1. Flood control: a token bucket per contact in this process (no I/O: most of a flood stops
    here), then the store's (`Store.flood`, all processes together); the first message over
    the limit is answered once ("you sent many messages..."), the rest are dropped without an
-   answer until the bucket refills. Other contacts are not affected.
+   answer until the bucket refills. Other contacts are not affected: a message dropped here
+   is answered only once this process holds no other sender's message (`Deference`, at most
+   a second later), so a flood delivered as fast as the server answers gets only the gaps
+   between others' messages instead of the event loop.
 2. In line: the messages of one contact wait for each other in arrival order from here on
    (the store calls below would otherwise let a later one overtake an earlier one); a
    contact with messages in the spool has this one kept behind them.
@@ -25,7 +28,8 @@ import asyncio
 import hmac
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -56,6 +60,35 @@ MAX_REPLAY_FAILURES = 3
 
 
 @dataclass
+class Deference:
+    """Work that may wait (the answer to a dropped flood message) waits until no other
+    work is in hand, or `patience` seconds at most."""
+
+    patience: float = 1.0
+    _busy: int = 0
+    _idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self._idle.set()
+
+    @contextmanager
+    def working(self) -> Iterator[None]:
+        self._busy += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            if self._busy == 0:
+                self._idle.set()
+
+    async def wait_turn(self) -> None:
+        if self._busy:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), self.patience)
+
+
+@dataclass
 class Intake:
     conversations: Conversations
     catalogs: Catalogs
@@ -73,6 +106,7 @@ class Intake:
     order_wait: float = 30.0
     _order: LocalLocks = field(default_factory=LocalLocks)
     _local_flood: TokenBuckets = field(default_factory=TokenBuckets)
+    _deference: Deference = field(default_factory=Deference)
     _languages: OrderedDict[str, str] = field(default_factory=OrderedDict)
     _failures: dict[int, int] = field(default_factory=dict)
     #: The last part queued for each contact by the replay (its next reply waits for it).
@@ -107,14 +141,16 @@ class Intake:
         key = conv.key_for(inbound.sender)
         verdict = self._local_flood.take(key.digest, self.flood_burst, self.flood_per_second)
         if verdict is not Flood.OK:  # most of a flood stops here, before any I/O
+            await self._deference.wait_turn()  # others' messages first
             return self._flooded(key.digest, verdict)
-        try:
-            # In line from the first await: the store calls below would otherwise let a later
-            # message of this contact overtake an earlier one before either reaches the lock.
-            async with self._order.hold(key.digest, conv.settings.lock_timeout_seconds):
-                return await self._in_line(key, inbound)
-        except LockWaitTimeout:  # the messages ahead took longer than Twilio waits
-            return await self._kept(key.digest, inbound, "in line too long")
+        with self._deference.working():
+            try:
+                # In line from the first await: the store calls below would otherwise let a
+                # later message of this contact overtake an earlier one before the lock.
+                async with self._order.hold(key.digest, conv.settings.lock_timeout_seconds):
+                    return await self._in_line(key, inbound)
+            except LockWaitTimeout:  # the messages ahead took longer than Twilio waits
+                return await self._kept(key.digest, inbound, "in line too long")
 
     async def _in_line(self, key: ContactKey, inbound: Inbound) -> Handled:
         conv = self.conversations

@@ -28,6 +28,7 @@ from bot.outbound import RecordingSender, Sender, TwilioSender
 from bot.ports import PortDirectory
 from bot.replay import replay_outbox_forever, replay_outbox_once
 from bot.settings import Settings
+from bot.simulator.sender import with_simulator
 from bot.speech.recordings import Recordings
 from bot.speech.service import Speech, open_speech
 from bot.spool import Spool
@@ -144,6 +145,8 @@ async def open_services(
             )
             stack.push_async_callback(booking.close)
             sender = sender or _make_sender(settings)
+            if settings.simulator_enabled:  # its +1 555 numbers are never really sent to
+                sender = with_simulator(sender)
             stack.push_async_callback(sender.close)
             ports = PortDirectory(booking if booking_url else None)
             await ports.refresh()

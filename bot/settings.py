@@ -196,6 +196,19 @@ class Settings(BaseSettings):
     daily_reminder_timezone: str = Field(
         default="America/New_York", description="Time zone of daily_reminder_time (the window's)."
     )
+    # ---- the web simulator (bot/simulator) ---------------------------------------------
+    simulator: bool | None = Field(
+        default=None,
+        description="The web simulator at /simulator (type as an applicant in a browser). "
+        "Unset: on only on embedded defaults (in-memory store and embedded booking sandbox, "
+        "i.e. neither FRONTDOOR_REDIS_URL nor FRONTDOOR_BOOKING_API_URL set); false: off; "
+        "true: on anyway (a production demo: its numbers are fictional, +1 555, never sent).",
+    )
+    simulator_segment_price: float = Field(
+        default=0.0083,
+        ge=0,
+        description="Price of one SMS segment the simulator shows (US$; Twilio's US price).",
+    )
     nlu_backend: str = Field(
         default="embedded", pattern="^(embedded|rasa)$", description="embedded or rasa"
     )
@@ -215,6 +228,13 @@ class Settings(BaseSettings):
             self.secret_key.get_secret_value().encode(), b"frontdoor/booking-events", "sha256"
         )
         return digest.hexdigest()
+
+    @property
+    def simulator_enabled(self) -> bool:
+        """FRONTDOOR_SIMULATOR if set, else on exactly on embedded defaults."""
+        if self.simulator is not None:
+            return self.simulator
+        return self.redis_url is None and self.booking_api_url is None
 
     @property
     def uses_development_key(self) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -10,6 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
+from bot.intake import Deference
 from bot.limits import MAX_BODY_BYTES, RequestLimits
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -141,3 +144,41 @@ def test_probes_answer_when_all_is_well(running_app: Callable[..., Any], path: s
     with running_app() as client:
         response = client.get(path)
     assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_a_dropped_flood_answer_waits_for_other_senders_messages() -> None:
+    async def scenario() -> list[str]:
+        deference = Deference(patience=5.0)
+        order: list[str] = []
+        release = asyncio.Event()
+
+        async def other_sender() -> None:
+            with deference.working():
+                await release.wait()
+                order.append("other")
+
+        async def dropped() -> None:
+            await deference.wait_turn()
+            order.append("dropped")
+
+        first = asyncio.create_task(other_sender())
+        await asyncio.sleep(0)
+        second = asyncio.create_task(dropped())
+        await asyncio.sleep(0.05)
+        assert order == []  # the dropped one waits while another sender's message is in hand
+        release.set()
+        await asyncio.gather(first, second)
+        return order
+
+    assert asyncio.run(scenario()) == ["other", "dropped"]
+
+
+def test_a_dropped_flood_answer_waits_at_most_its_patience() -> None:
+    async def scenario() -> float:
+        deference = Deference(patience=0.1)
+        with deference.working():  # others never finish
+            started = time.monotonic()
+            await deference.wait_turn()
+            return time.monotonic() - started
+
+    assert 0.05 < asyncio.run(scenario()) < 2.0

@@ -386,7 +386,9 @@ def test_one_senders_flood_leaves_others_unaffected(stack: Stack) -> None:
     # The burst, then at most the refill rate (0.5 per second) while the flood lasted.
     assert len(answered) <= 12 + 1 + flood_seconds * 0.5
     assert all(r for _, r in others)
-    assert p50_during < max(3 * p50_before, p50_before + 0.3), tally.note
+    # Others' messages come first (bot/intake.py Deference): before it, the flood took the
+    # event loop and others' p50 grew 12-14x (12 -> 145 ms, 25 -> 354 ms on this machine).
+    assert p50_during < max(2.5 * p50_before, p50_before + 0.05), tally.note
 
 
 def test_oversized_requests_are_refused_unread(stack: Stack) -> None:

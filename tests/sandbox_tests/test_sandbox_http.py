@@ -19,6 +19,7 @@ from sandbox_support import FakeClock, LiveServer, free_port, household, key
 
 from booking_sandbox.allocator import allocate
 from booking_sandbox.app import create_app
+from booking_sandbox.draw import new_seed
 from booking_sandbox.events import SIGNATURE_HEADER, verify
 
 NEXT_NOON = datetime(2026, 3, 11, 16, 5, tzinfo=UTC)
@@ -152,7 +153,8 @@ def test_cli_serves_openapi_and_allocates(tmp_path: Path) -> None:
     assert allocation.returncode == 0, err.decode()
     summaries = json.loads(out)
     assert [summary["port"] for summary in summaries] == [port["id"] for port in ports]
-    assert all(summary["seed"].startswith("4:") for summary in summaries)
+    day_seed = new_seed(4, date(2026, 3, 10)).hex()  # no commitment yet: made from --seed
+    assert all(summary["seed"] == day_seed for summary in summaries)
 
 
 def test_cli_rejects_a_bad_date() -> None:

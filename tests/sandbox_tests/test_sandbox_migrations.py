@@ -14,7 +14,7 @@ from booking_sandbox.models import Base
 from booking_sandbox.settings import SandboxSettings
 
 TABLES = {"registrations", "slot_requests", "appointments", "allocation_runs", "events",
-          "idempotency_keys", "alembic_version"}
+          "idempotency_keys", "allocation_seeds", "alembic_version"}
 
 
 def test_upgrade_matches_models_and_downgrade_round_trips(database: dict[str, Any]) -> None:
@@ -35,3 +35,15 @@ def test_upgrade_matches_models_and_downgrade_round_trips(database: dict[str, An
         assert set(inspect(engine).get_table_names()) == TABLES
     finally:
         engine.dispose()
+
+
+def test_one_head() -> None:
+    """Migrations added in parallel must be chained: two heads would stop every start-up."""
+    from alembic.script import ScriptDirectory
+
+    from booking_sandbox.migrations import MIGRATIONS_DIR
+
+    config = migrations.alembic_config(make_engine(SandboxSettings(database_url="sqlite://")))
+    assert config.get_main_option("script_location") == str(MIGRATIONS_DIR)
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"migration heads {heads}: set down_revision to the latest one"

