@@ -133,10 +133,10 @@ async def test_two_households_two_zones_each_read_their_own_clock(
         services.conversations, services.outbound.codec, services.outbound.ledger, capture
     )
     for number in HOUSEHOLDS:
-        appointment = (await _registration(services, registration_ids[number]))["appointment"]
-        assert appointment is not None
-        appointment = {
-            **appointment,
+        given = (await _registration(services, registration_ids[number]))["appointment"]
+        assert given is not None
+        data = {
+            **given,
             "starts_at": STARTS.isoformat().replace("+00:00", "Z"),
             "confirm_by": DEADLINE.isoformat().replace("+00:00", "Z"),
         }
@@ -146,16 +146,16 @@ async def test_two_households_two_zones_each_read_their_own_clock(
             registration_id=registration_ids[number],
             contact_ref=services.conversations.key_for(number).digest,
             occurred_at=NEXT_DAY.isoformat(),
-            data={"appointment": appointment},
+            data={"appointment": data},
         )
         job = job_for_event(event)
         assert job is not None
         await notify(job)
     assert len(sent) == 2
-    for number, job in zip(HOUSEHOLDS, sent, strict=True):
+    for number, send_job in zip(HOUSEHOLDS, sent, strict=True):
         _, port, shown, deadline, never = HOUSEHOLDS[number]
         body = _plain(" ".join(part.body or "" for part in
-                               unseal_parcel(services.outbound.codec, job.sealed).parts))
+                               unseal_parcel(services.outbound.codec, send_job.sealed).parts))
         assert body.startswith("Good news: you have an appointment at "), body
         assert port in body and f"March 16, 2026, {shown}" in body, body
         assert f"Confirm before Sunday, March 15, 2026, {deadline}" in body, body
