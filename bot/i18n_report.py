@@ -52,6 +52,14 @@ SAMPLE_SLOTS: dict[str, object] = {
     "adult_age": 18,
     "max_household": 10,
     "member_name": "José Alejandro Rodríguez Hernández",
+    # A not-selected household's "why" (bot/booking/explanation.py), at a busy port.
+    "why_capacity": 2500,
+    "why_places_longest": 1500,
+    "why_cutoff_days": 190,
+    "why_places_drawn": 1000,
+    "why_households_in_draw": 12310,
+    "why_waited_days": 120,
+    "why_chance": 27,
 }
 #: The people with the primary applicant in a household of four (long names, a long country):
 #: messages naming a household are measured with it separately (tests/i18n/test_i18n_sms.py),
@@ -91,6 +99,8 @@ STAFF_SAMPLES: dict[str, str] = {
     "minutes": "10",
     "family": "José Alejandro Rodríguez Hernández, Valentina Rodríguez Hernández",
 }
+#: Placeholders of the phone line's prompts (flows/call.messages.yaml).
+CALL_SAMPLES: dict[str, str] = {"digit": "7", "answer": "María Fernanda Rodríguez Hernández"}
 SAMPLE_REGISTRATION = "reg_" + "0123456789abcdef" * 2
 #: The longest option list each engine message is shown with when it re-asks a question.
 _MESSAGE_OPTIONS = {
@@ -137,7 +147,7 @@ class PromptRenderer:
             self.slots, self.flowset.slot_specs, lang, SAMPLE_PORTS, self.catalogs
         )
         values.update(phone=SAMPLE_PHONE, registration_id=SAMPLE_REGISTRATION)
-        for name, sample in STAFF_SAMPLES.items():
+        for name, sample in {**STAFF_SAMPLES, **CALL_SAMPLES}.items():
             values.setdefault(name, sample)
         return string.Formatter().vformat(template, (), values)
 
