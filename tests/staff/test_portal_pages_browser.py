@@ -81,10 +81,10 @@ def test_every_portal_page_in_every_language_passes_axe(
     live_bot: tuple[RestartableServer, Services, Clock, Path],
 ) -> None:
     chromium = tools.or_fail(tools.chromium)
-    from booking_sandbox.allocator import allocate
-    from booking_sandbox.app import build_context
     from playwright.sync_api import expect, sync_playwright
 
+    from booking_sandbox.allocator import allocate
+    from booking_sandbox.app import build_context
     from bot.embedded_sandbox import embedded_sandbox_settings
 
     server, services, clock, data_dir = live_bot
