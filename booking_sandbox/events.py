@@ -28,6 +28,7 @@ from sqlalchemy import CursorResult, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from booking_sandbox.db import SessionFactory
+from booking_sandbox.explanation import explain
 from booking_sandbox.models import (
     AllocationRun,
     Appointment,
@@ -150,6 +151,9 @@ def build_payload(db: Session, event: Event, settings: SandboxSettings) -> dict[
         "request": dump(request_view(db, request)) if request else None,
         "appointment": dump(appointment_out(appointment, settings)) if appointment else None,
     }
+    if event.type == "not_selected" and request is not None:
+        # Why, in figures the bot words in the person's language (explanation.py).
+        data["explanation"] = dump(explain(db, request))
     return {
         "event_id": event.id,
         "type": event.type,

@@ -52,6 +52,14 @@ SAMPLE_SLOTS: dict[str, object] = {
     "adult_age": 18,
     "max_household": 10,
     "member_name": "José Alejandro Rodríguez Hernández",
+    # A not-selected household's "why" (bot/booking/explanation.py), at a busy port.
+    "why_capacity": 2500,
+    "why_places_longest": 1500,
+    "why_cutoff_days": 190,
+    "why_places_drawn": 1000,
+    "why_households_in_draw": 12310,
+    "why_waited_days": 120,
+    "why_chance": 27,
 }
 #: The people with the primary applicant in a household of four (long names, a long country):
 #: messages naming a household are measured with it separately (tests/i18n/test_i18n_sms.py),

@@ -32,7 +32,15 @@ import httpx
 
 from bot import metrics
 from bot.booking.breaker import CircuitBreaker
-from bot.booking.models import Household, Port, Registration, SlotRequest, Status, Window
+from bot.booking.models import (
+    Explanation,
+    Household,
+    Port,
+    Registration,
+    SlotRequest,
+    Status,
+    Window,
+)
 
 
 class BookingError(Exception):
@@ -248,6 +256,12 @@ class BookingClient:
     async def status(self, registration_id: str) -> Status:
         return Status.model_validate(
             await self._call("GET", f"/v1/registrations/{registration_id}")
+        )
+
+    async def explanation(self, request_id: str) -> Explanation:
+        """Why a decided request got its outcome (the day's figures and the household's)."""
+        return Explanation.model_validate(
+            await self._call("GET", f"/v1/slot-requests/{request_id}/explanation")
         )
 
 

@@ -62,6 +62,20 @@ class Appointment(_Lenient):
     reason: str | None = None
 
 
+class Explanation(_Lenient):
+    """`GET /v1/slot-requests/{id}/explanation`: why a request got its outcome, in figures."""
+
+    capacity: int
+    places_waited_longest: int
+    households_waited_longest: int
+    longest_waiting_cutoff_days: int | None = None
+    places_drawn: int
+    households_drawn: int
+    households_in_draw: int
+    waited_days: int
+    chance_one_in: int | None = None
+
+
 class Status(_Lenient):
     id: str
     status: str

@@ -7,9 +7,17 @@ from datetime import date, datetime
 from typing import Any
 
 from bot import household
+from bot.booking.explanation import NUMBER_VALUES
 from bot.engine.flowset import RELATIONSHIP_SLOT
 from bot.engine.models import Collect
-from bot.i18n import Catalogs, country_name, format_day, format_moment, timezone_name
+from bot.i18n import (
+    Catalogs,
+    country_name,
+    format_day,
+    format_moment,
+    format_number,
+    timezone_name,
+)
 from bot.languages import BY_CODE
 
 #: How values that actions produce are shown (slots collected by flows use their answer type).
@@ -20,6 +28,8 @@ VALUE_KINDS: dict[str, str] = {
     "appointment_at": "moment",
     "confirm_by": "moment",
     "timezone": "timezone",
+    # A not-selected household's "why" (bot/booking/explanation.py): 2,310 / 2.310.
+    **dict.fromkeys(NUMBER_VALUES, "number"),
 }
 
 
@@ -40,6 +50,8 @@ def _display(kind: str, value: Any, lang: str, ports: Mapping[str, str], catalog
         return catalogs.gettext(lang, "Yes" if value else "No")
     if kind == "timezone":
         return timezone_name(str(value), lang)
+    if kind == "number":
+        return format_number(lang, int(value))
     return str(value)
 
 

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.booking.events import BookingEvent
+from bot.booking.explanation import not_selected_step, why_values
 from bot.channels.render import render_bodies
 from bot.contacts import ContactKey
 from bot.conversation import Conversations
@@ -91,7 +92,15 @@ def event_values(data: Mapping[str, Any]) -> dict[str, str]:
         values["request_date"] = str(request["request_date"])
     if request.get("port"):
         values["request_port"] = str(request["port"])
+    # A not-selected household is told why (the figures of its port's draw).
+    values.update(why_values(data.get("explanation")))
     return values
+
+
+def notice_step(job: NotifyJob) -> str:
+    """The step of flows/notices.yaml that says this job: its purpose, or for "not
+    selected" the wording that fits the figures the job carries."""
+    return not_selected_step(job.values) if job.purpose == "not_selected" else job.purpose
 
 
 @dataclass
@@ -144,7 +153,7 @@ class NotifyHandler:
             first = job.job_id not in session.notified
             session.slots.update(job.values)
             ctx = await conv.turn_context()
-            replies = conv.engine.notice(session, job.purpose, ctx, move=first)
+            replies = conv.engine.notice(session, notice_step(job), ctx, move=first)
             if first:
                 session.notified = [*session.notified, job.job_id][-RECENT_NOTICES:]
                 await conv.save(key, session)

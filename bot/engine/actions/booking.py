@@ -15,6 +15,7 @@ from bot.booking.client import (
     BookingUnavailable,
 )
 from bot.booking.erase import BOOKING_PENDING_SLOT, erase_contact
+from bot.booking.explanation import WORDINGS, not_selected_step, why_values
 from bot.booking.models import Appointment
 from bot.engine.actions.base import QUEUED, UNAVAILABLE, EffectContext, Outcome
 from bot.engine.actions.household import send_household
@@ -108,6 +109,7 @@ class CheckStatus:
             "none",
             "pending",
             "not_selected",
+            *(f"not_selected_{wording}" for wording in WORDINGS),
             "allocated",
             "appointment",
             "not_registered",
@@ -143,8 +145,20 @@ class CheckStatus:
             return Outcome("none")
         values = {"request_port": request.port, "request_date": request.request_date.isoformat()}
         if request.status == "not_selected":
-            return Outcome("not_selected", values)
+            values.update(await _why(ctx, request.id))
+            return Outcome(not_selected_step(values), values)
         return Outcome("pending", values)
+
+
+async def _why(ctx: EffectContext, request_id: str) -> dict[str, str]:
+    """The figures behind a "not chosen" (none if the API cannot say now: the status is
+    still told, without them)."""
+    try:
+        explanation = await ctx.booking.explanation(request_id)
+    except (BookingUnavailable, BookingRejected) as exc:
+        log.info("status: no explanation for a request now: %s", type(exc).__name__)
+        return {}
+    return why_values(explanation.model_dump())
 
 
 def appointment_values(appt: Appointment) -> dict[str, str]:
