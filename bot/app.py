@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from bot import metrics
 from bot.booking.events import make_router as booking_events_router
 from bot.channels.twilio import make_router as twilio_router
+from bot.channels.voice_call import make_router as voice_call_router
 from bot.conversation import utcnow
 from bot.limits import RequestLimits
 from bot.services import open_services
@@ -65,6 +66,7 @@ def create_app(
     app = FastAPI(title="frontdoor", version="0.1.0", lifespan=lifespan)
     parser = LazyParser(settings.nlu_backend, settings.rasa_url)
     app.include_router(twilio_router())
+    app.include_router(voice_call_router())  # the phone line (issue 20)
     # Rasa's NLU HTTP API, so tools written for a Rasa server work against the bot.
     app.include_router(nlu_router(parser))
     app.include_router(booking_events_router())

@@ -30,7 +30,7 @@ from bot.engine.session import PendingAction, Session
 from bot.erasure import Eraser, erasure_of
 from bot.jobs.ledger import Ledger
 from bot.jobs.queue import JobQueue
-from bot.messages import Inbound, Reply
+from bot.messages import ChannelKind, Inbound, Reply
 from bot.optout import is_opt_in, is_opt_out
 from bot.outbound import OutboundMessage, Sender
 from bot.ports import PortDirectory
@@ -50,6 +50,11 @@ ERASURE_KEY_SLOT = "_erasure_key"
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _writes_on(inbound: Inbound) -> ChannelKind:
+    """Where texts to this person go: a caller's phone takes SMS."""
+    return ChannelKind.SMS if inbound.channel is ChannelKind.VOICE else inbound.channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +98,7 @@ class Conversations:
             session = await self.store.load(key)
             if session is None:
                 session = Session(
-                    phone=inbound.sender, channel=inbound.channel, contact_ref=key.digest
+                    phone=inbound.sender, channel=_writes_on(inbound), contact_ref=key.digest
                 )
                 await self._recognise(key, session)
             ctx = await self._context()
@@ -108,8 +113,9 @@ class Conversations:
                 await self._commit(key, session)
                 return Handled(replies, session.lang)
 
-            session.channel = inbound.channel
-            session.last_inbound_at = ctx.now
+            if inbound.channel is not ChannelKind.VOICE:  # a call opens no WhatsApp window
+                session.channel = inbound.channel
+                session.last_inbound_at = ctx.now
             if is_opt_out(inbound.text) and not inbound.button_payload:
                 return await self._opt_out(key, session, inbound, ctx)
             opted_back_in = session.opted_out_at is not None  # writing again is enough

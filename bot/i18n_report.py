@@ -99,6 +99,8 @@ STAFF_SAMPLES: dict[str, str] = {
     "minutes": "10",
     "family": "José Alejandro Rodríguez Hernández, Valentina Rodríguez Hernández",
 }
+#: Placeholders of the phone line's prompts (flows/call.messages.yaml).
+CALL_SAMPLES: dict[str, str] = {"digit": "7", "answer": "María Fernanda Rodríguez Hernández"}
 SAMPLE_REGISTRATION = "reg_" + "0123456789abcdef" * 2
 #: The longest option list each engine message is shown with when it re-asks a question.
 _MESSAGE_OPTIONS = {
@@ -145,7 +147,7 @@ class PromptRenderer:
             self.slots, self.flowset.slot_specs, lang, SAMPLE_PORTS, self.catalogs
         )
         values.update(phone=SAMPLE_PHONE, registration_id=SAMPLE_REGISTRATION)
-        for name, sample in STAFF_SAMPLES.items():
+        for name, sample in {**STAFF_SAMPLES, **CALL_SAMPLES}.items():
             values.setdefault(name, sample)
         return string.Formatter().vformat(template, (), values)
 

@@ -17,6 +17,10 @@ from pydantic import BaseModel, ConfigDict
 class ChannelKind(StrEnum):
     SMS = "sms"
     WHATSAPP = "whatsapp"
+    #: A phone call (bot/channels/voice_call.py): a way in, never a way out. The session
+    #: keeps the channel it writes on (texts and notices go there), so a person can start
+    #: by phone and continue by SMS or WhatsApp.
+    VOICE = "voice"
 
 
 class Option(BaseModel):

@@ -295,6 +295,13 @@ class Engine:
             out.extend(self._ask(session, self._current(session), ctx))
         return out
 
+    def question(self, session: Session, ctx: TurnContext) -> list[Reply]:
+        """The question the conversation waits at, asked again without a message before it
+        (the phone line repeats it after silence, or after the main menu was left unsaid)."""
+        if session.flow is None or session.step is None or not self._position_exists(session):
+            return []
+        return self._ask(session, self._current(session), ctx)
+
     # ---- internals ----------------------------------------------------------------------
 
     def _welcome(
