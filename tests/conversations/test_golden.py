@@ -7,6 +7,8 @@ Registration numbers are random, so they are masked as ``reg_<id>``.
 Staff conversations: `staff: {shelter: NAME}` links the file's `from` phone by an invite made
 the operator's way (sent as `{invite}`); a turn may come `from:` another phone; `received:`
 lists what the bot sent on its own (to any phone) since the previous turn, `to` masked.
+A turn `allocate: {now: ISO time, day: DATE}` moves the clock and runs the booking sandbox's
+daily draw for that request day instead of sending a message.
 """
 
 from __future__ import annotations
@@ -63,6 +65,22 @@ def _received(client: Any, phones: dict[str, str]) -> list[dict[str, str]]:
     return out
 
 
+def _allocate(clock: Any, data_dir: Path, spec: dict[str, str]) -> None:
+    from datetime import date, datetime
+
+    from booking_sandbox.allocator import allocate
+    from booking_sandbox.app import build_context
+    from bot.embedded_sandbox import embedded_sandbox_settings
+
+    clock.now = datetime.fromisoformat(spec["now"])
+    sandbox = build_context(embedded_sandbox_settings(data_dir), clock)
+    try:
+        day = date.fromisoformat(spec["day"])
+        allocate(sandbox.factory, sandbox.settings, day, sandbox.now(), seed=7)
+    finally:
+        sandbox.engine.dispose()
+
+
 def _replies(twiml: str) -> str:
     import html
 
@@ -84,7 +102,11 @@ _Dumper.add_representer(str, _str)
 
 @pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
 def test_golden_conversation(
-    path: Path, running_app: Callable[..., Any], request: pytest.FixtureRequest
+    path: Path,
+    running_app: Callable[..., Any],
+    request: pytest.FixtureRequest,
+    clock: Any,
+    tmp_path: Path,
 ) -> None:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     whatsapp = spec["channel"] == "whatsapp"
@@ -97,6 +119,10 @@ def test_golden_conversation(
         if "staff" in spec:
             code = _invite(client, spec["staff"]["shelter"], spec["from"])
         for number, turn in enumerate(spec["turns"]):
+            if "allocate" in turn:
+                _allocate(clock, tmp_path / "data", turn["allocate"])
+                actual.append(turn)
+                continue
             sender = phones[turn.get("from", "from")]
             body = _form(
                 sender,
