@@ -16,8 +16,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_timezone_name
@@ -137,10 +138,38 @@ def format_clock(lang: str, value: datetime) -> str:
     return str(format_time(value, format="short", locale=locale))
 
 
-@functools.lru_cache(maxsize=4096)
-def format_moment(lang: str, value: datetime) -> str:
-    """Cached: a notification run formats the same few appointment times for many people."""
+def format_moment(lang: str, value: datetime, zone: str | None = None) -> str:
+    """A moment with its weekday, as a clock in `zone` shows it (an IANA name such as
+    "America/Denver"; None: the offset `value` carries). A naive `value` is a wall time.
+
+    Never cached on `value` itself: Python hashes and compares aware datetimes by instant, so
+    9:00 in El Paso and 8:00 in Calexico would share one entry. The cache below is keyed on
+    what decides the text: the UTC timestamp, the zone (name or fixed offset) and the language.
+    """
+    if value.tzinfo is None:
+        return _format_wall(lang, value)
+    if zone is not None:
+        return _format_zoned(lang, value.timestamp(), zone)
+    offset = value.utcoffset()
+    assert offset is not None
+    return _format_offset(lang, value.timestamp(), int(offset.total_seconds()))
+
+
+def _format_wall(lang: str, value: datetime) -> str:
     return f"{format_weekday_day(lang, value.date())}, {format_clock(lang, value)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_zoned(lang: str, timestamp: float, zone: str) -> str:
+    """Cached: a notification run formats the same few appointment times for many people."""
+    local = datetime.fromtimestamp(timestamp, ZoneInfo(zone))
+    return _format_wall(lang, local.replace(tzinfo=None))
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_offset(lang: str, timestamp: float, offset_seconds: int) -> str:
+    local = datetime.fromtimestamp(timestamp, timezone(timedelta(seconds=offset_seconds)))
+    return _format_wall(lang, local.replace(tzinfo=None))
 
 
 def format_timestamp(lang: str, value: datetime) -> str:

@@ -7,6 +7,8 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.booking.client import BookingClient, BookingError
 from bot.booking.models import Port
@@ -26,6 +28,36 @@ PORT_ALIASES: dict[str, tuple[str, ...]] = {
     "calexico": ("mexicali", "caleksico"),
     "san_ysidro": ("tijuana", "tj", "san isidro", "sanysidro", "el chaparral", "chaparral"),
 }
+
+
+#: The ports as configured when the bot starts (the booking API's list replaces it once
+#: fetched): the port question always has its options, and every time shown for a port is
+#: computed in its zone, even while the booking API has never answered.
+DEFAULT_PORTS: tuple[Port, ...] = (
+    Port(id="brownsville", name="Brownsville", timezone="America/Chicago"),
+    Port(id="eagle_pass", name="Eagle Pass", timezone="America/Chicago"),
+    Port(id="hidalgo", name="Hidalgo", timezone="America/Chicago"),
+    Port(id="laredo", name="Laredo", timezone="America/Chicago"),
+    Port(id="el_paso", name="El Paso – Paso del Norte", timezone="America/Denver"),
+    Port(id="nogales", name="Nogales", timezone="America/Phoenix"),
+    Port(id="calexico", name="Calexico", timezone="America/Los_Angeles"),
+    Port(id="san_ysidro", name="San Ysidro", timezone="America/Los_Angeles"),
+)
+_ZONES = {port.id: port.timezone for port in DEFAULT_PORTS}
+
+
+def port_zone(port_id: str | None) -> str | None:
+    """The IANA time zone of a configured port (None: unknown port)."""
+    return _ZONES.get(port_id or "")
+
+
+def local_moment(instant: datetime, port_id: str | None) -> datetime:
+    """`instant` (any offset, UTC from the booking API) as the port's clocks show it; a port
+    not configured here keeps the offset the booking API gave."""
+    zone = port_zone(port_id)
+    if zone is None or instant.tzinfo is None:
+        return instant
+    return instant.astimezone(ZoneInfo(zone))
 
 
 def port_words(port_id: str, name: str) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ from bot.jobs.ledger import Ledger
 from bot.jobs.models import NotifyJob, Parcel, Part, SendJob
 from bot.jobs.sending import seal_parcel
 from bot.messages import ChannelKind, Reply
+from bot.ports import local_moment
 from bot.settings import Settings
 from bot.staff.chat import HOUSEHOLD_REF_PREFIX, adopt
 from bot.staff.repository import HouseholdView, ResultTarget
@@ -82,10 +83,13 @@ def event_values(data: Mapping[str, Any]) -> dict[str, str]:
         values["appointment_port"] = str(appointment["port"])
     starts = appointment.get("starts_at")
     if starts:
-        values["appointment_at"] = str(starts)
+        # In the port's time zone (bot/ports.py), whatever offset the booking API used.
+        port = str(appointment.get("port") or "")
+        moment = local_moment(datetime.fromisoformat(str(starts).replace("Z", "+00:00")), port)
+        values["appointment_at"] = moment.isoformat()
         if appointment.get("confirm_by"):
             # The deadline in the port's time, as the appointment is.
-            local = datetime.fromisoformat(str(starts)).tzinfo
+            local = moment.tzinfo
             deadline = datetime.fromisoformat(str(appointment["confirm_by"]).replace("Z", "+00:00"))
             values["confirm_by"] = deadline.astimezone(local).isoformat()
     if request.get("request_date"):

@@ -31,6 +31,7 @@ from bot.engine.session import Session
 from bot.i18n import country_name, format_day, format_moment
 from bot.languages import BY_CODE, LANGUAGES, REQUIRED_LANGUAGES
 from bot.messages import Inbound, Option, Reply
+from bot.ports import local_moment
 from bot.staff.repository import HouseholdView, PersonView, ResultTarget, StaffView
 from bot.staff.service import StaffService
 from bot.text import fold
@@ -874,14 +875,15 @@ def describe_status(t: Any, lang: str, status: Any, ports: Any) -> str:
     if appointment is not None and appointment.status in {"allocated", "confirmed"}:
         # As the applicant is told (bot/engine/display.py): the time the booking API gives,
         # which is the port's local time; the deadline in the same time zone.
+        starts = local_moment(appointment.starts_at, appointment.port)
         values = {
-            "when": format_moment(lang, appointment.starts_at),
+            "when": format_moment(lang, starts),
             "port": ports.get(appointment.port, appointment.port),
         }
         if appointment.status == "confirmed":
             return str(t(lang, "status_confirmed", **values))
         deadline = appointment.confirm_by
-        local = deadline.astimezone(appointment.starts_at.tzinfo) if deadline else None
+        local = deadline.astimezone(starts.tzinfo) if deadline else None
         by = format_moment(lang, local) if local else "-"
         return str(t(lang, "status_unconfirmed", confirm_by=by, **values))
     request = status.latest_request

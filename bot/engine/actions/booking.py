@@ -20,6 +20,7 @@ from bot.booking.models import Appointment
 from bot.engine.actions.base import QUEUED, UNAVAILABLE, EffectContext, Outcome
 from bot.engine.actions.household import send_household
 from bot.engine.session import Session
+from bot.ports import local_moment
 
 log = logging.getLogger(__name__)
 
@@ -166,11 +167,12 @@ def appointment_values(appt: Appointment) -> dict[str, str]:
     appointment itself."""
     values = {
         "appointment_port": appt.port,
-        "appointment_at": appt.starts_at.isoformat(),
+        "appointment_at": local_moment(appt.starts_at, appt.port).isoformat(),
         "appointment_status": appt.status,
     }
     if appt.confirm_by is not None:
-        values["confirm_by"] = appt.confirm_by.astimezone(appt.starts_at.tzinfo).isoformat()
+        local = local_moment(appt.starts_at, appt.port).tzinfo
+        values["confirm_by"] = appt.confirm_by.astimezone(local).isoformat()
     return values
 
 
