@@ -41,7 +41,6 @@ def test_the_allocation_notice_comes_back_to_the_page(
 ) -> None:
     from booking_sandbox.allocator import allocate
     from booking_sandbox.app import build_context
-
     from bot.embedded_sandbox import embedded_sandbox_settings
 
     server, clock, data_dir = live
