@@ -40,7 +40,7 @@ from bot.i18n import Catalogs
 from bot.jobs.ledger import Ledger
 from bot.jobs.models import Parcel, Part, SendJob
 from bot.jobs.sending import seal_parcel
-from bot.messages import Inbound, Reply
+from bot.messages import ChannelKind, Inbound, Reply
 from bot.spool import Spool, Spooled
 from bot.store.base import Flood, LockTimeout, StoreError, StoreUnavailable
 from bot.store.codec import SessionCodec
@@ -236,12 +236,14 @@ class Intake:
             handled = await self._handle(item.contact, inbound)
         if not handled.replies:
             return
-        bodies = render_bodies(handled.replies, inbound.channel, handled.lang)
+        # A key pressed in a call that was kept is answered by SMS: the call is long over.
+        channel = ChannelKind.SMS if inbound.channel is ChannelKind.VOICE else inbound.channel
+        bodies = render_bodies(handled.replies, channel, handled.lang)
         parcel = Parcel(phone=inbound.sender, parts=[Part(body=body) for body in bodies])
         job = SendJob(
             job_id=f"spool-{self._sid_hash(inbound.message_id)[:24]}",
             contact=item.contact,
-            channel=inbound.channel,
+            channel=channel,
             sealed=seal_parcel(self.codec, parcel),
             proactive=False,  # the answer to what the person wrote
         )

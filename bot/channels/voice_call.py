@@ -56,6 +56,7 @@ from bot.services import Services
 from bot.speech.audio import AudioFormat
 from bot.speech.engines import SpeechError
 from bot.staff.chat import HANDOFF_REQUESTED, HANDOFF_SLOT
+from bot.store.base import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -341,9 +342,16 @@ class PhoneLine:
     # ---- the conversation's state ---------------------------------------------------------
 
     async def _session(self, call: Call) -> Session | None:
+        """The caller's conversation; None without a number, or while the store does not
+        answer (then what was pressed is in the spool: the call says so and ends, and the
+        answer comes by SMS once the spool is replayed)."""
         if not call.phone:
             return None
-        return await self.conversations.store.load(self.conversations.key_for(call.phone))
+        try:
+            return await self.conversations.store.load(self.conversations.key_for(call.phone))
+        except StoreError as exc:
+            log.warning("voice call: the conversation cannot be read now (%s)", exc)
+            return None
 
     def _collect(self, session: Session | None) -> Collect | None:
         if session is None or session.flow is None or session.step is None:

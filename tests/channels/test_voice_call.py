@@ -11,8 +11,11 @@ diff). Each step records what the caller did, what the call said (the text behin
 from __future__ import annotations
 
 import re
+import shutil
+import socket
 import subprocess
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +28,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 from support import tools
+from support.live import free_port
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather as OracleGather
 from twilio.twiml.voice_response import VoiceResponse
@@ -504,3 +508,66 @@ def test_without_a_speech_engine_twilio_says_the_prompts(phone_line: Callable[..
         twiml = post(gather.get("action", ""), Digits="3")  # Português
         [(lang, text)] = [(say.get("language"), say.text) for say in twiml.iter("Say")]
         assert lang == "pt-BR" and text and text.startswith("Privacidade")
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        if sock.connect_ex(("127.0.0.1", port)) != 0:
+            return False
+        sock.sendall(b"PING\r\n")
+        try:
+            return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+
+def _redis(port: int, directory: Path) -> subprocess.Popen[bytes]:
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is not installed (apt-get install redis-server)"
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+         "--appendfsync", "always", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while not _answers(port):
+        assert time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
+    return process
+
+
+def test_a_key_pressed_while_the_store_is_down_is_kept_and_answered_by_sms(
+    phone_line: Callable[..., Any], tmp_path: Path
+) -> None:
+    """A Redis of the test's own, stopped mid-call: the press goes to the spool, the caller
+    hears "received, I will answer shortly" and the call ends (no error for Twilio to read);
+    once Redis is back the kept press is handled and its answer is a text (SMS), not a call."""
+    port = free_port()
+    redis = _redis(port, tmp_path)
+    try:
+        with phone_line(redis_url=f"redis://127.0.0.1:{port}/0") as client:
+            phone = Phone(client, "+5215577778888", "CA" + "a" * 32)
+            phone.start()
+            phone.press("1")  # Español: the privacy notice
+            redis.terminate()
+            redis.wait(timeout=10)
+            phone.press("1")  # yes: kept in the spool
+            assert phone.said() == ["Recibí su mensaje. Le responderé en breve."]
+            assert phone.listens() == "hangup"
+            intake = client.app.state.services.intake
+            assert intake.spooled() == 1
+            redis = _redis(port, tmp_path)  # back, with what it had
+            jobs: list[Any] = []
+
+            async def send(job: Any) -> None:
+                jobs.append(job)
+
+            intake.send = send  # what the replay queues (the outbound worker is not the point)
+            assert client.portal.call(intake.replay_spool_once) == 0
+            [job] = jobs
+            assert job.channel == "sms"
+    finally:
+        if redis.poll() is None:
+            redis.kill()
+            redis.wait(timeout=10)
