@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from pydantic import TypeAdapter
+
 from bot import household
 from bot.booking.client import BookingClient, BookingError
 from bot.channels.render import render_bodies
@@ -35,7 +37,7 @@ from bot.optout import is_opt_in, is_opt_out
 from bot.outbound import OutboundMessage, Sender
 from bot.ports import PortDirectory
 from bot.settings import Settings
-from bot.store.base import Store
+from bot.store.base import Held, Store
 
 if TYPE_CHECKING:
     from bot.staff.chat import StaffHub
@@ -92,62 +94,86 @@ class Conversations:
     def key_for(self, phone_e164: str) -> ContactKey:
         return contact_key(self.settings.secret_key.get_secret_value(), phone_e164)
 
-    async def handle(self, inbound: Inbound) -> Handled:
+    async def handle(self, inbound: Inbound, *, flood: tuple[int, float] | None = None) -> Handled:
+        """Handle one message under the contact's lock. `flood`: the store's bucket (burst,
+        per second), taken in the same round trip as the lock (`Flooded` when over it)."""
         key = self.key_for(inbound.sender)
-        async with self.store.lock(key):
-            session = await self.store.load(key)
-            if session is None:
-                session = Session(
-                    phone=inbound.sender, channel=_writes_on(inbound), contact_ref=key.digest
-                )
-                await self._recognise(key, session)
-            ctx = await self._context()
-            cached = session.replies_for(inbound.message_id)
-            if cached is not None:
-                log.info("contact %s: message %s already handled", key, inbound.message_id)
-                if session.pending is None:
-                    return Handled(cached, session.lang, bool(session.slots.get(VOICE_SLOT)))
-                # A crash left the booking call undone: finish it now, same key.
-                replies: list[Reply] = cached + await self._carry_out(key, session, ctx)
-                session.remember(inbound.message_id, replies)
-                await self._commit(key, session)
-                return Handled(replies, session.lang)
+        async with self.store.hold(key, message=inbound.message_id, flood=flood) as held:
+            return await self._handle(key, inbound, held)
 
-            if inbound.channel is not ChannelKind.VOICE:  # a call opens no WhatsApp window
-                session.channel = inbound.channel
-                session.last_inbound_at = ctx.now
-            if is_opt_out(inbound.text) and not inbound.button_payload:
-                return await self._opt_out(key, session, inbound, ctx)
-            opted_back_in = session.opted_out_at is not None  # writing again is enough
-            session.opted_out_at = None
-            daily_before = session.slots.get("daily_reminder") is True
-            replies = []
-            if session.pending is not None:
-                replies += await self._carry_out(key, session, ctx)
-            if session.queued:
-                # The person is here: a good moment to try saved calls (cheap if still down).
-                replies += await self._replay_queued(key, session, ctx)
-            staff_replies = None
-            if is_opt_in(inbound.text) and not inbound.button_payload:
-                staff_replies = self.engine.reask(session, "opted_in", ctx)
-            elif self.staff is not None and await self.staff.recognise(key, session):
-                # Registered by shelter staff: their registration, the usual menu.
-                staff_replies = self.engine.reask(session, "recognised", ctx)
-            elif self.staff is not None:  # staff mode, an invite code, or a paused handoff
-                staff_replies = await self.staff.intercept(key, session, inbound, ctx)
-            if staff_replies is None:
-                staff_replies = self._turn(session, inbound, ctx)
-            replies += staff_replies
-            session.remember(inbound.message_id, replies)
-            await self._commit(key, session)  # commit first ...
-            if self.staff is not None and await self.staff.after_commit(key, session, ctx):
-                await self._commit(key, session)  # a handoff was opened: now paused
-            if session.pending is not None:  # ... then side effects
-                replies += await self._carry_out(key, session, ctx)
-                session.remember(inbound.message_id, replies)
-                await self._commit(key, session)
-            await self._mirror(key, session, opted_back_in, daily_before)
+    async def _handle(self, key: ContactKey, inbound: Inbound, held: Held) -> Handled:
+        session = held.session
+        if session is None:
+            session = Session(
+                phone=inbound.sender, channel=_writes_on(inbound), contact_ref=key.digest
+            )
+            await self._recognise(key, session)
+        ctx = await self._context()
+        if session.handled(inbound.message_id):
+            log.info("contact %s: message %s already handled", key, inbound.message_id)
+            # The replies are kept a few minutes for a retry of the last message; an older
+            # one (a replay) gets none.
+            cached = _replies(held.kept_replies)
+            if session.pending is None:
+                return Handled(cached, session.lang, bool(session.slots.get(VOICE_SLOT)))
+            # A crash left the booking call undone: finish it now, same key.
+            replies: list[Reply] = cached + await self._carry_out(key, session, ctx, held)
+            await self._commit(key, session, held, replies)
+            return Handled(replies, session.lang)
+
+        if inbound.channel is not ChannelKind.VOICE:  # a call opens no WhatsApp window
+            session.channel = inbound.channel
+            session.last_inbound_at = ctx.now
+        if is_opt_out(inbound.text) and not inbound.button_payload:
+            return await self._opt_out(key, session, inbound, ctx, held)
+        opted_back_in = session.opted_out_at is not None  # writing again is enough
+        session.opted_out_at = None
+        daily_before = session.slots.get("daily_reminder") is True
+        replies = []
+        if session.pending is not None:
+            replies += await self._carry_out(key, session, ctx, held)
+        if session.queued:
+            # The person is here: a good moment to try saved calls (cheap if still down).
+            replies += await self._replay_queued(key, session, ctx)
+        staff_replies = None
+        if is_opt_in(inbound.text) and not inbound.button_payload:
+            staff_replies = self.engine.reask(session, "opted_in", ctx)
+        elif self.staff is not None and await self.staff.recognise(key, session):
+            # Registered by shelter staff: their registration, the usual menu.
+            staff_replies = self.engine.reask(session, "recognised", ctx)
+        elif self.staff is not None:  # staff mode, an invite code, or a paused handoff
+            staff_replies = await self.staff.intercept(key, session, inbound, ctx)
+        if staff_replies is None:
+            staff_replies = self._turn(session, inbound, ctx)
+        replies += staff_replies
+        session.remember(inbound.message_id)
+        mirror = self._mirroring(session, opted_back_in, daily_before)
+        if session.pending is None and not mirror and not self._opens_handoff(session):
+            # Nothing happens after this write: it goes with the lock's release.
+            await self._commit(key, session, held, replies, last=True)
             return Handled(replies, session.lang, voice=bool(session.slots.get(VOICE_SLOT)))
+        await self._commit(key, session, held, replies)  # commit first ...
+        if self.staff is not None and await self.staff.after_commit(key, session, ctx):
+            await self._commit(key, session, held, replies)  # a handoff was opened: now paused
+        if session.pending is not None:  # ... then side effects
+            replies += await self._carry_out(key, session, ctx, held)
+            await self._commit(key, session, held, replies)
+        await self._mirror(key, session, opted_back_in, daily_before)
+        return Handled(replies, session.lang, voice=bool(session.slots.get(VOICE_SLOT)))
+
+    def _opens_handoff(self, session: Session) -> bool:
+        """`StaffHub.after_commit` has a handoff to open (after a write of its own)."""
+        if self.staff is None:
+            return False
+        from bot.staff.chat import HANDOFF_REQUESTED, HANDOFF_SLOT
+
+        return session.slots.get(HANDOFF_SLOT) == HANDOFF_REQUESTED
+
+    def _mirroring(self, session: Session, opted_back_in: bool, daily_before: bool) -> bool:
+        """`_mirror` has something to write to the ledger (after the session's write)."""
+        if self.ledger is None or session.erase:
+            return False
+        return opted_back_in or (session.slots.get("daily_reminder") is True) != daily_before
 
     async def _recognise(self, key: ContactKey, session: Session) -> None:
         """No conversation for this contact: if the booking API knows them (the store lost
@@ -172,14 +198,14 @@ class Conversations:
         log.info("contact %s: conversation restored from the booking API", key)
 
     async def _opt_out(
-        self, key: ContactKey, session: Session, inbound: Inbound, ctx: TurnContext
+        self, key: ContactKey, session: Session, inbound: Inbound, ctx: TurnContext, held: Held
     ) -> Handled:
         """STOP and its equivalents: no proactive message any more; the conversation stays
         where it was, so writing again continues it."""
         session.opted_out_at = ctx.now
         replies = [Reply(text=self.engine.message(session, "opted_out", ctx))]
-        session.remember(inbound.message_id, replies)
-        await self._commit(key, session)
+        session.remember(inbound.message_id)
+        await self._commit(key, session, held, replies)
         if self.ledger is not None:
             await self.ledger.set_opted_out(key.digest, True)
         log.info("contact %s opted out of proactive messages", key)
@@ -189,10 +215,9 @@ class Conversations:
         self, key: ContactKey, session: Session, opted_back_in: bool, daily_before: bool
     ) -> None:
         """Keep the worker's view (opt-outs, daily reminder list) in step with the session."""
-        if self.ledger is None:
-            return
-        if session.erase:
-            return  # the eraser forgot the contact in the ledger too
+        if not self._mirroring(session, opted_back_in, daily_before):
+            return  # (after an erasure: the eraser forgot the contact in the ledger too)
+        assert self.ledger is not None
         if opted_back_in:
             await self.ledger.set_opted_out(key.digest, False)
             log.info("contact %s receives proactive messages again", key)
@@ -259,7 +284,9 @@ class Conversations:
         log.info("contact %s: action %s -> %s", key, pending.name, outcome.key)
         return outcome
 
-    async def _carry_out(self, key: ContactKey, session: Session, ctx: TurnContext) -> list[Reply]:
+    async def _carry_out(
+        self, key: ContactKey, session: Session, ctx: TurnContext, held: Held | None = None
+    ) -> list[Reply]:
         replies: list[Reply] = []
         while session.pending is not None:
             pending = session.pending
@@ -276,7 +303,7 @@ class Conversations:
                 outcome = Outcome(QUEUED)
             replies += self.engine.after_action(session, outcome, ctx)
             if session.pending is not None:
-                await self._commit(key, session)
+                await self._commit(key, session, held)
         return replies
 
     async def _replay_queued(
@@ -307,16 +334,40 @@ class Conversations:
             adult_age=self.settings.adult_age,
         )
 
-    async def _commit(self, key: ContactKey, session: Session) -> None:
+    async def _commit(
+        self,
+        key: ContactKey,
+        session: Session,
+        held: Held | None = None,
+        replies: list[Reply] | None = None,
+        *,
+        last: bool = False,
+    ) -> None:
         """Save, or erase everything if the person's data was just deleted (what cannot be
-        erased now waits in the erasure outbox: bot/erasure.py)."""
+        erased now waits in the erasure outbox: bot/erasure.py). Under `held` the write is
+        fenced (`LockLost` if the lock went on) and keeps `replies` for a retry; `last`: it
+        goes with the release of the lock, in the same round trip."""
         if session.erase:
             idempotency_key = str(session.slots.get(ERASURE_KEY_SLOT) or uuid.uuid4())
             erasure = erasure_of(session, key, idempotency_key, self.clock())
             await self.eraser.start(key, erasure)
-        else:
+        elif held is None:
             await self._save(key, session)
+        else:
+            session.updated_at = self.clock()
+            kept = None if replies is None else _REPLIES.dump_json(replies)
+            if last:
+                held.stage(session, self.settings.session_ttl, kept)
+            else:
+                await held.save(session, self.settings.session_ttl, kept)
 
     async def _save(self, key: ContactKey, session: Session) -> None:
         session.updated_at = self.clock()
         await self.store.save(key, session, self.settings.session_ttl)
+
+
+_REPLIES = TypeAdapter(list[Reply])
+
+
+def _replies(kept: bytes | None) -> list[Reply]:
+    return [] if kept is None else _REPLIES.validate_json(kept)

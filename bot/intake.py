@@ -11,9 +11,10 @@ limits, replay protection, and the spool when the message cannot be handled now.
 2. In line: the messages of one contact wait for each other in arrival order from here on
    (the store calls below would otherwise let a later one overtake an earlier one); a
    contact with messages in the spool has this one kept behind them.
-3. Replay protection: every handled MessageSid is claimed in the store for `DEDUPE_TTL`
-   under a keyed hash (never the provider id itself); a message already claimed is answered
-   with the replies it got if the session still remembers them, else with nothing.
+3. Replay protection: the session remembers the last `RECENT_TURNS` message ids it handled
+   (as short hashes, written with the state they led to: bot/engine/session.py); a message
+   already handled is answered with the replies it got while the store keeps them (a few
+   minutes, for Twilio's retries), else with nothing.
 4. `Conversations.handle`. If the store does not answer, or the contact's lock stays taken
    longer than Twilio waits, the message goes to the spool (bot/spool.py) and the person is
    told "received, I will answer shortly" (in their language when this process knows it).
@@ -31,7 +32,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from bot.channels.render import render_bodies
 from bot.contacts import ContactKey
@@ -42,17 +42,13 @@ from bot.jobs.models import Parcel, Part, SendJob
 from bot.jobs.sending import seal_parcel
 from bot.messages import ChannelKind, Inbound, Reply
 from bot.spool import Spool, Spooled
-from bot.store.base import Flood, LockTimeout, StoreError, StoreUnavailable
+from bot.store.base import Flood, Flooded, LockTimeout, StoreUnavailable
 from bot.store.codec import SessionCodec
 from bot.store.flood import TokenBuckets
 from bot.store.locks import LocalLocks, LockWaitTimeout
 
 log = logging.getLogger(__name__)
 
-#: How long a handled MessageSid is remembered (Twilio retries within minutes; a replayed
-#: capture of a signed request is refused for this long).
-DEDUPE_TTL = timedelta(hours=48)
-DEDUPE_NAMESPACE = "inbound"
 #: Contacts whose language this process remembers (for answers given without the store).
 LANGUAGES_REMEMBERED = 10_000
 #: A spooled message that fails this often for another reason than an outage is set aside.
@@ -153,17 +149,12 @@ class Intake:
                 return await self._kept(key.digest, inbound, "in line too long")
 
     async def _in_line(self, key: ContactKey, inbound: Inbound) -> Handled:
-        conv = self.conversations
         if self.spool is not None and self.spool.holds(key.digest):
             return await self._keep(key.digest, inbound)  # behind the kept ones
         try:
-            # The store's bucket counts all processes together; one more token than the
-            # local one, so in a single process the person is told once (by the local one).
-            burst = self.flood_burst + 1
-            verdict = await conv.store.flood(key, burst, self.flood_per_second)
-            if verdict is not Flood.OK:
-                return self._flooded(key.digest, verdict)
-            return await self._handle(key.digest, inbound)
+            return await self._handle(key.digest, inbound, flood=True)
+        except Flooded as flooded:
+            return self._flooded(key.digest, flooded.verdict)
         except (StoreUnavailable, LockTimeout) as exc:  # kept still in line: order holds
             return await self._kept(key.digest, inbound, type(exc).__name__)
 
@@ -184,20 +175,15 @@ class Intake:
         await self.spool.append(contact, inbound)
         return self._say(contact, "received_later")
 
-    async def _handle(self, contact: str, inbound: Inbound) -> Handled:
-        conv = self.conversations
-        sid = self._sid_hash(inbound.message_id)
-        if await conv.store.claimed(DEDUPE_NAMESPACE, sid):
-            log.info("contact %s: message already handled (replay or retry)", contact)
-            session = await conv.store.load(conv.key_for(inbound.sender))
-            cached = None if session is None else session.replies_for(inbound.message_id)
-            return Handled(cached or [], None if session is None else session.lang)
-        handled = await conv.handle(inbound)
+    async def _handle(self, contact: str, inbound: Inbound, *, flood: bool = False) -> Handled:
+        """`Conversations.handle`: the session remembers the ids of the messages it handled
+        (in the same write as the state they led to), so a retry or replay is not handled
+        again; the store's flood bucket is taken in the same round trip as the lock. The
+        store's bucket counts all processes together; one more token than the local one, so
+        in a single process the person is told once (by the local one)."""
+        limit = (self.flood_burst + 1, self.flood_per_second) if flood else None
+        handled = await self.conversations.handle(inbound, flood=limit)
         self._remember_language(contact, handled.lang)
-        try:
-            await conv.store.claim(DEDUPE_NAMESPACE, sid, DEDUPE_TTL)
-        except StoreError as exc:  # handled and saved: the session's recent turns still dedupe
-            log.warning("contact %s: message id not recorded: %s", contact, exc)
         return handled
 
     # -- the spool's replay ---------------------------------------------------------------

@@ -6,26 +6,29 @@ phone number, answers such as name and date of birth), so persistent stores encr
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from bot.messages import ChannelKind, Reply
+from bot.messages import ChannelKind
 
-#: How many handled message ids (with their replies) a session remembers, for Twilio retries.
-RECENT_TURNS = 10
+#: How many handled message ids a session remembers (a retry or replay of one of them is not
+#: handled again; the replies to the last one are kept apart, a few minutes: bot/store).
+RECENT_TURNS = 24
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Turn(BaseModel):
-    """A handled inbound message and the replies it got (replayed verbatim on a retry)."""
-
-    message_id: str
-    replies: list[Reply]
+def message_tag(message_id: str) -> str:
+    """A handled message's id as the session keeps it: 48 bits of its SHA-256 in 8 base64
+    characters (a new message taken for one of a contact's last `RECENT_TURNS`: about 1 in
+    10**13; the id itself, 34 characters, would be most of a small session)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(message_id.encode()).digest()[:6]).decode()
 
 
 class PendingAction(BaseModel):
@@ -66,7 +69,9 @@ class Session(BaseModel):
     contact_ref: str | None = None
     registration_id: str | None = None
     consented_at: datetime | None = None
-    recent: list[Turn] = Field(default_factory=list)
+    #: Tags (`message_tag`) of the last handled messages, oldest first: the dedupe, written
+    #: in the same step as the state it led to.
+    recent: list[str] = Field(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     last_inbound_at: datetime | None = None
@@ -75,13 +80,21 @@ class Session(BaseModel):
     #: Notification jobs already applied to this conversation (a job run twice moves it once).
     notified: list[str] = Field(default_factory=list)
 
-    def replies_for(self, message_id: str) -> list[Reply] | None:
-        for turn in self.recent:
-            if turn.message_id == message_id:
-                return turn.replies
-        return None
+    @field_validator("recent", mode="before")
+    @classmethod
+    def _tags_of_old_turns(cls, value: Any) -> Any:
+        """Sessions written before the tags kept each turn as {message_id, replies}."""
+        if isinstance(value, list):
+            return [
+                message_tag(str(v["message_id"])) if isinstance(v, dict) else v for v in value
+            ]
+        return value
 
-    def remember(self, message_id: str, replies: list[Reply]) -> None:
-        self.recent = [t for t in self.recent if t.message_id != message_id]
-        self.recent.append(Turn(message_id=message_id, replies=replies))
-        del self.recent[:-RECENT_TURNS]
+    def handled(self, message_id: str) -> bool:
+        return message_tag(message_id) in self.recent
+
+    def remember(self, message_id: str) -> None:
+        tag = message_tag(message_id)
+        if tag not in self.recent:
+            self.recent.append(tag)
+            del self.recent[:-RECENT_TURNS]

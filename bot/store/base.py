@@ -24,6 +24,11 @@ class LockTimeout(StoreError):
     """Another message from the same contact held the lock for too long."""
 
 
+class LockLost(StoreError):
+    """This handler stalled past its lease and the contact's lock went on to another one:
+    its write is refused (two writers never both win), and the message is not answered."""
+
+
 class Flood(IntEnum):
     """What the flood control says about one more message of a contact (`Store.flood`)."""
 
@@ -32,6 +37,38 @@ class Flood(IntEnum):
     WARN = 1
     #: Every further one until the bucket refills: dropped without an answer.
     DROP = 2
+
+
+class Flooded(Exception):
+    """`Store.hold` with a flood limit: the contact is over it (the message is not in line)."""
+
+    def __init__(self, verdict: Flood) -> None:
+        super().__init__(verdict.name)
+        self.verdict = verdict
+
+
+#: How long the replies to a contact's last message are kept for a retry of that message
+#: (Twilio retries within seconds; a session remembers the ids of older ones, not replies).
+REPLIES_KEPT = timedelta(minutes=10)
+
+
+class Held(Protocol):
+    """A contact's lock, held, with its session as it was when the lock was had
+    (`Store.hold`). Writes are fenced: a holder that lost the lock gets `LockLost`."""
+
+    @property
+    def session(self) -> Session | None: ...
+
+    @property
+    def kept_replies(self) -> bytes | None:
+        """The replies kept for `hold`'s message tag (a retry), if still kept."""
+
+    async def save(self, session: Session, ttl: timedelta, replies: bytes | None = None) -> None:
+        """Write now, keeping the lock (before side effects: commit first)."""
+
+    def stage(self, session: Session, ttl: timedelta, replies: bytes | None = None) -> None:
+        """Write when the lock is released, in the same round trip (the last write of a
+        message); dropped if the handler fails before."""
 
 
 class Store(Protocol):
@@ -93,6 +130,20 @@ class Store(Protocol):
     async def traces(self, key: ContactKey) -> list[str]:
         """Every key of this contact and every index naming it (`frontdoor privacy audit`);
         the lock, which holds only a random token while a message is handled, is left out."""
+
+    def hold(
+        self,
+        key: ContactKey,
+        *,
+        message: str = "",
+        flood: tuple[int, float] | None = None,
+    ) -> AbstractAsyncContextManager[Held]:
+        """The contact's lock with its session loaded, in one round trip when nobody else
+        holds it, and the last write with the release in one more (bot/store/lua.py).
+
+        `message`: a tag of the message being handled (replies kept for it are returned,
+        replies written are kept under it for `REPLIES_KEPT`). `flood`: (burst, per second)
+        of the contact's bucket, taken first: over it raises `Flooded` and nothing is held."""
 
     def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
         """Serialise the handling of one contact's messages (across processes for Redis)."""

@@ -40,6 +40,10 @@ class KeyBuilder:
     def session(self, key: ContactKey) -> str:
         return self._contact(key, "session")
 
+    def replies(self, key: ContactKey) -> str:
+        """The replies to the contact's last message, kept a few minutes for a retry."""
+        return self._contact(key, "replies")
+
     def lock(self, key: ContactKey) -> str:
         """The contact's lock queue (tokens of the handlers in line, bot/store/locks.py)."""
         return self._contact(key, "lock")
@@ -65,7 +69,7 @@ class KeyBuilder:
         The lock key is not listed: it holds only a random token, expires with its lease, and
         deleting it under a running handler would let a second handler in.
         """
-        return (self.session(key), self.flood(key))
+        return (self.session(key), self.replies(key), self.flood(key))
 
     def outbox(self) -> str:
         """A set of contact digests with booking calls to replay (no personal data)."""

@@ -27,60 +27,13 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from bot.store import lua
+from bot.store.base import Flood, Flooded
+
 log = logging.getLogger(__name__)
 
 #: How long a token lives without renewal (a crashed holder blocks the contact this long).
 LEASE = 6.0
-
-# KEYS: queue, leases. ARGV: token, lease ms. Returns 1 when the token holds the lock, 0 when
-# it waits, -1 when it is in the queue no more (it was taken for dead: join again).
-_POLL = """
-local queue, leases, token, lease = KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if redis.call('HEXISTS', leases, token) == 1 then
-  redis.call('HSET', leases, token, now + lease)
-  redis.call('PEXPIRE', queue, lease * 4)
-  redis.call('PEXPIRE', leases, lease * 4)
-end
-while true do
-  local head = redis.call('LINDEX', queue, 0)
-  if not head then return -1 end
-  if head == token then
-    if redis.call('HEXISTS', leases, token) == 0 then
-      redis.call('LPOP', queue)
-      return -1
-    end
-    return 1
-  end
-  local expires = tonumber(redis.call('HGET', leases, head) or '0')
-  if expires > now then
-    if redis.call('HEXISTS', leases, token) == 0 then return -1 end
-    return 0
-  end
-  redis.call('LPOP', queue)
-  redis.call('HDEL', leases, head)
-end
-"""
-
-_JOIN = """
-local queue, leases, token, lease = KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', leases, token, now + lease)
-redis.call('LREM', queue, 0, token)
-redis.call('RPUSH', queue, token)
-redis.call('PEXPIRE', queue, lease * 4)
-redis.call('PEXPIRE', leases, lease * 4)
-return redis.call('LLEN', queue)
-"""
-
-# Removes the token wherever it is (head: the lock passes on; elsewhere: a waiter gave up).
-_LEAVE = """
-redis.call('LREM', KEYS[1], 0, ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-return 1
-"""
 
 
 class LockWaitTimeout(Exception):
@@ -130,7 +83,12 @@ class LocalLocks:
 
 
 class QueueLock:
-    """Fair leased locks on one Redis client; `hold(queue_key, leases_key)` is the lock."""
+    """Fair leased locks on one Redis client.
+
+    `enter(keys, ...)` joins the queue and waits for the head with `lua.ENTER`, which also
+    loads what the holder needs in the same round trip (the session); `acquire` is the bare
+    lock. The returned `Holding` is renewed while held and must be ended with `release()`
+    or `commit(...)` (bot/store/lua.py: the fenced write that also releases)."""
 
     def __init__(
         self,
@@ -146,66 +104,135 @@ class QueueLock:
         self._redis = client
         self.wait = wait
         self.lease = lease
+        self.lease_ms = int(lease * 1000)
         self._poll = poll
         self._max_poll = max_poll
-        self._poll_script: Any = client.register_script(_POLL)
-        self._join_script: Any = client.register_script(_JOIN)
-        self._leave_script: Any = client.register_script(_LEAVE)
+        self._poll_script: Any = client.register_script(lua.POLL)
+        self._enter_script: Any = client.register_script(lua.ENTER)
+        self._commit_script: Any = client.register_script(lua.COMMIT)
+        self._leave_script: Any = client.register_script(lua.LEAVE)
 
     async def acquire(self, queue: str, leases: str, wait: float | None = None) -> Holding:
-        """Join the queue and wait for the head (`LockWaitTimeout` after `wait` seconds, having
-        left the queue); the caller must `release()` the returned holding."""
+        """The lock alone (nothing loaded); `LockWaitTimeout` after `wait` seconds."""
+        holding, _ = await self.enter([queue, leases, queue, queue, queue], wait=wait)
+        return holding
+
+    async def enter(
+        self,
+        keys: list[str],
+        *,
+        load: bool = False,
+        tag: str = "",
+        flood: tuple[int, float] | None = None,
+        wait: float | None = None,
+    ) -> tuple[Holding, list[Any]]:
+        """Join the queue of ``keys[:2]`` and wait for the head; returns the holding and
+        what `lua.ENTER` loaded (session, replies). Raises `Flooded` (not in line) or
+        `LockWaitTimeout` (having left the queue)."""
         token = os.urandom(12).hex()
-        keys = [queue, leases]
-        lease_ms = int(self.lease * 1000)
-        await self._join_script(keys=keys, args=[token, lease_ms])
-        renewer = asyncio.create_task(self._renew(keys, token, lease_ms))
-        holding = Holding(self, keys, token, renewer)
+        burst, rate = flood if flood is not None else (0, 0.0)
+        args: list[Any] = [token, self.lease_ms, 1, int(load), tag, burst, rate]
+        answer = await self._enter_script(keys=keys, args=args)
+        if int(answer[0]) != 0:
+            raise Flooded(Flood(int(answer[0])))
+        holding = Holding(self, keys[:2], token)
         try:
-            await self._wait_for_head(keys, token, lease_ms, self.wait if wait is None else wait)
+            state = int(answer[1])
+            if state != 1:
+                answer = await self._wait_for_head(keys, args, state, wait)
         except BaseException:
             await holding.release()
             raise
-        return holding
+        holding.start_renewal()
+        loaded = list(answer[2:])
+        return holding, loaded + [None] * (2 - len(loaded))
 
-    async def _wait_for_head(self, keys: list[str], token: str, lease_ms: int, wait: float) -> None:
+    async def _wait_for_head(
+        self, keys: list[str], args: list[Any], state: int, wait: float | None
+    ) -> Any:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait
+        deadline = loop.time() + (self.wait if wait is None else wait)
         delay = self._poll
         while True:
-            state = int(await self._poll_script(keys=keys, args=[token, lease_ms]))
-            if state == 1:
-                return
-            if state == -1:  # taken for dead (this process stalled a whole lease): join again
+            # A waiter renews its own lease with every poll; one that was taken for dead (this
+            # process stalled a whole lease) joins again, at the back.
+            if state == -1:
                 log.warning("a lock token outlived its lease while waiting; joining again")
-                await self._join_script(keys=keys, args=[token, lease_ms])
+            args = [*args[:2], int(state == -1), *args[3:5], 0, 0]  # no second flood token
             if loop.time() >= deadline:
                 raise LockWaitTimeout
             await asyncio.sleep(min(delay, max(0.0, deadline - loop.time())))
             delay = min(delay * 1.5, self._max_poll)
+            answer = await self._enter_script(keys=keys, args=args)
+            state = int(answer[1])
+            if state == 1:
+                return answer
 
-    async def _renew(self, keys: list[str], token: str, lease_ms: int) -> None:
+    async def _renew(self, keys: list[str], token: str) -> None:
         while True:
-            await asyncio.sleep(self.lease / 3)
             try:
-                state = int(await self._poll_script(keys=keys, args=[token, lease_ms]))
+                state = int(await self._poll_script(keys=keys, args=[token, self.lease_ms]))
             except Exception as exc:
                 log.warning("lock lease not renewed: %s", type(exc).__name__)
-                continue
+                state = 1
             if state == -1:
                 log.warning("a lock was taken for dead (its process stalled a whole lease)")
+            await asyncio.sleep(self.lease / 3)
 
 
 @dataclass
 class Holding:
+    """A token at the head of a contact's queue. Renewal is a timer, not a task, until the
+    holder has held for a third of a lease (most messages are done long before)."""
+
     locks: QueueLock
     keys: list[str]
     token: str
-    renewer: asyncio.Task[None]
+    _timer: asyncio.TimerHandle | None = None
+    renewer: asyncio.Task[None] | None = None
+
+    def start_renewal(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(self.locks.lease / 3, self._start_renewer)
+
+    def _start_renewer(self) -> None:
+        self._timer = None
+        self.renewer = asyncio.create_task(self.locks._renew(self.keys, self.token))
+
+    def stop_renewal(self) -> None:
+        """Stop renewing (what a killed process does; tests use it to play one)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.renewer is not None:
+            self.renewer.cancel()
+
+    async def _stopped(self) -> None:
+        self.stop_renewal()
+        if self.renewer is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.renewer
+            self.renewer = None
 
     async def release(self) -> None:
-        self.renewer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.renewer
+        await self._stopped()
         # Shielded: a cancelled handler must still hand the lock on (else: one lease).
         await asyncio.shield(self.locks._leave_script(keys=self.keys, args=[self.token]))
+
+    async def commit(
+        self,
+        keys: list[str],
+        *,
+        release: bool,
+        session: tuple[bytes, int] | None = None,
+        replies: tuple[bytes, int] | None = None,
+    ) -> bool:
+        """Write the session and the kept replies if this token still holds the lock (True),
+        else write nothing (False); with ``release``, leave the queue in the same step."""
+        if release:
+            await self._stopped()
+        blob, ttl = session if session is not None else (b"", 0)
+        kept, kept_ttl = replies if replies is not None else (b"", 0)
+        args = [self.token, int(release), blob, ttl, kept, kept_ttl, self.locks.lease_ms]
+        call = self.locks._commit_script(keys=keys, args=args)
+        return bool(int(await (asyncio.shield(call) if release else call)))

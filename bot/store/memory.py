@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from bot.contacts import ContactKey
 from bot.engine.session import Session
-from bot.store.base import Flood, LockTimeout
+from bot.store.base import REPLIES_KEPT, Flood, Flooded, Held, LockTimeout
 from bot.store.flood import TokenBuckets
 from bot.store.keys import KeyBuilder
 from bot.store.locks import LocalLocks, LockWaitTimeout
@@ -29,6 +29,28 @@ Clock = Callable[[], float]
 
 #: Seconds between sweeps of expired entries (reads drop expired entries anyway).
 SWEEP_INTERVAL = 60.0
+
+
+class _MemoryHeld:
+    """`Held` in memory: a lock here cannot be lost (it lives and dies with the process)."""
+
+    def __init__(self, store: MemoryStore, key: ContactKey, message: str) -> None:
+        self.session: Session | None = None
+        self.kept_replies: bytes | None = None
+        self.staged: tuple[Session, timedelta, bytes | None] | None = None
+        self._store, self._key, self._message = store, key, message
+
+    async def save(self, session: Session, ttl: timedelta, replies: bytes | None = None) -> None:
+        self.write(session, ttl, replies)
+
+    def stage(self, session: Session, ttl: timedelta, replies: bytes | None = None) -> None:
+        self.staged = (session, ttl, replies)
+
+    def write(self, session: Session, ttl: timedelta, replies: bytes | None) -> None:
+        store = self._store
+        store._set(store._keys.session(self._key), session.model_dump_json().encode(), ttl)
+        if replies is not None and self._message:
+            store._keep_replies(self._key, self._message, replies)
 
 
 @dataclass(slots=True)
@@ -163,6 +185,35 @@ class MemoryStore:
     def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
         return self._hold(self._keys.lock(key), key)
 
+    def hold(
+        self,
+        key: ContactKey,
+        *,
+        message: str = "",
+        flood: tuple[int, float] | None = None,
+    ) -> AbstractAsyncContextManager[Held]:
+        return self._hold_session(key, message, flood)
+
+    @asynccontextmanager
+    async def _hold_session(
+        self, key: ContactKey, message: str, flood: tuple[int, float] | None
+    ) -> AsyncIterator[Held]:
+        async with self._hold(self._keys.lock(key), key):
+            if flood is not None:
+                verdict = await self.flood(key, *flood)
+                if verdict is not Flood.OK:
+                    raise Flooded(verdict)
+            held = _MemoryHeld(self, key, message)
+            held.session = await self.load(key)
+            kept = self._get(self._keys.replies(key))
+            if message and kept is not None:
+                tag, _, replies = kept.partition(b"\n")
+                if tag == message.encode():
+                    held.kept_replies = replies
+            yield held
+            if held.staged is not None:
+                held.write(*held.staged)
+
     # -- introspection for tests and the contract suite (not part of `Store`) --
 
     def raw_keys(self) -> list[str]:
@@ -176,6 +227,9 @@ class MemoryStore:
         return len(self._locks)
 
     # -- internals --
+
+    def _keep_replies(self, key: ContactKey, message: str, replies: bytes) -> None:
+        self._set(self._keys.replies(key), message.encode() + b"\n" + replies, REPLIES_KEPT)
 
     @asynccontextmanager
     async def _hold(self, name: str, key: ContactKey) -> AsyncIterator[None]:

@@ -13,6 +13,7 @@ digests. Error messages name the Redis host/port/db, never the password.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
@@ -30,10 +31,19 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.contacts import ContactKey
 from bot.engine.session import Session
-from bot.store.base import Flood, LockTimeout, StoreError, StoreUnavailable
+from bot.store import lua
+from bot.store.base import (
+    REPLIES_KEPT,
+    Flood,
+    Held,
+    LockLost,
+    LockTimeout,
+    StoreError,
+    StoreUnavailable,
+)
 from bot.store.codec import SessionCodec
 from bot.store.keys import KeyBuilder
-from bot.store.locks import LEASE, LocalLocks, LockWaitTimeout, QueueLock
+from bot.store.locks import LEASE, Holding, LocalLocks, LockWaitTimeout, QueueLock
 
 log = logging.getLogger(__name__)
 
@@ -77,30 +87,6 @@ return blanked
 _SCHEMES = ("redis", "rediss", "unix")
 #: Records read per step while purging a log.
 _PURGE_BATCH = 500
-
-# A token bucket per contact (KEYS[1]); ARGV: burst, tokens per second. 0 ok, 1 warn, 2 drop.
-# Told once per flood: `warned` is cleared only when the bucket is full again (flood over).
-_FLOOD = """
-local key, burst, rate = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local v = redis.call('HMGET', key, 'tokens', 'at', 'warned')
-local tokens = tonumber(v[1]) or burst
-local at = tonumber(v[2]) or now
-tokens = math.min(burst, tokens + (now - at) / 1000 * rate)
-local warned, verdict = v[3] or '0', 0
-if tokens >= burst then warned = '0' end
-if tokens >= 1 then
-  tokens = tokens - 1
-elseif warned == '1' then
-  verdict = 2
-else
-  warned, verdict = '1', 1
-end
-redis.call('HSET', key, 'tokens', tostring(tokens), 'at', now, 'warned', warned)
-redis.call('PEXPIRE', key, math.ceil(burst / rate * 1000) + 1000)
-return verdict
-"""
 
 
 def describe_redis_url(url: str) -> str:
@@ -152,7 +138,7 @@ class RedisStore:
         self._log_read = client.register_script(_LOG_READ)
         self._log_trim = client.register_script(_LOG_TRIM)
         self._log_blank = client.register_script(_LOG_BLANK)
-        self._flood: Any = client.register_script(_FLOOD)
+        self._flood: Any = client.register_script(lua.FLOOD)
 
     @classmethod
     def from_url(
@@ -386,23 +372,64 @@ class RedisStore:
         return Flood(int(verdict))
 
     def lock(self, key: ContactKey) -> AbstractAsyncContextManager[None]:
-        return self._hold(key)
+        return self._lock(key)
 
     @asynccontextmanager
-    async def _hold(self, key: ContactKey) -> AsyncIterator[None]:
-        queue, leases = self._keys.lock(key), self._keys.lock_leases(key)
+    async def _lock(self, key: ContactKey) -> AsyncIterator[None]:
+        async with self._hold(key, load=False):
+            yield
+
+    def hold(
+        self,
+        key: ContactKey,
+        *,
+        message: str = "",
+        flood: tuple[int, float] | None = None,
+    ) -> AbstractAsyncContextManager[Held]:
+        return self._hold(key, message=message, flood=flood)
+
+    @asynccontextmanager
+    async def _hold(
+        self,
+        key: ContactKey,
+        *,
+        load: bool = True,
+        message: str = "",
+        flood: tuple[int, float] | None = None,
+    ) -> AsyncIterator[_RedisHeld]:
+        queue = self._keys.lock(key)
+        keys = [
+            queue,
+            self._keys.lock_leases(key),
+            self._keys.session(key),
+            self._keys.replies(key),
+            self._keys.flood(key),
+        ]
+        if flood is not None and (flood[0] < 1 or flood[1] <= 0):
+            raise ValueError("burst must be >= 1 and per_second > 0")
+        tag = _tag(message) if message else ""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._lock_timeout
         try:
             async with self._local.hold(queue, self._lock_timeout):
+                left = max(0.001, deadline - loop.time())
                 with self._errors():
-                    left = max(0.001, deadline - loop.time())
-                    holding = await self._locks.acquire(queue, leases, left)
+                    holding, (blob, kept) = await self._locks.enter(
+                        keys, load=load, tag=tag, flood=flood, wait=left
+                    )
                 try:
-                    yield
-                finally:
+                    held = _RedisHeld(self, key, keys[:4], holding, tag)
+                    if blob is not None:
+                        held.session = self._codec.decode(key, _bytes(blob))
+                    if kept is not None:
+                        label = f"replies:{key.digest}:{tag}"
+                        held.kept_replies = self._codec.unseal(label, _bytes(kept)[len(tag) :])
+                    yield held
+                except BaseException:
                     with self._errors():
                         await holding.release()
+                    raise
+                await held.finish()
         except LockWaitTimeout:
             raise LockTimeout(
                 f"lock of contact {key.digest} not acquired within {self._lock_timeout:g} s"
@@ -419,6 +446,64 @@ class RedisStore:
         except RedisError as exc:
             name = type(exc).__name__
             raise StoreError(f"Redis at {self._where} failed: {name}: {exc}") from None
+
+
+class _RedisHeld:
+    """`Held` on Redis: writes go through `lua.COMMIT` (fenced by the lock's token)."""
+
+    def __init__(
+        self, store: RedisStore, key: ContactKey, keys: list[str], holding: Holding, tag: str
+    ) -> None:
+        self.session: Session | None = None
+        self.kept_replies: bytes | None = None
+        self._store, self._key, self._keys = store, key, keys
+        self._holding, self._tag = holding, tag
+        self._staged: tuple[Session, timedelta, bytes | None] | None = None
+
+    async def save(self, session: Session, ttl: timedelta, replies: bytes | None = None) -> None:
+        await self._write(session, ttl, replies, release=False)
+
+    def stage(self, session: Session, ttl: timedelta, replies: bytes | None = None) -> None:
+        self._staged = (session, ttl, replies)
+
+    async def finish(self) -> None:
+        if self._staged is None:
+            with self._store._errors():
+                await self._holding.release()
+            return
+        session, ttl, replies = self._staged
+        await self._write(session, ttl, replies, release=True)
+
+    async def _write(
+        self, session: Session, ttl: timedelta, replies: bytes | None, *, release: bool
+    ) -> None:
+        store = self._store
+        blob = (store._codec.encode(self._key, session), _millis(ttl))
+        kept = None
+        if replies is not None and self._tag:
+            label = f"replies:{self._key.digest}:{self._tag}"
+            sealed = self._tag.encode() + store._codec.seal(label, replies)
+            kept = (sealed, _millis(REPLIES_KEPT))
+        with store._errors():
+            written = await self._holding.commit(
+                self._keys, release=release, session=blob, replies=kept
+            )
+        if not written:
+            raise LockLost(
+                f"contact {self._key.digest}: this handler's lock lease ran out and another "
+                "handler took the contact; its write was refused"
+            )
+
+
+def _tag(message: str) -> str:
+    """A short tag of a message id (replies are kept under it; no provider id in Redis)."""
+    return hashlib.blake2b(message.encode(), digest_size=9).hexdigest()
+
+
+def _bytes(value: object) -> bytes:
+    if not isinstance(value, bytes):  # a client built with decode_responses=True
+        raise StoreError("RedisStore needs a client with decode_responses=False")
+    return value
 
 
 def _text(value: object) -> str:

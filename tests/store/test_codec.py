@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.contacts import contact_key
-from bot.engine.session import Session
+from bot.engine.session import PendingAction, Session, message_tag
 from bot.store.base import StoreError
-from bot.store.codec import FORMAT_V1, SessionCodec, derive_key
+from bot.store.codec import FORMAT_V1, FORMAT_V2, SessionCodec, _aad, derive_key
 
 SECRET = "codec-secret"
 PHONE = "+5216641234567"
@@ -36,7 +38,7 @@ def test_each_encryption_uses_a_fresh_nonce() -> None:
 
 def test_blob_holds_no_plaintext() -> None:
     blob = SessionCodec(SECRET).encode(KEY, session())
-    assert blob.startswith(FORMAT_V1)
+    assert blob.startswith(FORMAT_V2)
     for text in ("Ana", "Pérez", PHONE, "full_name"):
         assert text.encode() not in blob
 
@@ -54,7 +56,7 @@ def test_encryption_key_is_independent_of_the_phone_hmac_key() -> None:
     [
         ("wrong secret", lambda b: b, "FRONTDOOR_SECRET_KEY"),
         ("flipped byte", lambda b: b[:-1] + bytes([b[-1] ^ 1]), "altered"),
-        ("unknown format", lambda b: b"\x02" + b[1:], "known format"),
+        ("unknown format", lambda b: b"\x03" + b[1:], "known format"),
         ("truncated", lambda b: b[:10], "known format"),
         ("empty", lambda b: b"", "known format"),
     ],
@@ -77,3 +79,55 @@ def test_value_bound_to_its_contact() -> None:
 def test_empty_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="secret"):
         SessionCodec("")
+
+
+def full_session() -> Session:
+    """Every field away from its default (a default left out of the compact JSON must come
+    back as it was)."""
+    when = datetime(2026, 3, 14, 18, 30, tzinfo=UTC)
+    return Session(
+        schema_version=1,
+        phone=PHONE,
+        lang="ht",
+        flow="register",
+        step="summary",
+        slots={"full_name": "Ana Lucía Pérez", "members": [{"relationship": "child"}]},
+        history=["menu:choose"],
+        failures=2,
+        pending=PendingAction(name="register", idempotency_key="k1", created_at=when),
+        queued=[PendingAction(name="request_slot", idempotency_key="k2", attempts=3)],
+        notices=["Hola"],
+        contact_ref=KEY.digest,
+        registration_id="reg_1",
+        consented_at=when,
+        recent=[message_tag("SM1")],
+        last_inbound_at=when,
+        opted_out_at=when,
+        notified=["evt-1"],
+    )
+
+
+@pytest.mark.parametrize("make", [session, full_session, lambda: Session(phone=PHONE)])
+def test_compressed_format_reads_as_the_plain_json_oracle(make: Callable[[], Session]) -> None:
+    """Format 2 (compact JSON, deflated with the preset dictionary) decodes to what the
+    plain JSON of format 1 decodes to; format 1 blobs (written before) still read."""
+    codec = SessionCodec(SECRET)
+    original = make()
+    oracle = Session.model_validate_json(original.model_dump_json())
+    assert codec.decode(KEY, codec.encode(KEY, original)) == oracle == original
+    nonce = os.urandom(12)
+    v1 = (
+        FORMAT_V1
+        + nonce
+        + codec._aead.encrypt(nonce, original.model_dump_json().encode(), _aad(KEY))
+    )
+    assert codec.decode(KEY, v1) == original
+    assert len(codec.encode(KEY, original)) < len(v1)
+
+
+def test_sessions_written_with_whole_turns_read_as_tags() -> None:
+    """Before the tags a session kept each turn's replies: such a session still reads."""
+    old = Session(phone=PHONE).model_dump(mode="json")
+    old["recent"] = [{"message_id": "SM1", "replies": [{"text": "Hola", "options": []}]}]
+    assert Session.model_validate(old).recent == [message_tag("SM1")]
+    assert Session.model_validate(old).handled("SM1")

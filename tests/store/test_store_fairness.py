@@ -78,7 +78,7 @@ async def test_redis_lock_of_a_dead_holder_expires_after_one_lease(
     locks: QueueLock = store._locks
     keys = redis_backend.keys
     dead = await locks.acquire(keys.lock(ALICE), keys.lock_leases(ALICE))
-    dead.renewer.cancel()  # the process is gone: no renewal, no release
+    dead.stop_renewal()  # the process is gone: no renewal, no release
     loop = asyncio.get_running_loop()
     started = loop.time()
     async with store.lock(ALICE):
