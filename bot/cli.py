@@ -9,7 +9,8 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pydantic import ValidationError
 
@@ -46,11 +47,13 @@ def _preflight(settings: Settings) -> None:
     from bot.store.factory import open_store
 
     if settings.redis_url and settings.uses_development_key:
-        _config_exit([
-            "FRONTDOOR_REDIS_URL is set but FRONTDOOR_SECRET_KEY is not: a persistent store "
-            "needs your own secret key (it keys phone hashes and encrypts data at rest); for "
-            "example FRONTDOOR_SECRET_KEY=$(openssl rand -hex 32)"
-        ])
+        _config_exit(
+            [
+                "FRONTDOOR_REDIS_URL is set but FRONTDOOR_SECRET_KEY is not: a persistent store "
+                "needs your own secret key (it keys phone hashes and encrypts data at rest); for "
+                "example FRONTDOOR_SECRET_KEY=$(openssl rand -hex 32)"
+            ]
+        )
 
     async def check() -> None:
         store = await open_store(settings)
@@ -67,37 +70,87 @@ def _serve(args: argparse.Namespace) -> int:
     # Where people (and the embedded sandbox's event webhook) reach this server.
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
     local_url = f"http://{host}:{args.port}"
+    updates: dict[str, object] = {"console_outbound": True}
     if "self_url" not in settings.model_fields_set:
-        settings = settings.model_copy(update={"self_url": local_url})
+        updates["self_url"] = local_url
     if "portal_secure_cookies" not in settings.model_fields_set and _loopback(args.host):
         # Served on this machine over plain http: a Secure cookie would never come back, and
         # nobody could sign in to the portal.
-        settings = settings.model_copy(update={"portal_secure_cookies": False})
+        updates["portal_secure_cookies"] = False
+    settings = settings.model_copy(update=updates)
+    workers = _workers(args.workers, settings)
     _preflight(settings)
+    from bot.serving import migrate_once
+
+    migrate_once(settings, DATA_DIR)  # before any worker starts: they find it done
     import uvicorn
 
-    from bot.app import create_app
     from bot.limits import SERVER_HEADER_BUFFER
-    from bot.server import ReadyServer, ready_line
+    from bot.server import ReadyServer, ready_line, serve_workers
 
-    app = create_app(settings)
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level=settings.log_level.lower(),
-        # h11, not httptools: httptools buffers request heads of any size (8 MB accepted);
-        # h11 refuses a head over this bound before buffering more (bot/limits.py).
-        http="h11",
-        h11_max_incomplete_event_size=SERVER_HEADER_BUFFER,
-    )
+    def config(app: Any, **more: Any) -> uvicorn.Config:
+        return uvicorn.Config(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=settings.log_level.lower(),
+            access_log=args.access_log,
+            loop="uvloop",
+            # h11, not httptools: httptools buffers request heads of any size (8 MB accepted);
+            # h11 refuses a head over this bound before buffering more (bot/limits.py).
+            http="h11",
+            h11_max_incomplete_event_size=SERVER_HEADER_BUFFER,
+            **more,
+        )
+
     if _log_format() == "json":  # uvicorn's loggers through the root handler (bot/logs.py)
         for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
             logging.getLogger(name).handlers.clear()
             logging.getLogger(name).propagate = True
-    server = ReadyServer(config, ready=ready_line(local_url))
+    if workers > 1:
+        # Each worker builds the app from the environment (bot/serving.py): the settings
+        # decided here travel as FRONTDOOR_ variables.
+        for name, value in updates.items():
+            shown = str(value).lower() if isinstance(value, bool) else str(value)
+            os.environ[f"FRONTDOOR_{name.upper()}"] = shown
+        many = config("bot.serving:worker_app", factory=True, workers=workers)
+        return serve_workers(many, ready=ready_line(local_url), probe=local_url + "/livez")
+    from bot.app import create_app
+
+    app = create_app(settings, data_dir=DATA_DIR)
+    server = ReadyServer(config(app), ready=ready_line(local_url))
     server.run()
     return 0 if server.started else 1
+
+
+#: The data directory of `frontdoor serve` (spool, staff database, embedded sandbox, media).
+DATA_DIR = Path(".frontdoor")
+
+
+def _workers(asked: int | None, settings: Settings) -> int:
+    """--workers, or the number of cores in production (Redis and a booking API configured),
+    else 1. Several workers need both: the in-memory store is one process's own, and each
+    worker would embed a sandbox of its own."""
+    production = settings.redis_url is not None and settings.booking_api_url is not None
+    if asked is None:
+        return (os.cpu_count() or 1) if production else 1
+    if asked > 1 and settings.redis_url is None:
+        _config_exit(
+            [
+                f"--workers {asked} needs FRONTDOOR_REDIS_URL (the in-memory store is one "
+                "process's own: the workers would not share conversations), for example "
+                "FRONTDOOR_REDIS_URL=redis://127.0.0.1:6379/0, or --workers 1"
+            ]
+        )
+    if asked > 1 and settings.booking_api_url is None:
+        _config_exit(
+            [
+                f"--workers {asked} needs FRONTDOOR_BOOKING_API_URL (each worker would run "
+                "an embedded booking sandbox of its own), for example "
+                "FRONTDOOR_BOOKING_API_URL=http://127.0.0.1:8100, or --workers 1"
+            ]
+        )
+    return asked
 
 
 def _log_format() -> str:
@@ -120,6 +173,15 @@ def _port(text: str) -> int:
             f"{text!r} is not a TCP port (1-65535), for example --port 8000"
         )
     return port
+
+
+def _count(text: str) -> int:
+    """argparse type of --workers: a positive number of processes."""
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of workers (1-64), for example --workers 2"
+        )
+    return int(text)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -151,11 +213,13 @@ def _worker(args: argparse.Namespace) -> int:
     from bot.services import open_services
 
     if not settings.redis_url:
-        _config_exit([
-            "worker: FRONTDOOR_REDIS_URL is not set. On embedded defaults the worker runs "
-            "inside `frontdoor serve`; a separate worker needs the shared Redis queue, for "
-            "example FRONTDOOR_REDIS_URL=redis://127.0.0.1:6379/0"
-        ])
+        _config_exit(
+            [
+                "worker: FRONTDOOR_REDIS_URL is not set. On embedded defaults the worker runs "
+                "inside `frontdoor serve`; a separate worker needs the shared Redis queue, for "
+                "example FRONTDOOR_REDIS_URL=redis://127.0.0.1:6379/0"
+            ]
+        )
     _preflight(settings)
 
     if args.metrics_port:
@@ -183,6 +247,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the bot's HTTP service (Twilio webhooks)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_count,
+        default=None,
+        help="processes serving (default: the number of cores when FRONTDOOR_REDIS_URL and "
+        "FRONTDOOR_BOOKING_API_URL are set, else 1)",
+    )
+    serve.add_argument(
+        "--access-log", action="store_true", help="log every request (off: ~30%% throughput)"
+    )
     serve.set_defaults(func=_serve)
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal, as a phone would")
@@ -219,9 +293,7 @@ _DELEGATES = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    chatting = bool(args_list) and args_list[0] == "chat"
+def configure_logging(chatting: bool = False) -> None:
     from bot import logs
 
     # A chat is a conversation on screen: only problems are worth interrupting it for.
@@ -233,6 +305,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("taskiq").setLevel(logging.WARNING)
     # httpx logs every booking API call at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    chatting = bool(args_list) and args_list[0] == "chat"
+    configure_logging(chatting)
     if args_list and args_list[0] in _DELEGATES:
         import importlib
 

@@ -6,6 +6,7 @@ secret key a leaked store dump cannot be turned back into numbers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -49,6 +50,18 @@ def normalize_phone(raw: str) -> str:
         value = "+" + value
     if not _E164.match(value):
         raise InvalidSender("not an E.164 phone number")
+    return canonical_e164(value)
+
+
+@functools.lru_cache(maxsize=50_000)
+def canonical_e164(value: str) -> str:
+    """phonenumbers' E.164 form of a well-formed ``+digits`` (itself when phonenumbers cannot
+    parse it or calls it impossible). Cached: people write many messages from one number, and
+    phonenumbers takes ~11 µs a call (`slow_canonical_e164` is the uncached oracle)."""
+    return slow_canonical_e164(value)
+
+
+def slow_canonical_e164(value: str) -> str:
     try:
         parsed = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:

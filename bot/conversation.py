@@ -173,7 +173,9 @@ class Conversations:
         """`_mirror` has something to write to the ledger (after the session's write)."""
         if self.ledger is None or session.erase:
             return False
-        return opted_back_in or (session.slots.get("daily_reminder") is True) != daily_before
+        if opted_back_in or session.opted_out_at is not None:  # (an opt-out chosen in the turn)
+            return True
+        return (session.slots.get("daily_reminder") is True) != daily_before
 
     async def _recognise(self, key: ContactKey, session: Session) -> None:
         """No conversation for this contact: if the booking API knows them (the store lost

@@ -16,7 +16,6 @@ from bot import metrics
 from bot.booking.breaker import BreakerState, CircuitBreaker
 from bot.booking.client import BookingClient
 from bot.conversation import Conversations, utcnow
-from bot.embedded_sandbox import embedded_sandbox_settings, serve_embedded_sandbox
 from bot.engine.loader import load_flows
 from bot.engine.runner import Engine
 from bot.i18n import Catalogs
@@ -124,6 +123,10 @@ async def open_services(
             elif role == "worker":
                 booking_url = None  # the worker only needs port names: shown by id then
             else:
+                # Imported only when embedded: the sandbox (scipy, matplotlib, its Alembic
+                # migrations) is most of the bot's import time, and production never runs it.
+                from bot.embedded_sandbox import embedded_sandbox_settings, serve_embedded_sandbox
+
                 sandbox_settings = embedded_sandbox_settings(
                     data_dir,
                     events_url=settings.self_url.rstrip("/") + "/booking/events",

@@ -76,3 +76,19 @@ def test_message_missing_from_spanish_catalog_is_named(tmp_path: Path) -> None:
     assert "language.yaml: step 'changed': message missing from the 'es' catalog" in str(
         excinfo.value
     )
+
+
+def test_the_fast_yaml_loader_reads_every_flow_as_the_pure_python_one() -> None:
+    """Start-up reads flows with libyaml (`FAST_SAFE_LOADER`); PyYAML's pure-Python safe
+    loader is the oracle."""
+    import yaml
+
+    from bot.engine.loader import FAST_SAFE_LOADER
+
+    assert FAST_SAFE_LOADER is not yaml.SafeLoader, "PyYAML without libyaml: start-up is slower"
+    files = sorted(FLOWS.glob("*.yaml"))
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast = yaml.load(text, Loader=FAST_SAFE_LOADER)
+        assert fast == yaml.safe_load(text), path.name

@@ -134,10 +134,13 @@ def test_ready_line_and_portal_sign_in_without_twilio(
             {"FRONTDOOR_REDIS_URL": "redis://127.0.0.1:9/0", "FRONTDOOR_SECRET_KEY": "k" * 32},
             "Start Redis or unset FRONTDOOR_REDIS_URL",
         ),
+        (["serve", "--workers", "2"], {}, "FRONTDOOR_REDIS_URL=redis://"),
+        (["serve", "--workers", "none"], {}, "--workers"),
     ],
     ids=[
         "port", "ttl", "templates-json", "worker-rate", "invite-without-country-code",
-        "worker-without-redis", "redis-without-secret", "redis-down",
+        "worker-without-redis", "redis-without-secret", "redis-down", "workers-without-redis",
+        "workers-not-a-number",
     ],
 )
 def test_a_configuration_mistake_is_one_line(

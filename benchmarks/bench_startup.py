@@ -1,0 +1,114 @@
+"""`frontdoor serve` start-up: from the command to the first `200` from `/healthz`.
+
+Production configuration (Redis store, a remote booking API, so no embedded sandbox), a fresh
+data directory each time (the staff database is migrated on the first start), run `--runs`
+times; the median is the figure. A bare FastAPI app under uvicorn is measured the same way
+as the floor (the interpreter, uvicorn and FastAPI alone).
+
+    .venv/bin/python benchmarks/bench_startup.py [--runs 5] [--workers 1]
+
+The Redis keys of the runs are under a prefix of their own and deleted afterwards; nothing
+else in the Redis is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+BARE = """
+from fastapi import FastAPI
+app = FastAPI()
+@app.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _until_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.01)
+    raise RuntimeError("no /healthz within the timeout")
+
+
+def _time(command: list[str], env: dict[str, str], cwd: str, port: int) -> float:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _until_healthy(port, proc)
+        return time.perf_counter() - start
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    prefix = f"start{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "FRONTDOOR_REDIS_URL": REDIS_URL,
+        "FRONTDOOR_REDIS_KEY_PREFIX": prefix,
+        "FRONTDOOR_SECRET_KEY": "benchmark-secret-0123456789abcdef",
+        "FRONTDOOR_BOOKING_API_URL": "http://127.0.0.1:9",
+        "FRONTDOOR_LOG_LEVEL": "WARNING",
+    }
+    bot, bare = [], []
+    try:
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory() as cwd:
+                port = _free_port()
+                command = [str(BIN / "frontdoor"), "serve", "--port", str(port)]
+                bot.append(_time(command, env, cwd, port))
+                Path(cwd, "bare_app.py").write_text(BARE)
+                port = _free_port()
+                uvicorn = [str(BIN / "uvicorn"), "bare_app:app", "--port", str(port)]
+                bare.append(_time(uvicorn, env, cwd, port))
+    finally:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        for name in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(name)
+    print(f"load average: {os.getloadavg()[0]:.2f}")
+    for name, times in (("frontdoor serve", bot), ("bare uvicorn app", bare)):
+        runs = " ".join(f"{t:.2f}" for t in times)
+        print(f"{name:18s} median {statistics.median(times):.2f} s  (runs: {runs})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
