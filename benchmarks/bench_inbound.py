@@ -1,17 +1,32 @@
-"""Inbound message throughput and latency: the bot's /twilio/messages against a bare endpoint.
+"""Inbound throughput and latency over whole conversations: `frontdoor serve` against a bare
+endpoint, alternated in one run.
 
-Both servers run the same way (one uvicorn process, uvloop + httptools, access log off) on this
-machine; the bare one only returns empty TwiML, so it is the ceiling. The bot uses the Redis
-store, a signature check on every request, and real conversations (each sender's message moves
-its conversation on). The load generator is a separate process with a minimal keep-alive
-HTTP/1.1 client (an HTTP library would cost more CPU than the servers it measures).
+Each simulated person goes through a whole conversation, one message after the other (the
+next one only once the previous was answered): language, consent, registration with one
+family member, the summary confirmed (a booking API call), today's request (another), and
+the menu again: 19 turns (`TURNS`). Requests are signed as Twilio signs them (before the
+run: signing is Twilio's cost) and the bot checks every signature.
 
-Two measurements per server:
-* saturation: closed loop, N connections each sending as fast as answers come back;
-* steady: open loop at a fixed rate; latency counts from the scheduled send time, so a stall
-  is not hidden (no coordinated omission).
+What runs, each in its own process, on this machine:
+* a `redis-server` of the benchmark's own on a free port (no persistence, deleted after):
+  nothing is written to, or flushed from, any other Redis;
+* the booking sandbox (SQLite in a temporary directory, requests taken all day);
+* the server measured: `frontdoor serve --workers N` exactly as shipped (production mode:
+  Redis and a booking API URL), or the bare FastAPI app (empty TwiML) under uvicorn with the
+  same flags as `frontdoor serve` (uvloop, h11, access log off);
+* this script, the load generator (a minimal keep-alive HTTP/1.1 client on asyncio).
 
-    .venv/bin/python benchmarks/bench_inbound.py            # writes benchmarks/results/inbound.json
+Per server, two phases:
+* saturation: a closed loop, `--connections` connections each driving conversations as fast
+  as answers come back; figures per turn too;
+* steady: an open loop at `--rate` messages/s spread over many conversations; latency counts
+  from each message's scheduled time (a stall is not hidden: no coordinated omission).
+
+The servers are measured in turn, `--repeat` times (bare, bot 1 worker, bot 2 workers, bare,
+...); the figures are the medians over the repetitions. CPU per message is the server's
+processes' CPU time (user + system, workers included) over the phase, divided by messages.
+
+    .venv/bin/python benchmarks/bench_inbound.py       # writes benchmarks/results/inbound.json
 """
 
 from __future__ import annotations
@@ -19,27 +34,79 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
+import shutil
 import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request, Response
 from twilio.request_validator import RequestValidator
 
 HOST = "127.0.0.1"
 TOKEN = "benchmark-auth-token-0123456789ab"
 PUBLIC = "https://bot.example.org"
 PATH = "/twilio/messages"
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 RESULTS = Path(__file__).parent / "results" / "inbound.json"
-BODIES = ("hola", "1", "si", "1", "Maria Perez", "14/02/1992", "honduras", "8")
+BIN = Path(sys.executable).parent
+
+#: (name, text): one whole conversation, in Spanish over SMS.
+TURNS: list[tuple[str, str]] = [
+    ("greeting", "hola"),
+    ("language", "1"),
+    ("consent", "si"),
+    ("menu: register", "1"),
+    ("name", "Ana Lucía Martínez Gómez"),
+    ("birth date", "12/05/1988"),
+    ("nationality", "hondureña"),
+    ("port", "5"),
+    ("family: yes", "si"),
+    ("member name", "Carlos Alberto Reyes Paz"),
+    ("member birth date", "03/09/1985"),
+    ("relationship", "1"),
+    ("member nationality", "Honduras"),
+    ("list correct", "4"),
+    ("CONFIRM (booking call)", "1"),
+    ("menu: today's request", "2"),
+    ("request port", "5"),
+    ("REQUEST (booking call)", "1"),
+    ("menu", "menu"),
+]
+
+BARE_APP = """
+from fastapi import FastAPI, Request, Response
+
+app = FastAPI()
+EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+
+
+@app.post("/twilio/messages")
+async def bare(request: Request) -> Response:
+    await request.body()
+    return Response(EMPTY, media_type="application/xml")
+
+
+@app.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+"""
+
+SANDBOX = """
+import sys, uvicorn
+from booking_sandbox.app import create_app
+from booking_sandbox.settings import SandboxSettings
+settings = SandboxSettings(
+    database_url=f"sqlite:///{sys.argv[2]}", scheduler_enabled=False,
+    window_opens="00:00", window_closes="23:59",
+)
+uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[1]),
+            log_level="warning", access_log=False, loop="uvloop")
+"""
 
 
 def _free_port() -> int:
@@ -48,272 +115,429 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _run_server(app: FastAPI, port: int) -> None:
-    """The same server settings for both apps: the comparison is only fair that way."""
-    import uvicorn
-
-    uvicorn.run(
-        app,
-        host=HOST,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
-    )
-
-
-def _serve_bot(port: int) -> None:
-    from pydantic import SecretStr
-
-    from bot.app import create_app
-    from bot.settings import Settings
-
-    settings = Settings(
-        redis_url=REDIS_URL,
-        twilio_auth_token=SecretStr(TOKEN),
-        public_base_url=PUBLIC,
-        secret_key=SecretStr("benchmark-secret"),
-        # As in production: the booking API is another service (the sandbox, own process),
-        # so its scheduler does not share the bot's event loop.
-        booking_api_url=os.environ["BENCH_BOOKING_API_URL"],
-        log_level="WARNING",
-    )
-    app = create_app(settings, data_dir=Path(f"/tmp/frontdoor-bench-{port}"))
-    _run_server(app, port)
+def _wait_http(port: int, path: str = "/healthz", timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    request = f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=1) as sock:
+                sock.sendall(request)
+                if sock.recv(64).startswith(b"HTTP/1.1 200"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing answered 200 on {port}{path}")
 
 
-def _serve_sandbox(port: int) -> None:
-    from booking_sandbox.app import create_app as create_sandbox
-    from booking_sandbox.settings import SandboxSettings
-
-    db = Path(f"/tmp/frontdoor-bench-sandbox-{port}.sqlite3")
-    settings = SandboxSettings(database_url=f"sqlite:///{db}", scheduler_enabled=False)
-    _run_server(create_sandbox(settings), port)
+# -- the server's CPU time (its processes and their children, from /proc) ---------------------
 
 
-def _serve_bare(port: int) -> None:
-    app = FastAPI()
-    empty = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            children = []
+        todo += [int(c) for c in children]
+    return pids
 
-    @app.post(PATH)
-    async def bare(request: Request) -> Response:
-        await request.body()
-        return Response(empty, media_type="application/xml")
 
-    _run_server(app, port)
+def _cpu_seconds(pid: int) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for one in _tree(pid):
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
-def _requests(count: int, senders: int, run_id: str) -> list[bytes]:
-    """Pre-built signed raw HTTP requests: signing is the sender's (Twilio's) cost, not ours."""
+# -- requests ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Message:
+    sender: int
+    turn: int
+    raw: bytes
+
+
+def _conversations(count: int, run: str) -> list[list[Message]]:
+    """Signed raw HTTP requests, one list of `TURNS` per simulated person."""
     validator = RequestValidator(TOKEN)
     out = []
-    for i in range(count):
-        sender = f"+1555{run_id}{i % senders:06d}"
-        turn = i // senders
-        sid = f"SM{run_id}{i:026d}"
-        form = {
-            "MessageSid": sid,
-            "SmsMessageSid": sid,
-            "AccountSid": "AC" + "0" * 32,
-            "From": sender,
-            "To": "+16195550100",
-            "Body": BODIES[turn % len(BODIES)],
-            "NumMedia": "0",
-            "SmsStatus": "received",
-            "ApiVersion": "2010-04-01",
-        }
-        body = urlencode(form).encode()
-        signature = validator.compute_signature(PUBLIC + PATH, form)
-        head = (
-            f"POST {PATH} HTTP/1.1\r\nHost: bot.example.org\r\n"
-            "Content-Type: application/x-www-form-urlencoded\r\n"
-            f"X-Twilio-Signature: {signature}\r\nContent-Length: {len(body)}\r\n\r\n"
-        ).encode()
-        out.append(head + body)
+    for person in range(count):
+        phone = f"+1555{run}{person:05d}"
+        messages = []
+        for turn, (_, text) in enumerate(TURNS):
+            sid = f"SM{run}{person:05d}{turn:02d}".ljust(34, "0")
+            form = {
+                "MessageSid": sid,
+                "SmsMessageSid": sid,
+                "AccountSid": "AC" + "0" * 32,
+                "From": phone,
+                "To": "+16195550100",
+                "Body": text,
+                "NumMedia": "0",
+                "SmsStatus": "received",
+                "ApiVersion": "2010-04-01",
+            }
+            body = urlencode(form).encode()
+            signature = validator.compute_signature(PUBLIC + PATH, form)
+            head = (
+                f"POST {PATH} HTTP/1.1\r\nHost: bot.example.org\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                f"X-Twilio-Signature: {signature}\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            messages.append(Message(person, turn, head + body))
+        out.append(messages)
     return out
 
 
 class Connection:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
 
-    @classmethod
-    async def open(cls, port: int) -> Connection:
-        reader, writer = await asyncio.open_connection(HOST, port)
-        return cls(reader, writer)
+    async def send(self, raw: bytes) -> tuple[int, bytes]:
+        for attempt in range(2):
+            try:
+                if self.reader is None or self.writer is None:
+                    self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+                self.writer.write(raw)
+                head = await self.reader.readuntil(b"\r\n\r\n")
+                status = int(head.split(b" ", 2)[1])
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                return status, await self.reader.readexactly(length)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                self.reader = self.writer = None  # an idle keep-alive was closed: once more
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
-    async def send(self, raw: bytes, port: int) -> int:
-        try:
-            return await self._send(raw)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            # The server closed an idle keep-alive connection: reconnect once.
-            self.reader, self.writer = await asyncio.open_connection(HOST, port)
-            return await self._send(raw)
 
-    async def _send(self, raw: bytes) -> int:
-        self.writer.write(raw)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-        await self.reader.readexactly(length)
-        return status
+# -- results ----------------------------------------------------------------------------------
 
 
 @dataclass
-class Result:
-    mode: str
+class Phase:
+    server: str
+    phase: str
     sent: int
     errors: int
     seconds: float
     throughput: float
     p50_ms: float
     p99_ms: float
+    cpu_us_per_message: float
+    #: turn name -> (p50 ms, p99 ms, msg/s if every message were this turn)
+    turns: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
 
-def _summary(mode: str, latencies: list[float], errors: int, seconds: float) -> Result:
-    ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
-    return Result(
-        mode=mode,
+def _pct(ordered: list[float], q: float) -> float:
+    if not ordered:
+        return float("nan")
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000, 2)
+
+
+def _phase(
+    server: str,
+    phase: str,
+    latencies: list[tuple[int, float]],
+    errors: int,
+    seconds: float,
+    cpu: float,
+    concurrency: int,
+) -> Phase:
+    ordered = sorted(lat for _, lat in latencies)
+    turns = {}
+    for index, (name, _) in enumerate(TURNS):
+        mine = sorted(lat for turn, lat in latencies if turn == index)
+        if mine:
+            rate = concurrency / statistics.fmean(mine)
+            turns[name] = (_pct(mine, 0.5), _pct(mine, 0.99), round(rate, 1))
+    return Phase(
+        server=server,
+        phase=phase,
         sent=len(latencies),
         errors=errors,
         seconds=round(seconds, 2),
         throughput=round(len(latencies) / seconds, 1),
-        p50_ms=round(statistics.median(ordered) * 1000, 2) if ordered else float("nan"),
-        p99_ms=round(p99 * 1000, 2),
+        p50_ms=_pct(ordered, 0.5),
+        p99_ms=_pct(ordered, 0.99),
+        cpu_us_per_message=round(cpu / max(1, len(latencies)) * 1e6, 1),
+        turns=turns,
     )
 
 
-async def saturate(port: int, raws: list[bytes], connections: int) -> Result:
-    queue = iter(raws)
-    latencies: list[float] = []
+def _answered(status: int, body: bytes, bare: bool) -> bool:
+    return status == 200 and (bare or b"<Message>" in body or b"<Message " in body)
+
+
+async def saturate(
+    name: str, pid: int, port: int, people: list[list[Message]], connections: int, bare: bool
+) -> Phase:
+    todo = iter(people)
+    latencies: list[tuple[int, float]] = []
     errors = 0
 
     async def worker() -> None:
         nonlocal errors
-        conn = await Connection.open(port)
-        for raw in queue:
-            start = time.perf_counter()
-            if await conn.send(raw, port) != 200:
-                errors += 1
-            latencies.append(time.perf_counter() - start)
+        conn = Connection(port)
+        for conversation in todo:
+            for message in conversation:
+                start = time.perf_counter()
+                status, body = await conn.send(message.raw)
+                latencies.append((message.turn, time.perf_counter() - start))
+                errors += not _answered(status, body, bare)
 
+    cpu = _cpu_seconds(pid)
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(connections)))
-    return _summary(
-        f"saturation ({connections} connections)", latencies, errors, time.perf_counter() - start
-    )
+    seconds = time.perf_counter() - start
+    used = _cpu_seconds(pid) - cpu
+    return _phase(name, "saturation", latencies, errors, seconds, used, connections)
 
 
-async def steady(port: int, raws: list[bytes], rate: float) -> Result:
-    idle: list[Connection] = [await Connection.open(port) for _ in range(32)]
-    latencies: list[float] = []
+async def steady(
+    name: str, pid: int, port: int, people: list[list[Message]], rate: float, bare: bool
+) -> Phase:
+    """Open loop: message k of the schedule is sent at start + k / rate, round robin over the
+    people (person p's turn t is message t * len(people) + p); a person's next message also
+    waits for the answer to their previous one (latency still counts from the schedule)."""
+    idle: list[Connection] = [Connection(port) for _ in range(64)]
+    latencies: list[tuple[int, float]] = []
     errors = 0
+    answered = {p: asyncio.Event() for p in range(len(people))}
+    for event in answered.values():
+        event.set()
 
-    async def one(raw: bytes, scheduled: float) -> None:
+    async def one(message: Message, scheduled: float) -> None:
         nonlocal errors
-        conn = idle.pop() if idle else await Connection.open(port)
-        if await conn.send(raw, port) != 200:
-            errors += 1
-        latencies.append(time.perf_counter() - scheduled)
+        await answered[message.sender].wait()
+        answered[message.sender].clear()
+        conn = idle.pop() if idle else Connection(port)
+        status, body = await conn.send(message.raw)
+        latencies.append((message.turn, time.perf_counter() - scheduled))
+        errors += not _answered(status, body, bare)
         idle.append(conn)
+        answered[message.sender].set()
 
+    schedule = [people[p][t] for t in range(len(TURNS)) for p in range(len(people))]
     tasks = []
+    cpu = _cpu_seconds(pid)
     start = time.perf_counter()
-    for i, raw in enumerate(raws):
-        scheduled = start + i / rate
+    for index, message in enumerate(schedule):
+        scheduled = start + index / rate
         delay = scheduled - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(raw, scheduled)))
+        tasks.append(asyncio.create_task(one(message, scheduled)))
     await asyncio.gather(*tasks)
-    return _summary(f"steady {rate:g}/s", latencies, errors, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    used = _cpu_seconds(pid) - cpu
+    return _phase(name, f"steady {rate:g}/s", latencies, errors, seconds, used, 1)
 
 
-def _wait_for(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection((HOST, port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server on {port} did not start")
+# -- servers ----------------------------------------------------------------------------------
 
 
-def _flush_redis() -> None:
-    import redis
+class Services:
+    """The benchmark's own redis-server and booking sandbox, for the whole run."""
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.redis_port, self.sandbox_port = _free_port(), _free_port()
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> None:
+        redis = shutil.which("redis-server")
+        if redis is None:
+            raise SystemExit("bench_inbound needs redis-server (it runs one of its own)")
+        self.procs.append(
+            subprocess.Popen(
+                [
+                    redis,
+                    "--port",
+                    str(self.redis_port),
+                    "--bind",
+                    HOST,
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.tmp),
+                ],
+                stdout=subprocess.DEVNULL,
+            )
+        )
+        db = self.tmp / "sandbox.sqlite3"
+        self.procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", SANDBOX, str(self.sandbox_port), str(db)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        _wait_http(self.sandbox_port, "/v1/ports")
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            proc.wait(20)
 
 
-def measure(name: str, target: Callable[[int], None], args: argparse.Namespace) -> list[Result]:
+def start_server(kind: str, services: Services, port: int, tmp: Path) -> subprocess.Popen[bytes]:
+    cwd = tmp / f"{kind}-{port}"
+    cwd.mkdir()
+    log = (cwd / "server.log").open("wb")
+    if kind == "bare":
+        (cwd / "bare_app.py").write_text(BARE_APP)
+        command = [str(BIN / "uvicorn"), "bare_app:app", "--port", str(port), "--loop", "uvloop",
+                   "--http", "h11", "--no-access-log", "--log-level", "warning"]  # fmt: skip
+        env = dict(os.environ)
+    else:
+        workers = kind.removeprefix("bot-")
+        command = [str(BIN / "frontdoor"), "serve", "--port", str(port), "--workers", workers]
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR_")},
+            "FRONTDOOR_REDIS_URL": f"redis://{HOST}:{services.redis_port}/0",
+            "FRONTDOOR_BOOKING_API_URL": f"http://{HOST}:{services.sandbox_port}",
+            "FRONTDOOR_SECRET_KEY": "benchmark-secret-0123456789abcdef",
+            "FRONTDOOR_TWILIO_AUTH_TOKEN": TOKEN,
+            "FRONTDOOR_PUBLIC_BASE_URL": PUBLIC,
+            "FRONTDOOR_LOG_LEVEL": "WARNING",
+            # People type slower than this benchmark: a person's 19 messages in a second would
+            # be a flood (12 at once, 30/min). The buckets are still taken, at the same cost.
+            "FRONTDOOR_FLOOD_BURST": "1000",
+        }
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
+    _wait_http(port)
+    return proc
+
+
+def measure(
+    kind: str, services: Services, args: argparse.Namespace, rep: int, tmp: Path
+) -> list[Phase]:
     port = _free_port()
-    proc = multiprocessing.get_context("spawn").Process(target=target, args=(port,), daemon=True)
-    proc.start()
+    proc = start_server(kind, services, port, tmp)
+    bare = kind == "bare"
+    tag = {"bare": 1, "bot-1": 2, "bot-2": 3}[kind]
     try:
-        _wait_for(port)
-        run_id = f"{port % 10000:04d}"
-        results = []
-        warm = _requests(500, 250, "9" + run_id[1:])
-        asyncio.run(saturate(port, warm, 8))
-        sat = _requests(args.saturation_messages, args.senders, run_id)
-        results.append(asyncio.run(saturate(port, sat, args.connections)))
-        run_id2 = f"{(port + 1) % 10000:04d}"
-        std = _requests(int(args.rate * args.seconds), args.senders, "8" + run_id2[1:])
-        results.append(asyncio.run(steady(port, std, args.rate)))
-        for r in results:
+        warm = _conversations(20, f"9{tag}{rep}")
+        asyncio.run(saturate(kind, proc.pid, port, warm, 8, bare))
+        people = _conversations(args.people, f"1{tag}{rep}")
+        sat = asyncio.run(saturate(kind, proc.pid, port, people, args.connections, bare))
+        count = max(1, int(args.rate * args.seconds) // len(TURNS))
+        calm = _conversations(count, f"2{tag}{rep}")
+        std = asyncio.run(steady(kind, proc.pid, port, calm, args.rate, bare))
+        for r in (sat, std):
             print(
-                f"{name:5s} {r.mode:28s} {r.throughput:8.1f}/s  p50 {r.p50_ms:7.2f} ms  "
-                f"p99 {r.p99_ms:7.2f} ms  errors {r.errors}",
+                f"rep {rep} {kind:6s} {r.phase:12s} {r.throughput:8.1f} msg/s  p50 "
+                f"{r.p50_ms:6.2f} ms  p99 {r.p99_ms:7.2f} ms  CPU {r.cpu_us_per_message:7.1f} "
+                f"µs/msg  errors {r.errors}/{r.sent}",
                 flush=True,
             )
-        return results
+        return [sat, std]
     finally:
         proc.terminate()
-        proc.join(10)
+        proc.wait(30)
+
+
+def _median_rows(phases: list[Phase]) -> list[dict[str, object]]:
+    rows = []
+    for kind in ("bare", "bot-1", "bot-2"):
+        for phase in sorted({p.phase for p in phases}):
+            mine = [p for p in phases if p.server == kind and p.phase == phase]
+            if not mine:
+                continue
+            row: dict[str, object] = {"server": kind, "phase": phase}
+            for name in ("throughput", "p50_ms", "p99_ms", "cpu_us_per_message"):
+                row[name] = round(statistics.median(getattr(p, name) for p in mine), 2)
+            row["errors"] = sum(p.errors for p in mine)
+            row["sent"] = sum(p.sent for p in mine)
+            if not phase.startswith("steady"):
+                row["turns"] = {
+                    name: tuple(
+                        round(statistics.median(p.turns[name][i] for p in mine), 1)
+                        for i in range(3)
+                    )
+                    for name, _ in TURNS
+                    if all(name in p.turns for p in mine)
+                }
+            rows.append(row)
+    return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--saturation-messages", type=int, default=6000)
+    parser.add_argument("--people", type=int, default=600, help="conversations at saturation")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--senders", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--servers", default="bare,bot-1,bot-2")
     args = parser.parse_args()
-    _flush_redis()
-    bare = measure("bare", _serve_bare, args)
-    sandbox_port = _free_port()
-    sandbox = multiprocessing.get_context("spawn").Process(
-        target=_serve_sandbox, args=(sandbox_port,), daemon=True
-    )
-    sandbox.start()
-    _wait_for(sandbox_port)
-    os.environ["BENCH_BOOKING_API_URL"] = f"http://{HOST}:{sandbox_port}"
-    try:
-        bot = measure("bot", _serve_bot, args)
-    finally:
-        sandbox.terminate()
-        sandbox.join(10)
-    _flush_redis()
-    ratio = round(bot[0].throughput / bare[0].throughput, 3)
-    print(f"bot/bare saturation throughput ratio: {ratio}")
+    load_before = os.getloadavg()
+    phases: list[Phase] = []
+    with tempfile.TemporaryDirectory(prefix="bench-inbound-") as name:
+        tmp = Path(name)
+        services = Services(tmp)
+        services.start()
+        try:
+            for rep in range(args.repeat):
+                for kind in args.servers.split(","):
+                    phases += measure(kind, services, args, rep, tmp)
+        finally:
+            services.stop()
+    rows = _median_rows(phases)
+    print(f"\nmedians over {args.repeat} repetitions (load average before: {load_before[0]:.2f}, "
+          f"after: {os.getloadavg()[0]:.2f})")  # fmt: skip
+    for row in rows:
+        print(
+            f"{row['server']:6s} {row['phase']:12s} {row['throughput']:8.1f} msg/s  p50 "
+            f"{row['p50_ms']} ms  p99 {row['p99_ms']} ms  CPU {row['cpu_us_per_message']} µs/msg"
+            f"  errors {row['errors']}/{row['sent']}"
+        )
+    by = {(r["server"], r["phase"]): r for r in rows}
+    sat = "saturation"
+    ratios = {}
+    for kind in ("bot-1", "bot-2"):
+        if (kind, sat) in by and ("bare", sat) in by:
+            ratio = float(by[kind, sat]["throughput"]) / float(by["bare", sat]["throughput"])  # type: ignore[arg-type]
+            ratios[kind] = round(ratio, 3)
+            print(f"{kind} / bare (1 worker) saturation throughput: {ratios[kind]}")
+    for kind in ("bot-1", "bot-2"):
+        turns = by.get((kind, sat), {}).get("turns")
+        if isinstance(turns, dict):
+            print(f"\n{kind} per turn at saturation: p50 / p99 ms, msg/s if all were this turn")
+            for turn, (p50, p99, rate) in turns.items():
+                print(f"  {turn:24s} {p50:7.1f} {p99:8.1f} {rate:9.1f}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
             {
                 "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
+                "load_average_before": load_before,
+                "load_average_after": os.getloadavg(),
                 "args": vars(args),
-                "bare": [asdict(r) for r in bare],
-                "bot": [asdict(r) for r in bot],
-                "saturation_ratio": ratio,
+                "medians": rows,
+                "ratios": ratios,
+                "runs": [asdict(p) for p in phases],
             },
-            indent=2,
+            indent=1,
         )
         + "\n"
     )
