@@ -53,8 +53,9 @@ def simulate(count: int, settings: SandboxSettings, seed: int) -> dict[str, np.n
     }
 
 
-def bench_core(data: dict[str, np.ndarray[Any, Any]], settings: SandboxSettings,
-               seed: int) -> dict[str, Any]:
+def bench_core(
+    data: dict[str, np.ndarray[Any, Any]], settings: SandboxSettings, seed: int
+) -> dict[str, Any]:
     started = time.perf_counter()
     selected = people = 0
     for index, port in enumerate(settings.ports):
@@ -63,12 +64,14 @@ def bench_core(data: dict[str, np.ndarray[Any, Any]], settings: SandboxSettings,
         ids = [f"req_{position:032x}" for position in np.flatnonzero(mine).tolist()]
         keys = draw_keys(seed.to_bytes(32, "big"), port.id, ids)
         days = (data["registered"][mine] // 86400).astype(np.int64)
-        result = allocate_port(data["size"][mine], days, free,
-                               settings.longest_waiting_share, keys)
+        result = allocate_port(data["size"][mine], days, free, settings.longest_waiting_share, keys)
         selected += result.households_waited_longest + result.households_drawn
         people += result.people_waited_longest + result.people_drawn
-    return {"seconds": round(time.perf_counter() - started, 3), "households_selected": selected,
-            "people_selected": people}
+    return {
+        "seconds": round(time.perf_counter() - started, 3),
+        "households_selected": selected,
+        "people_selected": people,
+    }
 
 
 def fill(settings: SandboxSettings, data: dict[str, np.ndarray[Any, Any]]) -> float:
@@ -85,20 +88,30 @@ def fill(settings: SandboxSettings, data: dict[str, np.ndarray[Any, Any]]) -> fl
             for index in rows:
                 registered_at = epoch + timedelta(seconds=float(data["registered"][index]))
                 asked = window_opens + timedelta(seconds=float(data["arrival"][index]))
-                registrations.append({
-                    "id": f"reg_{index:032x}", "contact_ref": f"c{index}",
-                    "port": settings.ports[int(data["port"][index])].id,
-                    "household": {}, "household_size": int(data["size"][index]),
-                    "created_at": registered_at, "updated_at": registered_at,
-                })
-                requests.append({
-                    "id": f"req_{(index * 2654435761) % 2**64:032x}",
-                    "registration_id": f"reg_{index:032x}",
-                    "port": settings.ports[int(data["port"][index])].id,
-                    "request_date": REQUEST_DAY, "requested_at": asked, "received_at": asked,
-                    "status": "pending", "household_size": int(data["size"][index]),
-                    "registered_at": registered_at,
-                })
+                registrations.append(
+                    {
+                        "id": f"reg_{index:032x}",
+                        "contact_ref": f"c{index}",
+                        "port": settings.ports[int(data["port"][index])].id,
+                        "household": {},
+                        "household_size": int(data["size"][index]),
+                        "created_at": registered_at,
+                        "updated_at": registered_at,
+                    }
+                )
+                requests.append(
+                    {
+                        "id": f"req_{(index * 2654435761) % 2**64:032x}",
+                        "registration_id": f"reg_{index:032x}",
+                        "port": settings.ports[int(data["port"][index])].id,
+                        "request_date": REQUEST_DAY,
+                        "requested_at": asked,
+                        "received_at": asked,
+                        "status": "pending",
+                        "household_size": int(data["size"][index]),
+                        "registered_at": registered_at,
+                    }
+                )
             db.execute(insert(Registration), registrations)
             db.execute(insert(SlotRequest), requests)
         db.commit()
@@ -121,8 +134,9 @@ def bench_database(settings: SandboxSettings, seed: int) -> dict[str, Any]:
         "seconds_decide": round(sum(s.seconds_decide for s in summaries), 3),
         "seconds_write": round(sum(s.seconds_write for s in summaries), 2),
         "households_requested": sum(s.households_requested for s in summaries),
-        "households_selected": sum(s.households_waited_longest + s.households_drawn
-                                   for s in summaries),
+        "households_selected": sum(
+            s.households_waited_longest + s.households_drawn for s in summaries
+        ),
         "people_selected": sum(s.people_waited_longest + s.people_drawn for s in summaries),
     }
 
@@ -131,19 +145,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database-url", default=None,
-                        help="default: a fresh SQLite file in a temporary directory")
+    parser.add_argument(
+        "--database-url", default=None, help="default: a fresh SQLite file in a temporary directory"
+    )
     parser.add_argument("--database-schema", default=None)
     parser.add_argument("--core-only", action="store_true")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
         url = args.database_url or f"sqlite:///{Path(scratch) / 'bench.sqlite3'}"
-        settings = SandboxSettings(database_url=url, database_schema=args.database_schema,
-                                   scheduler_enabled=False)
+        settings = SandboxSettings(
+            database_url=url, database_schema=args.database_schema, scheduler_enabled=False
+        )
         data = simulate(args.requests, settings, args.seed)
-        report: dict[str, Any] = {"requests": args.requests,
-                                  "core": bench_core(data, settings, args.seed)}
+        report: dict[str, Any] = {
+            "requests": args.requests,
+            "core": bench_core(data, settings, args.seed),
+        }
         if not args.core_only:
             report["database_url"] = url.split("@")[-1]
             report["fill_seconds (set-up, not timed)"] = fill(settings, data)

@@ -54,6 +54,8 @@ PUBLIC = "https://bot.example.org"
 PATH = "/twilio/messages"
 RESULTS = Path(__file__).parent / "results" / "inbound.json"
 BIN = Path(sys.executable).parent
+#: An answer later than this counts as an error (Twilio gives up after 15 s).
+READ_TIMEOUT = 15.0
 
 #: (name, text): one whole conversation, in Spanish over SMS.
 TURNS: list[tuple[str, str]] = [
@@ -212,18 +214,23 @@ class Connection:
                 if self.reader is None or self.writer is None:
                     self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
                 self.writer.write(raw)
-                head = await self.reader.readuntil(b"\r\n\r\n")
-                status = int(head.split(b" ", 2)[1])
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                return status, await self.reader.readexactly(length)
+                async with asyncio.timeout(READ_TIMEOUT):
+                    return await self._answer(self.reader)
             except (asyncio.IncompleteReadError, ConnectionError):
                 self.reader = self.writer = None  # an idle keep-alive was closed: once more
                 if attempt:
                     raise
         raise AssertionError("unreachable")
+
+    @staticmethod
+    async def _answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        return status, await reader.readexactly(length)
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -297,7 +304,10 @@ async def saturate(
         for conversation in todo:
             for message in conversation:
                 start = time.perf_counter()
-                status, body = await conn.send(message.raw)
+                try:
+                    status, body = await conn.send(message.raw)
+                except (TimeoutError, OSError, asyncio.IncompleteReadError):
+                    status, body, conn = 0, b"", Connection(port)
                 latencies.append((message.turn, time.perf_counter() - start))
                 errors += not _answered(status, body, bare)
 
@@ -318,20 +328,20 @@ async def steady(
     idle: list[Connection] = [Connection(port) for _ in range(64)]
     latencies: list[tuple[int, float]] = []
     errors = 0
-    answered = {p: asyncio.Event() for p in range(len(people))}
-    for event in answered.values():
-        event.set()
+    # asyncio.Lock wakes its waiters in order: a person's messages go one after the other.
+    turn_of = {p: asyncio.Lock() for p in range(len(people))}
 
     async def one(message: Message, scheduled: float) -> None:
         nonlocal errors
-        await answered[message.sender].wait()
-        answered[message.sender].clear()
-        conn = idle.pop() if idle else Connection(port)
-        status, body = await conn.send(message.raw)
-        latencies.append((message.turn, time.perf_counter() - scheduled))
-        errors += not _answered(status, body, bare)
-        idle.append(conn)
-        answered[message.sender].set()
+        async with turn_of[message.sender]:
+            conn = idle.pop() if idle else Connection(port)
+            try:
+                status, body = await conn.send(message.raw)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError):
+                status, body, conn = 0, b"", Connection(port)
+            latencies.append((message.turn, time.perf_counter() - scheduled))
+            errors += not _answered(status, body, bare)
+            idle.append(conn)
 
     schedule = [people[p][t] for t in range(len(TURNS)) for p in range(len(people))]
     tasks = []

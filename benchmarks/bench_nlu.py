@@ -25,12 +25,26 @@ HELDOUT = ROOT / "tests" / "nlu_tests" / "data" / "heldout.yml"
 
 # Typed answers and short chat, the bulk of real traffic, next to the held-out sentences.
 SHORT = [
-    ("si", "es"), ("wi", "ht"), ("sim", "pt"), ("yes", "en"), ("no", None), ("1", None),
-    ("14 de febrero de 1992", "es"), ("05/11/1987", None), ("2 fevriye 1990", "ht"),
-    ("9 de outubro de 1978", "pt"), ("October 9, 1978", "en"), ("soy colombiana", None),
-    ("kiben", "ht"), ("somos 4", "es"), ("Maria Fernanda Lopez Garcia", "es"),
-    ("kiero sacar sita pal lunes", None), ("kote randevou m lan ye", None),
-    ("ja tenho data marcada?", None), ("hola", None), ("bonjou", None),
+    ("si", "es"),
+    ("wi", "ht"),
+    ("sim", "pt"),
+    ("yes", "en"),
+    ("no", None),
+    ("1", None),
+    ("14 de febrero de 1992", "es"),
+    ("05/11/1987", None),
+    ("2 fevriye 1990", "ht"),
+    ("9 de outubro de 1978", "pt"),
+    ("October 9, 1978", "en"),
+    ("soy colombiana", None),
+    ("kiben", "ht"),
+    ("somos 4", "es"),
+    ("Maria Fernanda Lopez Garcia", "es"),
+    ("kiero sacar sita pal lunes", None),
+    ("kote randevou m lan ye", None),
+    ("ja tenho data marcada?", None),
+    ("hola", None),
+    ("bonjou", None),
 ]
 
 
@@ -93,18 +107,19 @@ def main() -> None:
 
     from nlu.model_cache import load_or_train
 
-    result: dict[str, object] = {"python": platform.python_version(),
-                                 "machine": platform.machine()}
+    result: dict[str, object] = {"python": platform.python_version(), "machine": platform.machine()}
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         load_or_train(Path(tmp))
         result["train_s"] = round(time.perf_counter() - started, 2)
         command = [sys.executable, __file__, "--child", tmp, "--iterations"]
-        first = subprocess.run([*command, "1000"], check=True, capture_output=True, text=True,
-                               cwd=ROOT)  # first start: unpacks the language model too
+        first = subprocess.run(
+            [*command, "1000"], check=True, capture_output=True, text=True, cwd=ROOT
+        )  # first start: unpacks the language model too
         result["load_first_start_s"] = json.loads(first.stdout)["load_s"]
-        child = subprocess.run([*command, str(args.iterations)], check=True,
-                               capture_output=True, text=True, cwd=ROOT)
+        child = subprocess.run(
+            [*command, str(args.iterations)], check=True, capture_output=True, text=True, cwd=ROOT
+        )
     result.update(json.loads(child.stdout))
     if args.accuracy:
         from nlu.crossval import cross_validate
@@ -112,8 +127,7 @@ def main() -> None:
 
         examples = load_examples()
         runs = [cross_validate(examples, seed=seed)[0] for seed in (0, 1)]
-        result["cv_accuracy"] = {lang: round(sum(r[lang] for r in runs) / 2, 4)
-                                 for lang in runs[0]}
+        result["cv_accuracy"] = {lang: round(sum(r[lang] for r in runs) / 2, 4) for lang in runs[0]}
     if args.json:
         print(json.dumps(result, indent=2))
     else:

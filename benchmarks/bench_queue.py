@@ -80,11 +80,23 @@ def mock_app() -> Any:
             form = dict(parse_qsl(body.decode()))
             arrivals.append((time.time(), form.get("From", "")))
             sid = "SM" + uuid.uuid4().hex
-            payload = json.dumps({"sid": sid, "status": "queued", "to": form.get("To"),
-                                  "from": form.get("From"), "body": form.get("Body")}).encode()
+            payload = json.dumps(
+                {
+                    "sid": sid,
+                    "status": "queued",
+                    "to": form.get("To"),
+                    "from": form.get("From"),
+                    "body": form.get("Body"),
+                }
+            ).encode()
             status = 201
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": payload})
 
     return app
@@ -128,9 +140,16 @@ async def prepare(settings: Settings, n: int) -> float:
         phone = f"+52155{i:08d}"
         key = contact_key(SECRET, phone)
         session = Session(
-            phone=phone, channel=ChannelKind.WHATSAPP, lang="es", contact_ref=key.digest,
-            registration_id=f"reg_{i}", consented_at=now, flow="menu", step="choose",
-            slots={"full_name": f"Persona Prueba {i}"}, last_inbound_at=now - timedelta(hours=1),
+            phone=phone,
+            channel=ChannelKind.WHATSAPP,
+            lang="es",
+            contact_ref=key.digest,
+            registration_id=f"reg_{i}",
+            consented_at=now,
+            flow="menu",
+            step="choose",
+            slots={"full_name": f"Persona Prueba {i}"},
+            last_inbound_at=now - timedelta(hours=1),
         )
         await store.save(key, session, timedelta(days=1))
         contacts.append(key.digest)
@@ -140,15 +159,23 @@ async def prepare(settings: Settings, n: int) -> float:
     await store.close()
     queue = JobQueue(make_broker(settings))
     await queue.start()
-    values = {"appointment_port": "laredo", "appointment_at": "2026-03-30T09:00:00-05:00",
-              "confirm_by": "2026-03-16T10:00:00-05:00"}
+    values = {
+        "appointment_port": "laredo",
+        "appointment_at": "2026-03-30T09:00:00-05:00",
+        "confirm_by": "2026-03-16T10:00:00-05:00",
+    }
     started = time.perf_counter()
     for start in range(0, n, 500):
-        await asyncio.gather(*(
-            queue.notify(NotifyJob(job_id=f"bench-{i}", contact=contacts[i], purpose="allocated",
-                                   values=values))
-            for i in range(start, min(n, start + 500))
-        ))
+        await asyncio.gather(
+            *(
+                queue.notify(
+                    NotifyJob(
+                        job_id=f"bench-{i}", contact=contacts[i], purpose="allocated", values=values
+                    )
+                )
+                for i in range(start, min(n, start + 500))
+            )
+        )
     rate = n / (time.perf_counter() - started)
     await queue.close()
     return rate
@@ -237,8 +264,10 @@ def main() -> int:
         target = subprocess.Popen([sys.executable, __file__, "--serve-mock", str(port)])
     else:
         prism = ROOT / ".prism" / "node_modules" / ".bin" / "prism"
-        target = subprocess.Popen([str(prism), "mock", "-h", "127.0.0.1", "-p", str(port),
-                                   str(SPEC)], stdout=subprocess.DEVNULL)
+        target = subprocess.Popen(
+            [str(prism), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)],
+            stdout=subprocess.DEVNULL,
+        )
     arrivals: list[tuple[float, str]] = []
     workers: list[subprocess.Popen[bytes]] = []
     env = {
@@ -266,8 +295,13 @@ def main() -> int:
         worker_cmd = ["-m", "bot.cli", "worker"]
         profiled = [str(args.profile)] if args.profile else worker_cmd
         workers = [
-            subprocess.Popen([sys.executable, *(profiled if i == 0 else worker_cmd)], env=env,
-                             cwd=ROOT, stdout=log, stderr=log)
+            subprocess.Popen(
+                [sys.executable, *(profiled if i == 0 else worker_cmd)],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=log,
+            )
             for i in range(args.workers)
         ]
         count, last_count, still = 0, -1, 0
@@ -278,8 +312,9 @@ def main() -> int:
             if args.target == "mock":
                 import httpx
 
-                arrivals = [tuple(a) for a in httpx.get(f"http://127.0.0.1:{port}/stats",
-                                                        timeout=30).json()]
+                arrivals = [
+                    tuple(a) for a in httpx.get(f"http://127.0.0.1:{port}/stats", timeout=30).json()
+                ]
                 count = len(arrivals)
             else:
                 count = sent_count(redis_url, prefix)
@@ -302,12 +337,23 @@ def main() -> int:
     if args.target == "mock":
         figures = analyse(arrivals, args.n, args.rate)
     else:
-        figures = {"messages": count, "expected": args.n, "duration_s": round(elapsed, 1),
-                   "sustained_msg_per_s": round(count / elapsed, 1), "limit_msg_per_s": args.rate}
-    figures.update({"worker_cpu_ms_per_message": round(cpu_per_message_ms, 2),
-                    "target": args.target, "workers": args.workers,
-                    "concurrency": args.concurrency, "enqueue_jobs_per_s": round(enqueue_rate),
-                    "wall_s_from_worker_start": round(elapsed, 1)})
+        figures = {
+            "messages": count,
+            "expected": args.n,
+            "duration_s": round(elapsed, 1),
+            "sustained_msg_per_s": round(count / elapsed, 1),
+            "limit_msg_per_s": args.rate,
+        }
+    figures.update(
+        {
+            "worker_cpu_ms_per_message": round(cpu_per_message_ms, 2),
+            "target": args.target,
+            "workers": args.workers,
+            "concurrency": args.concurrency,
+            "enqueue_jobs_per_s": round(enqueue_rate),
+            "wall_s_from_worker_start": round(elapsed, 1),
+        }
+    )
     print(json.dumps(figures, indent=2))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

@@ -64,7 +64,9 @@ def _measure(client: redis.Redis, prefix: str) -> tuple[int, dict[str, int]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
     args = parser.parse_args()
     prefix = f"size{uuid.uuid4().hex[:8]}"
     inspector = redis.Redis.from_url(args.redis_url)
@@ -76,12 +78,18 @@ def main() -> int:
         log_level="WARNING",
     )
     try:
-        with tempfile.TemporaryDirectory() as data, TestClient(
-            create_app(settings, data_dir=Path(data))
-        ) as http:
+        with (
+            tempfile.TemporaryDirectory() as data,
+            TestClient(create_app(settings, data_dir=Path(data))) as http,
+        ):
             for n, (text, milestone) in enumerate(TURNS):
-                form = {"MessageSid": f"SM{n:032d}", "From": PHONE, "To": "+16195550100",
-                        "Body": text, "NumMedia": "0"}
+                form = {
+                    "MessageSid": f"SM{n:032d}",
+                    "From": PHONE,
+                    "To": "+16195550100",
+                    "Body": text,
+                    "NumMedia": "0",
+                }
                 response = http.post(
                     "/twilio/messages",
                     content=urlencode(form),
