@@ -421,6 +421,8 @@ def start_server(kind: str, services: Services, port: int, tmp: Path) -> subproc
     else:
         workers = kind.removeprefix("bot-")
         command = [str(BIN / "frontdoor"), "serve", "--port", str(port), "--workers", workers]
+        if os.environ.get("BENCH_SERVE_WITHOUT_WORKERS"):  # a version before --workers
+            command = command[:-2]
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR_")},
             "FRONTDOOR_REDIS_URL": f"redis://{HOST}:{services.redis_port}/0",
@@ -463,7 +465,12 @@ def measure(
         return [sat, std]
     finally:
         proc.terminate()
-        proc.wait(30)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            print(f"{kind} did not stop within 30 s of SIGTERM: killed", flush=True)
+            proc.kill()
+            proc.wait()
 
 
 def _median_rows(phases: list[Phase]) -> list[dict[str, object]]:
