@@ -286,6 +286,17 @@ class Engine:
         )
         return [values.get(name, "-") or "-" for name in names]
 
+    def offered(
+        self, flow: str, step: str, lang: str, ctx: TurnContext, *, guess: str | None = None
+    ) -> tuple[Option, ...]:
+        """The options a step offers in a language, for anyone (`guess`: the language guessed
+        first). For the WhatsApp content sync (bot/channels/twilio/derive.py)."""
+        st = self.flowset.step(flow, step)
+        session = Session(phone="", lang=lang)
+        if guess is not None and st.collect is not None:
+            session.slots[st.collect.slot] = guess
+        return self._options(st, session, ctx)
+
     def reask(self, session: Session, message_key: str, ctx: TurnContext) -> list[Reply]:
         """Say why the last message could not be used, then ask the current question again."""
         out = [Reply(text=self._msg(session, ctx, message_key))]
