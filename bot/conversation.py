@@ -28,7 +28,9 @@ from bot.engine.actions.local import RETURNING_SLOT, VOICE_SLOT
 from bot.engine.runner import Engine, TurnContext
 from bot.engine.session import PendingAction, Session
 from bot.erasure import Eraser, erasure_of
-from bot.jobs.ledger import Ledger
+from bot.held import part_id as held_part
+from bot.held import take_held_notices
+from bot.jobs.ledger import Ledger, SendState
 from bot.jobs.queue import JobQueue
 from bot.messages import ChannelKind, Inbound, Reply
 from bot.optout import is_opt_in, is_opt_out
@@ -127,8 +129,12 @@ class Conversations:
             if session.queued:
                 # The person is here: a good moment to try saved calls (cheap if still down).
                 replies += await self._replay_queued(key, session, ctx)
-            staff_replies = None
-            if is_opt_in(inbound.text) and not inbound.button_payload:
+            held, answered, held_jobs = take_held_notices(session)
+            replies += held  # a notice that could not be sent: delivered first, now
+            staff_replies: list[Reply] | None = [] if answered else None
+            if answered:
+                pass  # the notice asked its question: this message did not answer it
+            elif is_opt_in(inbound.text) and not inbound.button_payload:
                 staff_replies = self.engine.reask(session, "opted_in", ctx)
             elif self.staff is not None and await self.staff.recognise(key, session):
                 # Registered by shelter staff: their registration, the usual menu.
@@ -140,6 +146,7 @@ class Conversations:
             replies += staff_replies
             session.remember(inbound.message_id, replies)
             await self._commit(key, session)  # commit first ...
+            await self._delivered_held(held_jobs, session.channel, ctx.now)
             if self.staff is not None and await self.staff.after_commit(key, session, ctx):
                 await self._commit(key, session)  # a handoff was opened: now paused
             if session.pending is not None:  # ... then side effects
@@ -234,6 +241,16 @@ class Conversations:
             session.notices.pop(0)
             if not session.erase:
                 await self._save(key, session)
+
+    async def _delivered_held(
+        self, jobs: list[str], channel: ChannelKind, now: datetime
+    ) -> None:
+        """Held notices go out with this reply: the ledger says so (no longer "held")."""
+        if self.ledger is None:
+            return
+        for job in jobs:
+            state = SendState(state="sent", at=now, sid="in-reply", channel=channel)
+            await self.ledger.finish_part(held_part(job), state, None, None)
 
     def _turn(self, session: Session, inbound: Inbound, ctx: TurnContext) -> list[Reply]:
         text = inbound.text.strip()

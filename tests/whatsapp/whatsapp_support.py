@@ -45,7 +45,7 @@ class ContentProxy:
             upstream = await client.request(
                 request.method, "/" + path, content=body, headers=headers
             )
-            sent = json.loads(body) if body else None
+            sent: Any = json.loads(body) if body else None
             if upstream.status_code >= 300:
                 with self.lock:
                     self.refused.append((upstream.status_code, path, sent))
@@ -95,7 +95,9 @@ def twilio_settings(messages_url: str, content_url: str, **overrides: Any) -> di
     return values
 
 
-def inbound_form(phone: str, body: str, sid: str, *, whatsapp: bool = True, **extra: str) -> bytes:
+def inbound_form(
+    phone: str, body: str, sid: str, *, whatsapp: bool = True, extra: dict[str, str] | None = None
+) -> bytes:
     sender = f"whatsapp:{phone}" if whatsapp else phone
     to = f"whatsapp:{WHATSAPP_FROM}" if whatsapp else SMS_FROM
     params = {
@@ -110,7 +112,7 @@ def inbound_form(phone: str, body: str, sid: str, *, whatsapp: bool = True, **ex
         "AccountSid": ACCOUNT_SID,
         "From": sender,
         "ApiVersion": "2010-04-01",
-        **extra,
+        **(extra or {}),
     }
     if whatsapp:
         params.update({"ProfileName": "Ana", "WaId": phone.lstrip("+"), "MessageType": "text"})
