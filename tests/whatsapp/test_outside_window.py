@@ -70,7 +70,7 @@ def test_outside_the_window_the_approved_template_is_sent(
     content: tuple[ContentProxy, str],
 ) -> None:
     counter, messages_url = twilio
-    proxy, content_url = content
+    _, content_url = content
     with running_app(**twilio_settings(messages_url, content_url)) as client:
         services: Services = client.app.state.services
         client.portal.call(_sync_templates, services, content_url)
