@@ -39,3 +39,12 @@ def test_dockerignore_keeps_the_developer_environment_out() -> None:
     ignored = set(Path(PROJECT_ROOT / ".dockerignore").read_text().split())
     for name in (".venv", ".frontdoor", ".git", "test-artifacts", ".env", "node_modules"):
         assert name in ignored, name
+
+
+def test_the_image_has_the_speech_programs() -> None:
+    """Spoken prompts need espeak-ng and ffmpeg in the image (auto: speech off without them)."""
+    rows = _instructions()
+    runs = " && ".join(rest for word, rest in rows if word == "RUN")
+    installs = [shlex.split(c) for c in runs.split("&&") if "install" in shlex.split(c)[:2]]
+    apt = [c for c in installs if c[:2] == ["apt-get", "install"]]
+    assert apt and {"espeak-ng", "ffmpeg"} <= set(apt[0]), installs

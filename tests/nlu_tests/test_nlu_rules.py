@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.danger import danger
+from nlu.entities.thanks import thanks_only
 from nlu.negation import negated_action
 from nlu.result import Parser
 
@@ -22,6 +23,16 @@ DANGER = [
     ("estão nos ameaçando", "violence"),
     ("they are extorting us", "extortion"),
     ("my daughter is sick", "medical"),
+    ("mi hijo tiene calentura", "medical"),
+    ("mi bebé no come y tiene diarrea", "medical"),
+    ("pitit mwen gen dyare depi 3 jou", "medical"),
+    ("madanm mwen gen tranche", "medical"),
+    ("los del cartel nos buscan", "violence"),
+    ("bandi yo ap chache nou", "violence"),
+    ("yo te tire sou nou", "violence"),
+    ("nos robaron todo en el camino", "violence"),
+    ("fomos sequestrados", "kidnapping"),
+    ("my child has a fever", "medical"),
     # failure rows: names, ordinary answers and requests
     ("Socorro Dolores Hernández", None),
     ("Angustias Amparo", None),
@@ -31,6 +42,12 @@ DANGER = [
     ("m vle yon randevou", None),
     ("I will go tomorrow", None),
     ("obrigado pela ajuda", None),
+    ("Asma Khan", None),
+    ("Illari Quispe", None),
+    ("soy de Malí", None),
+    ("mi esposa y mis dos hijos", None),
+    ("pitit mwen ak madanm mwen", None),
+    ("Rosa del Carmen Ruiz", None),
 ]
 
 
@@ -49,6 +66,10 @@ NEGATED = [
     ("pt", "nao quero apagar meus dados", True),
     ("en", "i don't want to delete my data", True),
     ("en", "do not cancel", True),
+    ("en", "please do not delete my info", True),
+    ("es", "por favor no borren mis datos", True),
+    ("ht", "tanpri pa efase done m yo", True),
+    ("pt", "por favor não cancele", True),
     # failure rows: the negation is the wish itself, or not about an action
     ("es", "no entiendo cómo registrarme", False),
     ("es", "aún no me registro", False),
@@ -59,6 +80,9 @@ NEGATED = [
     ("pt", "não posso ir no agendamento", False),
     ("en", "not registered yet", False),
     ("en", "i dont want to talk to a machine", False),
+    ("en", "please delete my data", False),
+    ("es", "por favor borren mis datos", False),
+    ("ht", "tanpri efase done m yo", False),
 ]
 
 
@@ -78,10 +102,38 @@ def test_a_negated_action_is_not_the_action(parser: Parser) -> None:
     assert parser.parse("quiero borrar mis datos", "es")["intent"]["name"] == "delete_my_data"
 
 
+THANKS = [
+    ("es", "muchas gracias!", True),
+    ("es", "gracias por su ayuda", True),
+    ("es", "Dios le bendiga", True),
+    ("ht", "mesi bondye", True),
+    ("ht", "m remèsye w anpil", True),
+    ("ht", "mesi anpil 🙏", True),
+    ("pt", "obrigadão", True),
+    ("pt", "muito obrigado pela ajuda", True),
+    ("en", "thx", True),
+    ("en", "tysm", True),
+    ("en", "i appreciate it", True),
+    # failure rows: thanks and something else, a no, a name
+    ("es", "gracias, quiero una cita", False),
+    ("es", "no gracias", False),
+    ("es", "Gracia Pérez", False),
+    ("ht", "mesi, m vle yon randevou", False),
+    ("pt", "obrigado, qual é o meu status", False),
+    ("en", "thank you, delete my data", False),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), THANKS, ids=[t[1] for t in THANKS])
+def test_thanks_lexicon(lang: str, text: str, expected: bool) -> None:
+    assert thanks_only(text, lang) is expected
+
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [("gracias", "es"), ("mesi", "ht"), ("mesi anpil", "ht"), ("obrigado", "pt"),
-     ("muito obrigada", "pt"), ("thank you", "en")],
+     ("muito obrigada", "pt"), ("thank you", "en"), ("thx", "en"), ("mesi bondye", "ht"),
+     ("obrigadão", "pt"), ("gracias por su ayuda", "es")],
 )
 def test_thanks_is_not_yes_or_no(parser: Parser, text: str, lang: str) -> None:
     assert parser.parse(text, lang)["intent"]["name"] == "thanks"
