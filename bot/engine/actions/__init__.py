@@ -39,6 +39,7 @@ from bot.engine.actions.local import (
     RecordConsent,
     RemindersOffered,
     SmsFallbackUnasked,
+    StopNotices,
     ToggleVoice,
 )
 
@@ -54,6 +55,7 @@ LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
         OnWhatsApp(),
         RemindersOffered(),
         SmsFallbackUnasked(),
+        StopNotices(),
         ToggleVoice(),
     )
 }
