@@ -327,6 +327,27 @@ class StaffService:
         await self.audit("appointment_given_up", staff, household.id, outcome)
         return outcome
 
+    async def delete_household_for(self, staff: StaffView, household_id: str) -> str:
+        """Delete a family's data at their request: their booking registration first (so
+        nothing is left there if this stops halfway), then every row here. ok, not_found or
+        unavailable (nothing deleted: try again)."""
+        household = await self.db(self.repo.household, staff.shelter_id, household_id)
+        if household is None:
+            return "not_found"
+        if household.registration_id:
+            try:
+                await self.booking.delete_registration(
+                    household.registration_id, key=f"staff-delete-{household.id}"
+                )
+            except BookingUnavailable:
+                await self.audit("household_delete_failed", staff, household.id, "unavailable")
+                return "unavailable"
+            except (BookingNotFound, BookingRejected):
+                pass  # already gone there
+        await self.db(self.repo.delete_household, household.id)
+        await self.audit("household_deleted", staff, household.id, "at the family's request")
+        return "ok"
+
     async def _appointment_of(
         self, staff: StaffView, household_id: str
     ) -> tuple[HouseholdView | None, Appointment | None, str]:
