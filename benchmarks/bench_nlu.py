@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HELDOUT = ROOT / "tests" / "nlu" / "data" / "heldout.yml"
+HELDOUT = ROOT / "tests" / "nlu_tests" / "data" / "heldout.yml"
 
 # Typed answers and short chat, the bulk of real traffic, next to the held-out sentences.
 SHORT = [

@@ -22,10 +22,17 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("parse", help="print the parse of TEXT as JSON (Rasa's shape)")
     p.add_argument("--lang", default=None, help="language code; detected when omitted")
     p.add_argument("text", nargs="+")
-    e = sub.add_parser("evaluate", help="score a Rasa NLU YAML file of labelled messages")
-    e.add_argument("file", type=Path)
+    e = sub.add_parser("evaluate", help="score a Rasa NLU YAML file of labelled messages, or "
+                       "cross-validate the training data per language (--cross-validate)")
+    e.add_argument("file", type=Path, nargs="?")
     e.add_argument("--lang", default=None, help="language of every message in FILE")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
+    e.add_argument("--cross-validate", action="store_true",
+                   help="5-fold cross-validation of the training data, accuracy per language")
+    e.add_argument("--shufflings", type=int, default=2,
+                   help="cross-validation: average over this many shufflings (default 2)")
+    e.add_argument("--min-accuracy", type=float, default=None,
+                   help="cross-validation: exit 1 when a language scores below this")
     x = sub.add_parser("export-rasa", help="write a Rasa 3.6 project (config, domain, data)")
     x.add_argument("dir", type=Path)
     return ap
@@ -40,6 +47,12 @@ def run(argv: list[str]) -> int:
         for path in export_rasa(args.dir):
             print(path)
         return 0
+
+    if args.command == "evaluate" and args.cross_validate:
+        return _cross_validate(args.shufflings, args.min_accuracy, as_json=args.json)
+    if args.command == "evaluate" and args.file is None:
+        print("frontdoor nlu evaluate: give a FILE or --cross-validate", file=sys.stderr)
+        return 2
 
     from nlu.factory import make_parser
 
@@ -63,6 +76,32 @@ def run(argv: list[str]) -> int:
     else:
         print(format_report(report))
     return 0
+
+
+def _cross_validate(shufflings: int, minimum: float | None, *, as_json: bool) -> int:
+    """Print cross-validated accuracy per language (mean over ``shufflings`` seeds)."""
+    from nlu.crossval import cross_validate
+    from nlu.training_data import load_examples
+
+    examples = load_examples()
+    runs = [cross_validate(examples, seed=seed)[0] for seed in range(max(1, shufflings))]
+    langs = sorted(runs[0])
+    mean = {lang: round(sum(r[lang] for r in runs) / len(runs), 4) for lang in langs}
+    counts = {lang: sum(1 for e in examples if e.lang == lang) for lang in langs}
+    below = sorted(lang for lang in langs if minimum is not None and mean[lang] < minimum)
+    if as_json:
+        print(json.dumps({"cv_accuracy": mean, "examples": counts,
+                          "runs": [{k: round(v, 4) for k, v in r.items()} for r in runs],
+                          "below_minimum": below}, indent=2))
+    else:
+        print(f"5-fold cross-validation, {len(runs)} shuffling(s), {len(examples)} examples")
+        print(f"{'language':<9} {'accuracy':>8} {'examples':>8}  per shuffling")
+        for lang in langs:
+            each = " / ".join(f"{r[lang]:.3f}" for r in runs)
+            print(f"{lang:<9} {mean[lang]:>8.3f} {counts[lang]:>8}  {each}")
+        if below:
+            print(f"below {minimum}: {', '.join(below)}")
+    return 1 if below else 0
 
 
 def main() -> None:

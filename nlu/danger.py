@@ -37,7 +37,10 @@ CATEGORIES: dict[str, str] = {
         "violacion, violada, estupr*, vyole*, raped, rape, asalt*, assault*, agredi*, "
         "disparar*, dispararon, balacera, tiroteo, shot at, shooting, me persiguen, "
         "nos persiguen, following me, abus*, trafica*, tráfico de personas, "
-        "trafficking, trafficked, pandill*, gang, gangs, mara salvatrucha"
+        "trafficking, trafficked, pandill*, gang, gangs, mara salvatrucha, bandi, bandit*, "
+        "cartel*, el narco, los narcos, narcotrafic*, "
+        "me robaron, nos robaron, nos asaltaron, robbed, mugged, nos pegaron, me pegaron, "
+        "tire sou, atacaron, nos atacaron, attacked, atake nou, atake m"
     ),
     "medical": (
         "enferm*, doente*, sick, ill, malad*, fiebre, febre, fever, lafyev, lafyèv, "
@@ -45,7 +48,11 @@ CATEGORIES: dict[str, str] = {
         "convulsi*, seizure*, kriz, sangr*, bleeding, ap senyen, senyen, desmay*, desmai*, "
         "fainted, endispoze, emergencia, emergência, emergency, ijans, hospital, lopital, "
         "urgencia, urgente, urgent, dolor de pecho, chest pain, deshidrat*, desidrat*, "
-        "dehydrat*, vomit*, vomi*"
+        "dehydrat*, vomit*, vomi*, calentura, diarrea, diarreia, diarrhea, dyare, "
+        "contraccion*, contracoes, contractions, trabajo de parto, in labor, tranche, "
+        "rompio la fuente, bolsa estourou, mucho dolor, dolor muy fuerte, muita dor, "
+        "a lot of pain, doule anpil, asthma attack, opresyon, infarto, heart attack, "
+        "desnutri*, malnourish*, denitrisyon"
     ),
 }
 # A word that contains a stem but means something else ("illegal" is not "ill").

@@ -46,6 +46,8 @@ _TABLES: dict[str, tuple[str, str, str]] = {
         "delete, erase, remove, cancel, register, sign, request, book, change, give up, quit",
     ),
 }
+#: Courtesy words that may come before a negation at the start ("please do not delete").
+_COURTESY = "please, pls, plz, por favor, porfa, tanpri, souple, por favor, ok, okay, oh, ah, eh"
 #: With a verb of wanting in between, these negations count anywhere ("i do not want to").
 _WANT_ONLY: dict[str, str] = {"en": "not, doesn't, does not, won't, will not"}
 
@@ -79,8 +81,10 @@ def _patterns(langs: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]
     anywhere = re.compile(
         rf"(?<![\w'])(?:{_alt(want_neg)})(?![\w']){pron}?{verb}(?:{verb}|{pron}){{0,2}}{action}"
     )
-    start = re.compile(rf"^\W*(?:{_alt(neg)})(?![\w']){pron}{{0,2}}{action}")
+    courtesy = rf"(?:(?:{_alt(_words(_COURTESY))})(?![\w'])[\W]*)*"
+    start = re.compile(rf"^\W*{courtesy}(?:{_alt(neg)})(?![\w']){pron}{{0,2}}{action}")
     return anywhere, start
+
 
 def negated_action(text: str, lang: str | None) -> bool:
     """Whether the message negates an action ("no quiero borrar", "m pa vle efase",

@@ -64,7 +64,8 @@ _MONTHS: dict[str, dict[str, int]] = {
     "ht": {
         "janvye": 1, "janvie": 1, "fevriye": 2, "fevrye": 2, "fevrie": 2, "mas": 3,
         "avril": 4, "avri": 4, "me": 5, "jen": 6, "jiye": 7, "jiyet": 7, "out": 8,
-        "daou": 8, "septanm": 9, "sektanm": 9, "septam": 9, "oktob": 10, "oktobr": 10,
+        "daou": 8, "septanm": 9, "sektanm": 9, "septam": 9, "sept": 9, "oktob": 10, "oktobr": 10,
+        "okt": 10, "nov": 11, "dec": 12, "jan": 1, "fev": 2,
         "novanm": 11, "novam": 11, "desanm": 12, "desam": 12,
     },
     "fr": {
@@ -106,7 +107,15 @@ _WEEKDAYS: dict[str, dict[str, int]] = {
            "samedi": 5, "dimanche": 6},
 }
 
-_ORDINAL = r"(?:ro|ero|er|re|st|nd|rd|th|º|°|ye|yem)?"
+_ORDINAL = r"(?:ro|ero|ra|er|re|st|nd|rd|th|º|ª|°|ye|yem|e)?"
+# Between the month and the year: "de 1985", "del año 1985", "en 1985", "of the year 1985",
+# "nan lane 1985" (the year may also come first, see parse_date).
+# "en"/"in" only before four digits: "el 12 de junio en 20 dias" is not 2020.
+_YEAR_WORD = r"(?:(?:el\s+|o\s+|the\s+)?(?:ano|lane|ane|year)\s+(?:de\s+)?)"
+_YEAR_LEAD = (
+    rf"(?:(?:de|del|do|of)\s+|(?:en|em|in|an|nan)\s+(?={_YEAR_WORD}?\d{{4}}(?!\d)))?"
+    rf"{_YEAR_WORD}?"
+)
 _SEP = r"[\s/.,\-]*"
 
 
@@ -153,11 +162,11 @@ def _build(lang: str | None, langs: tuple[str, ...]) -> _Patterns:
     day = rf"(?P<d>\d{{1,2}}{_ORDINAL}|(?:{_alternation(set(days))})(?![a-z]))"
     day_month = re.compile(
         rf"(?<![\w/.\-])(?:(?:le|the)\s+)?{day}{_SEP}(?:(?:de|do|of)\s+)?{month}"
-        rf"(?![a-z])(?:{_SEP}(?:(?:de|del|do|of)\s+)?{year})?"
+        rf"(?![a-z])(?:{_SEP}{_YEAR_LEAD}{year})?"
     )
     month_day = re.compile(
         rf"(?<![a-z]){month}{_SEP}(?:the\s+)?{day}(?!\d)"
-        rf"(?:{_SEP}(?:(?:de|del|do|of)\s+)?{year})?"
+        rf"(?:{_SEP}{_YEAR_LEAD}{year})?"
     )
     rel = re.compile(rf"(?<![a-z'])(?<!la )(?:{_alternation(set(relative))})(?![a-z'])")
     week = re.compile(rf"(?<![a-z])(?:{_alternation(set(weekdays))})(?![a-z])")

@@ -68,6 +68,21 @@ NAMES = [
     ("en", "i'm grace mcdonald", "Grace Mcdonald"),
     ("en", "Ixchel Tz'ul", "Ixchel Tz'ul"),
     ("en", "hi my name is Kevin McCarthy", "Kevin McCarthy"),
+    # a filler before the lead-in, a clause or thanks after the name, a courtesy title
+    ("es", "ok mi nombre es luis alberto", "Luis Alberto"),
+    ("es", "bueno, me llamo rosa del carmen", "Rosa del Carmen"),
+    ("es", "me llamo maría josé lópez y tengo 30 años", "María José López"),
+    ("es", "Me llamo José Ruiz, gracias", "José Ruiz"),
+    ("es", "soy la señora ana ruiz", "Ana Ruiz"),
+    ("es", "Ma. de los Ángeles Cruz", "Ma. de los Ángeles Cruz"),
+    ("es", "Bueno García", "Bueno García"),
+    ("ht", "mwen rele jean claude, mesi anpil", "Jean Claude"),
+    ("ht", "wi, mwen rele Marie epi m gen 2 pitit", "Marie"),
+    ("pt", "eu me chamo ana e tenho 3 filhos", "Ana"),
+    ("pt", "meu nome é Ana Souza, obrigada", "Ana Souza"),
+    ("en", "yes my name is Tom Hanks, thanks", "Tom Hanks"),
+    ("en", "Juan J. Pérez", "Juan J. Pérez"),
+    ("en", "Don Smith", "Don Smith"),
     # failure rows: nothing left once the lead-in is gone, not a name at all
     ("es", "me llamo", REFUSED),
     ("es", "hola", REFUSED),
@@ -79,6 +94,9 @@ NAMES = [
     ("pt", "obrigado", REFUSED),
     ("en", "my name is", REFUSED),
     ("en", "john@example.com", REFUSED),
+    ("es", "me llamo, gracias", REFUSED),
+    ("ht", "mwen rele... mesi", REFUSED),
+    ("en", "thank you", REFUSED),
 ]
 
 
@@ -115,6 +133,14 @@ PORT_ROWS = [
     ("en", "eagle pass", "eagle_pass"),
     ("en", "nogales", "nogales"),
     ("en", "5", "el_paso"),
+    ("es", "cd. juarez", "el_paso"),
+    ("es", "ciudad juares", "el_paso"),
+    ("es", "tiajuana", "san_ysidro"),
+    ("es", "reinosa", "hidalgo"),
+    ("es", "matamoro", "brownsville"),
+    ("ht", "tijwana", "san_ysidro"),
+    ("pt", "nogalez", "nogales"),
+    ("en", "mcallen", "hidalgo"),
     # failure rows: not a port, two ports, a number out of range
     ("es", "monterrey", REFUSED),
     ("es", "el paso o tijuana", REFUSED),
@@ -122,6 +148,10 @@ PORT_ROWS = [
     ("pt", "cancun", REFUSED),
     ("en", "9", REFUSED),
     ("en", "texas", REFUSED),
+    # Mexican cities across from ports that are not in the table (Del Rio, San Luis)
+    ("es", "ciudad acuña", REFUSED),
+    ("es", "san luis rio colorado", REFUSED),
+    ("ht", "sonoyta", REFUSED),
 ]
 
 
@@ -162,6 +192,16 @@ DATES = [
     ("en", "the 3rd of june 1990", "1990-06-03"),
     ("en", "june twenty-first 1975", "1975-06-21"),
     ("en", "born 1988, march 3rd", "1988-03-03"),
+    ("es", "nací el 12 de junio del año 1985", "1985-06-12"),
+    ("es", "el 12 de junio, en 1985", "1985-06-12"),
+    ("es", "1ro de mayo de 1988", "1988-05-01"),
+    ("ht", "1e janvye 1990", "1990-01-01"),
+    ("ht", "3 okt 1990", "1990-10-03"),
+    ("ht", "douz desanm nan lane 1980", "1980-12-12"),
+    ("pt", "1ª de maio de 1990", "1990-05-01"),
+    ("pt", "3 de março em 1990", "1990-03-03"),
+    ("en", "june 3rd in the year 1990", "1990-06-03"),
+    ("en", "the first of may 1980", "1980-05-01"),
     # failure rows: no year (so the next 12 June, in the future), impossible, not a date
     ("es", "el 12 de junio", "date_not_past"),
     ("es", "1990, 30 de febrero", "impossible_date"),
@@ -172,6 +212,8 @@ DATES = [
     ("pt", "1990 e 1991, 3 de março", "date_not_past"),
     ("en", "the 3rd of june", "date_not_past"),
     ("en", "february 30th 1990", "impossible_date"),
+    ("es", "el 12 de junio en 20 días", "date_not_past"),
+    ("es", "el tercero de junio de 1990", "invalid_date"),
 ]
 
 
@@ -234,6 +276,14 @@ RELATIONSHIP_ROWS = [
     ("en", "my wife", "spouse"),
     ("en", "my son", "child"),
     ("en", "my brother in law", "other"),
+    ("es", "mi hermanito", "sibling"),
+    ("es", "mi hijita", "child"),
+    ("es", "mi jefecita", "parent"),
+    ("ht", "ti sè m", "sibling"),
+    ("ht", "bofis mwen", "other"),
+    ("pt", "meu filhinho", "child"),
+    ("en", "my hubby", "spouse"),
+    ("en", "my sis", "sibling"),
     # failure rows: not a relative, two relatives at once, out of range
     ("es", "mi amigo", REFUSED),
     ("es", "la hija de mi hermana", REFUSED),
@@ -241,6 +291,9 @@ RELATIONSHIP_ROWS = [
     ("pt", "vizinho", REFUSED),
     ("en", "6", REFUSED),
     ("en", "my neighbour", REFUSED),
+    ("es", "mi jefe", REFUSED),
+    ("es", "mi hermano y mi mamá", REFUSED),
+    ("pt", "meu amigo", REFUSED),
 ]
 
 

@@ -22,6 +22,16 @@ DANGER = [
     ("estão nos ameaçando", "violence"),
     ("they are extorting us", "extortion"),
     ("my daughter is sick", "medical"),
+    ("mi hijo tiene calentura", "medical"),
+    ("mi bebé no come y tiene diarrea", "medical"),
+    ("pitit mwen gen dyare depi 3 jou", "medical"),
+    ("madanm mwen gen tranche", "medical"),
+    ("los del cartel nos buscan", "violence"),
+    ("bandi yo ap chache nou", "violence"),
+    ("yo te tire sou nou", "violence"),
+    ("nos robaron todo en el camino", "violence"),
+    ("fomos sequestrados", "kidnapping"),
+    ("my child has a fever", "medical"),
     # failure rows: names, ordinary answers and requests
     ("Socorro Dolores Hernández", None),
     ("Angustias Amparo", None),
@@ -31,6 +41,12 @@ DANGER = [
     ("m vle yon randevou", None),
     ("I will go tomorrow", None),
     ("obrigado pela ajuda", None),
+    ("Asma Khan", None),
+    ("Illari Quispe", None),
+    ("soy de Malí", None),
+    ("mi esposa y mis dos hijos", None),
+    ("pitit mwen ak madanm mwen", None),
+    ("Rosa del Carmen Ruiz", None),
 ]
 
 
@@ -49,6 +65,10 @@ NEGATED = [
     ("pt", "nao quero apagar meus dados", True),
     ("en", "i don't want to delete my data", True),
     ("en", "do not cancel", True),
+    ("en", "please do not delete my info", True),
+    ("es", "por favor no borren mis datos", True),
+    ("ht", "tanpri pa efase done m yo", True),
+    ("pt", "por favor não cancele", True),
     # failure rows: the negation is the wish itself, or not about an action
     ("es", "no entiendo cómo registrarme", False),
     ("es", "aún no me registro", False),
@@ -59,6 +79,9 @@ NEGATED = [
     ("pt", "não posso ir no agendamento", False),
     ("en", "not registered yet", False),
     ("en", "i dont want to talk to a machine", False),
+    ("en", "please delete my data", False),
+    ("es", "por favor borren mis datos", False),
+    ("ht", "tanpri efase done m yo", False),
 ]
 
 
