@@ -151,7 +151,7 @@ def test_every_portal_page_in_every_language_passes_axe(
             _check(page, f"appointments-{lang}", problems)
             page.goto(f"{server.url}/staff/inbox")
             _check(page, f"inbox-{lang}", problems)
-            page.locator("tr[data-lang=ht] a").first.click()
+            page.locator("li[data-lang=ht] a").first.click()
             _check(page, f"handoff-{lang}", problems)
         browser.close()
 
