@@ -2,9 +2,9 @@
 replayed booking calls. The job worker (bot/jobs) decides what and when; this module only sends.
 
 Two senders:
-* `TwilioSender`: Twilio's Messages API through the twilio library (async client); the API base
-  URL is configurable so tests run it against Prism serving Twilio's own OpenAPI spec. Free
-  text (`Body`) or an approved WhatsApp template (`ContentSid` + `ContentVariables`, no Body).
+* `TwilioSender` (bot/channels/twilio/sender.py): Twilio's Messages API. Free text (`Body`)
+  or a content resource (`ContentSid` + `ContentVariables`, no Body): interactive replies and
+  approved WhatsApp templates.
 * `RecordingSender`: the embedded default when no Twilio account is configured. It logs that a
   message was sent (to a contact key, never a phone number) and keeps it in memory, so
   `frontdoor chat` can show it and tests can read it.
@@ -14,9 +14,12 @@ Exception tree (what the worker acts on)::
     SendError
     ├── SendUnavailable      network error, timeout, HTTP 5xx/429, Twilio 20429/30001/63018:
     │                        transient, retried with backoff
-    └── SendRefused          Twilio said no (code): never retried as it is
-        └── WindowClosed     63016 and kin: WhatsApp free text outside the 24-hour window;
-                             the worker falls back to SMS where the person agreed to it
+    └── SendRefused          the provider said no (code): never retried as it is
+        ├── WindowClosed     WhatsApp free text outside the 24-hour window; the worker
+        │                    falls back to SMS where the person agreed to it
+        ├── RecipientOptedOut  STOP at the carrier: no proactive message until they write
+        └── ContentRefused   a template / interactive content refused: sent once as text
+(which provider code is which: bot/channels/twilio/errors.py)
 """
 
 from __future__ import annotations
@@ -26,23 +29,12 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot import metrics
 from bot.messages import ChannelKind
 
 log = logging.getLogger(__name__)
-
-#: WhatsApp refuses free text outside the customer-care window (63016) or the template /
-#: session cannot be used (63032 user's number not on WhatsApp is NOT here: SMS may reach it).
-WINDOW_ERRORS = frozenset({63016, 63024, 63049})
-#: Never retried: the person opted out at the carrier (21610), unreachable, landline,
-#: unknown or filtered (30003-30008), invalid or non-mobile number (21211, 21614).
-PERMANENT_ERRORS = frozenset({21610, 21211, 21614, 30003, 30004, 30005, 30006, 30007, 30008})
-#: Retried with backoff: queue overflow (30001), rate limits (20429, 63018).
-TRANSIENT_ERRORS = frozenset({20429, 30001, 63018})
-#: The carrier says this person sent STOP: no proactive message until they write again.
-CARRIER_OPT_OUT = 21610
 
 
 class SendError(Exception):
@@ -64,13 +56,12 @@ class WindowClosed(SendRefused):
     """WhatsApp will not deliver this free text now: use a template or SMS."""
 
 
-def classify(status: int, code: int | None, message: str) -> SendError:
-    """Turn an HTTP status and Twilio error code into the exception the worker acts on."""
-    if code in WINDOW_ERRORS:
-        return WindowClosed(status, code, message)
-    if code in TRANSIENT_ERRORS or status >= 500 or status == 429:
-        return SendUnavailable(f"Twilio answered {status} (code {code}): {message}")
-    return SendRefused(status, code, message)
+class RecipientOptedOut(SendRefused):
+    """The person told the carrier STOP: nothing proactive until they write again."""
+
+
+class ContentRefused(SendRefused):
+    """The content (template, buttons, list) was refused: the same words as plain text go."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,95 +140,3 @@ class RecordingSender:
 
     async def close(self) -> None:
         return None
-
-
-class TwilioSender:
-    def __init__(
-        self,
-        *,
-        account_sid: str,
-        auth_token: str,
-        sms_from: str | None,
-        whatsapp_from: str | None,
-        api_base_url: str | None = None,
-        timeout: float = 10.0,
-    ) -> None:
-        from twilio.http.async_http_client import AsyncTwilioHttpClient
-        from twilio.rest import Client
-
-        self._http = AsyncTwilioHttpClient(timeout=timeout)
-        self._client = Client(account_sid, auth_token, http_client=self._http)
-        if api_base_url:
-            self._client.api.base_url = api_base_url.rstrip("/")
-        self._sms_from = sms_from
-        self._whatsapp_from = whatsapp_from
-
-    def sender_id(self, channel: ChannelKind) -> str:
-        return self._addresses(channel, "+0")[0]
-
-    def _addresses(self, channel: ChannelKind, phone: str) -> tuple[str, str]:
-        if channel is ChannelKind.WHATSAPP:
-            if not self._whatsapp_from:
-                raise SendRefused(0, None, "FRONTDOOR_TWILIO_WHATSAPP_FROM is not set")
-            return f"whatsapp:{self._whatsapp_from}", f"whatsapp:{phone}"
-        if not self._sms_from:
-            raise SendRefused(0, None, "FRONTDOOR_TWILIO_SMS_FROM is not set")
-        return self._sms_from, phone
-
-    async def send(self, message: OutboundMessage) -> str:
-        try:
-            sid = await self._create(message)
-        except Exception:
-            metrics.sent(message.channel, message.body, "failed")
-            raise
-        metrics.sent(message.channel, message.body, "sent")
-        return sid
-
-    async def _create(self, message: OutboundMessage) -> str:
-        from twilio.base.exceptions import TwilioRestException
-
-        sender, to = self._addresses(message.channel, message.phone)
-        params: dict[str, Any] = {"to": to, "from_": sender}
-        if message.content_sid:
-            params["content_sid"] = message.content_sid
-            params["content_variables"] = json.dumps(message.content_variables)
-        else:
-            params["body"] = message.body
-        if message.status_callback:
-            params["status_callback"] = message.status_callback
-        try:
-            created = await self._client.messages.create_async(**params)
-        except TwilioRestException as exc:
-            raise classify(int(exc.status), exc.code, str(exc.msg)) from None
-        except (TimeoutError, OSError) as exc:
-            raise SendUnavailable(f"Twilio not reached: {type(exc).__name__}") from exc
-        except Exception as exc:  # aiohttp.ClientError and kin: the network, not Twilio
-            if type(exc).__module__.startswith("aiohttp"):
-                raise SendUnavailable(f"Twilio not reached: {type(exc).__name__}") from exc
-            raise
-        log.info("outbound message %s to contact %s", created.sid, message.contact)
-        return str(created.sid)
-
-    async def find_sent(self, message: OutboundMessage, since: datetime) -> str | None:
-        from twilio.base.exceptions import TwilioRestException
-
-        sender, to = self._addresses(message.channel, message.phone)
-        try:
-            found = await self._client.messages.list_async(
-                to=to, from_=sender, date_sent_after=since, limit=50
-            )
-        except TwilioRestException as exc:
-            raise classify(int(exc.status), exc.code, str(exc.msg)) from None
-        except (TimeoutError, OSError) as exc:
-            raise SendUnavailable(f"Twilio not reached: {type(exc).__name__}") from exc
-        for item in found:
-            # Twilio filters by day: compare the creation time too.
-            created = item.date_created
-            if created is not None and created < since:
-                continue
-            if message.content_sid or (item.body or "") == message.body:
-                return str(item.sid)
-        return None
-
-    async def close(self) -> None:
-        await self._http.close()

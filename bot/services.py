@@ -15,6 +15,7 @@ import httpx
 from bot import metrics
 from bot.booking.breaker import BreakerState, CircuitBreaker
 from bot.booking.client import BookingClient
+from bot.channels.base import StatusUpdate
 from bot.conversation import Conversations, utcnow
 from bot.embedded_sandbox import embedded_sandbox_settings, serve_embedded_sandbox
 from bot.engine.loader import load_flows
@@ -24,7 +25,7 @@ from bot.intake import Intake
 from bot.jobs.queue import ReclaimingStreamBroker
 from bot.jobs.worker import Outbound, Worker, open_outbound
 from bot.languages import parse_codes
-from bot.outbound import RecordingSender, Sender, TwilioSender
+from bot.outbound import RecordingSender, Sender
 from bot.ports import PortDirectory
 from bot.replay import replay_outbox_forever, replay_outbox_once
 from bot.settings import Settings
@@ -68,9 +69,9 @@ class Services:
         """Retry saved booking calls now; returns how many contacts still wait."""
         return await replay_outbox_once(self.conversations, self.store)
 
-    async def record_delivery(self, message_sid: str, status: str, error_code: str | None) -> None:
-        """A Twilio status callback: recorded with the message (bot/jobs/worker.py)."""
-        await self.outbound.record_delivery(message_sid, status, error_code)
+    async def record_delivery(self, update: StatusUpdate) -> None:
+        """A status callback: recorded with the message (bot/jobs/worker.py)."""
+        await self.outbound.record_delivery(update)
 
 
 @contextlib.asynccontextmanager
@@ -240,6 +241,8 @@ async def _cancel(task: asyncio.Task[None]) -> None:
 def _make_sender(settings: Settings) -> Sender:
     token = settings.twilio_auth_token
     if settings.twilio_account_sid and token is not None:
+        from bot.channels.twilio.sender import TwilioSender
+
         return TwilioSender(
             account_sid=settings.twilio_account_sid,
             auth_token=token.get_secret_value(),

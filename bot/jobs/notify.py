@@ -30,6 +30,7 @@ from typing import Any
 from bot.booking.events import BookingEvent
 from bot.booking.explanation import not_selected_step, why_values
 from bot.channels.render import render_bodies
+from bot.channels.twilio.window import in_window
 from bot.contacts import ContactKey
 from bot.conversation import Conversations
 from bot.engine.session import Session
@@ -226,7 +227,7 @@ class NotifyHandler:
         sms_bodies = render_bodies(replies, ChannelKind.SMS, lang) if sms_ok else []
         fallback = sms_bodies if sms_ok else None
         window = timedelta(hours=self.settings.whatsapp_window_hours)
-        if last_inbound_at is not None and now - last_inbound_at < window:
+        if in_window(last_inbound_at, now, window):
             bodies = render_bodies(replies, ChannelKind.WHATSAPP, lang)
             parcel = Parcel(phone=phone, parts=_parts(bodies), sms_fallback=fallback)
             return self._job(job, contact, ChannelKind.WHATSAPP, parcel)

@@ -26,8 +26,8 @@ from bot.jobs.ledger import Delivery, Ledger, SendState, SendStateName
 from bot.jobs.models import Parcel, Part, SendJob
 from bot.messages import ChannelKind
 from bot.outbound import (
-    CARRIER_OPT_OUT,
     OutboundMessage,
+    RecipientOptedOut,
     Sender,
     SendRefused,
     SendUnavailable,
@@ -125,7 +125,7 @@ class SendHandler:
             except SendRefused as exc:
                 await self._finish(part_id, job, "failed", f"{exc.code or exc.status}")
                 log.warning("job %s refused: %s", job.job_id, exc)
-                if exc.code == CARRIER_OPT_OUT:
+                if isinstance(exc, RecipientOptedOut):
                     await self.ledger.set_opted_out(job.contact, True)
                 return "failed"
             except SendUnavailable as exc:

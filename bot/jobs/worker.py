@@ -33,6 +33,7 @@ from taskiq.api import run_receiver_task
 
 from bot.backoff import Outage
 from bot.booking.events import EVENTS_STREAM, BookingEvent
+from bot.channels.base import Problem, StatusUpdate
 from bot.conversation import Conversations
 from bot.jobs.ledger import Ledger, MemoryLedger, RedisLedger
 from bot.jobs.models import NotifyJob, SendJob
@@ -40,7 +41,6 @@ from bot.jobs.notify import NotifyHandler, job_for_event
 from bot.jobs.queue import JobQueue, make_broker
 from bot.jobs.sending import SendHandler, fallback_job, unseal_parcel
 from bot.messages import ChannelKind
-from bot.outbound import CARRIER_OPT_OUT, WINDOW_ERRORS
 from bot.settings import Settings
 from bot.store.base import StoreError
 from bot.store.codec import SessionCodec
@@ -62,9 +62,10 @@ class Outbound:
     codec: SessionCodec
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
-    async def record_delivery(self, sid: str, status: str, error_code: str | None) -> None:
-        """A Twilio status callback: kept with the message's record (once per status); a
-        WhatsApp refusal sends the SMS version, a carrier STOP stops proactive messages."""
+    async def record_delivery(self, update: StatusUpdate) -> None:
+        """A status callback: kept with the message's record (once per status); a WhatsApp
+        refusal sends the SMS version, a carrier STOP stops proactive messages."""
+        sid, status, error_code = update.message_id, update.status, update.error_code
         delivery, new = await self.ledger.record_status(sid, status, error_code)
         if delivery is None:
             log.info("delivery %s: %s (not a queued message)", sid, status)
@@ -78,12 +79,11 @@ class Outbound:
             status,
             f" ({error_code})" if error_code else "",
         )
-        code = int(error_code) if error_code and error_code.isdigit() else None
-        if status not in {"failed", "undelivered"} or code is None:
+        if status not in {"failed", "undelivered"} or update.problem is None:
             return
-        if code == CARRIER_OPT_OUT:
+        if update.problem is Problem.OPTED_OUT:
             await self.ledger.set_opted_out(delivery.contact, True)
-        elif code in WINDOW_ERRORS and delivery.fallback:
+        elif update.problem is Problem.WINDOW_CLOSED and delivery.fallback:
             job = SendJob(
                 job_id=delivery.job_id,
                 contact=delivery.contact,
@@ -92,7 +92,7 @@ class Outbound:
             )
             sms = fallback_job(self.codec, job, unseal_parcel(self.codec, job.sealed))
             if sms is not None:
-                log.info("delivery %s: WhatsApp refused (%s), sending by SMS", sid, code)
+                log.info("delivery %s: WhatsApp refused (%s), sending by SMS", sid, error_code)
                 await self.queue.send(sms)
 
 

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from support.prism import ACCOUNT_SID, AUTH_TOKEN, SMS_FROM, WHATSAPP_FROM, CountingTwilio
 
+from bot.channels.twilio.sender import TwilioSender
 from bot.messages import ChannelKind
 from bot.outbound import (
+    ContentRefused,
     OutboundMessage,
+    RecipientOptedOut,
     SendRefused,
     SendUnavailable,
-    TwilioSender,
     WindowClosed,
 )
 
@@ -91,9 +93,11 @@ async def test_an_invalid_request_is_refused_by_prism(twilio: tuple[CountingTwil
         ("server error: retry", 503, 20500, SendUnavailable),
         ("rate limited: retry", 429, 20429, SendUnavailable),
         ("queue overflow: retry", 400, 30001, SendUnavailable),
-        ("STOP at the carrier: never retry", 400, 21610, SendRefused),
+        ("STOP at the carrier: never retry", 400, 21610, RecipientOptedOut),
         ("unreachable: never retry", 400, 30003, SendRefused),
         ("outside the window: fall back", 400, 63016, WindowClosed),
+        ("template variables wrong: plain text instead", 400, 63028, ContentRefused),
+        ("an unknown code: refused", 400, 12345, SendRefused),
     ],
 )
 async def test_twilio_errors_are_classified(
