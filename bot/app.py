@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from bot import metrics
 from bot.booking.events import make_router as booking_events_router
+from bot.booking.report_page import make_router as report_page_router
 from bot.channels.twilio import make_router as twilio_router
 from bot.channels.voice_call import make_router as voice_call_router
 from bot.conversation import utcnow
@@ -73,6 +74,7 @@ def create_app(
     # Rasa's NLU HTTP API, so tools written for a Rasa server work against the bot.
     app.include_router(nlu_router(parser))
     app.include_router(booking_events_router())
+    app.include_router(report_page_router())  # the public daily report (issue 18)
     # The inbox, today and family pages first: their /staff/inbox pages replace the portal's.
     app.include_router(staff_inbox_router())
     app.include_router(staff_today_router())

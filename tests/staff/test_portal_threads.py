@@ -198,6 +198,15 @@ def test_today_lists_an_unconfirmed_appointment_staff_confirm_it_and_the_booking
     undelivered = portal.get("/staff/today").text.split('id="undelivered"', 1)[1]
     assert "Rosa Elena Martínez" in undelivered and "no fue elegida" in undelivered
 
+    # The public report of yesterday's draw, linked from the page, opens through the bot.
+    assert 'href="/reports/2026-03-14"' in today
+    report = portal.get("/reports/2026-03-14")
+    assert report.status_code == 200 and "Allocation report for requests of 2026-03-14" in (
+        report.text
+    )
+    assert "Rosa" not in report.text  # no personal data
+    assert portal.get("/reports/not-a-date").status_code == 404
+
     done = portal.post(f"/staff/today/confirm/{household_id}", data={"csrf": csrf})
     assert done.status_code == 200 and "Confirmada: Rosa Elena Martínez." in done.text
     assert "Ninguna cita espera confirmación." in done.text
