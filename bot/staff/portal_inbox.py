@@ -11,8 +11,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.contacts import ContactKey
 from bot.languages import BY_CODE
 from bot.staff import portal
+from bot.staff.chat import HANDOFF_SLOT
 from bot.staff.portal_session import Signed, posted, signed, to_signin
 from bot.staff.portal_views import Clock, display_name, duration, shelter_zone
 from bot.staff.threads import VIEWS, Thread, ThreadRepository, View
@@ -64,6 +66,18 @@ async def thread_rows(who: Signed, threads: list[Thread], clock: Clock) -> list[
             }
         )
     return rows
+
+
+async def release(request: Request, contact_digest: str, handoff_id: str) -> None:
+    """The person's conversation leaves the closed handoff: what they write next goes to the
+    bot again (at the main menu, where the handoff left them), not into a closed thread."""
+    services = request.app.state.services
+    key = ContactKey(contact_digest)
+    async with services.store.lock(key):
+        session = await services.store.load(key)
+        if session is not None and session.slots.get(HANDOFF_SLOT) == handoff_id:
+            session.slots.pop(HANDOFF_SLOT)
+            await services.store.save(key, session, services.settings.session_ttl)
 
 
 def make_router() -> APIRouter:
@@ -211,6 +225,7 @@ def make_router() -> APIRouter:
             return who.message(who.page.t("nothing_yet"), "/staff/inbox", 404)
         note = str(form.get("note", "")).strip()[:NOTE_LIMIT]
         await service.db(threads_of(request).close, handoff.id, note, service.clock())
+        await release(request, handoff.contact_digest, handoff.id)
         await service.audit(
             "handoff_closed",
             staff,

@@ -149,6 +149,13 @@ def test_a_handoff_is_a_thread_staff_reply_assign_and_close_and_the_person_gets_
     assert f'data-handoff="{handoff}"' not in portal.get("/staff/inbox").text
     closed_list = portal.get("/staff/inbox?view=closed").text
     assert "Nota: Cita cambiada por teléfono" in thread_item(closed_list, handoff)
+    # What she writes next goes to the bot again (the main menu), not into the closed thread.
+    form = {"MessageSid": "SM" + uuid.uuid4().hex, "From": f"whatsapp:{rosa}",
+            "To": "whatsapp:+16195550100", "Body": "3", "NumMedia": "0"}  # fmt: skip
+    answer = portal.post("/twilio/messages", data=form)  # 3: my status, at the main menu
+    assert "<Message>" in answer.text, answer.text  # the bot answers (no silence)
+    assert services.staff.repo.handoff(staff.shelter_id, handoff).messages[-1].body != "3"
+    assert services.staff.repo.open_handoff_of(services.staff.digest(rosa)) is None
     actions = [e.action for e in services.staff.repo.audit_entries()]
     for action in ("handoff_replied", "handoff_assigned", "handoff_closed"):
         assert action in actions
