@@ -154,7 +154,8 @@ def test_a_handoff_is_a_thread_staff_reply_assign_and_close_and_the_person_gets_
             "To": "whatsapp:+16195550100", "Body": "3", "NumMedia": "0"}  # fmt: skip
     answer = portal.post("/twilio/messages", data=form)  # 3: my status, at the main menu
     assert "<Message>" in answer.text, answer.text  # the bot answers (no silence)
-    assert services.staff.repo.handoff(staff.shelter_id, handoff).messages[-1].body != "3"
+    thread = services.staff.repo.handoff(staff.shelter_id, handoff)
+    assert thread is not None and thread.messages[-1].body != "3"
     assert services.staff.repo.open_handoff_of(services.staff.digest(rosa)) is None
     actions = [e.action for e in services.staff.repo.audit_entries()]
     for action in ("handoff_replied", "handoff_assigned", "handoff_closed"):
