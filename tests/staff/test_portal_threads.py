@@ -163,6 +163,10 @@ def test_a_handoff_is_a_thread_staff_reply_assign_and_close_and_the_person_gets_
     # Forms need the session's token.
     refused = portal.post(f"/staff/inbox/{other}/close", data={"csrf": "x"})
     assert refused.status_code == 403
+    # "Delete my data" takes the thread with its read marks and note.
+    services.staff.repo.forget_contact(services.staff.digest(rosa))
+    assert services.staff.repo.handoff(staff.shelter_id, handoff) is None
+    assert f'data-handoff="{handoff}"' not in portal.get("/staff/inbox?view=closed").text
 
 
 def test_today_lists_an_unconfirmed_appointment_staff_confirm_it_and_the_booking_api_agrees(
