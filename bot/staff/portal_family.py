@@ -119,7 +119,13 @@ def make_router() -> APIRouter:
             "country": lambda code: country_name(code, lang),
             "relationships": portal._relationships(request),
             "language_name": portal._language_name,
-            "notice": who.page.st(done) if done == GAVE_UP else None,
+            "notice": (
+                who.page.st(done)
+                if done == GAVE_UP
+                else who.page.t(done)
+                if done == "family_edited"
+                else None
+            ),
             "error": (
                 who.page.st(done)
                 if done in GIVE_UP_FAILED
@@ -166,5 +172,91 @@ def make_router() -> APIRouter:
         return RedirectResponse(
             f"/staff/family/{household_id[:36]}?done=family_delete_{outcome}", 303
         )
+
+    def edit_form(household: HouseholdView, lang: str) -> dict[str, str]:
+        """The family as the registration form shows it (dates day/month/year, countries by
+        name in the page's language: what the answer types read back)."""
+
+        def day(iso: str) -> str:
+            return date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+        form = {
+            "name": household.primary.full_name,
+            "birth_date": day(household.primary.birth_date),
+            "nationality": country_name(household.primary.nationality, lang),
+            "port": household.port,
+        }
+        for row, member in enumerate(household.members):
+            form[f"m{row}_name"] = member.full_name
+            form[f"m{row}_birth_date"] = day(member.birth_date)
+            form[f"m{row}_nationality"] = country_name(member.nationality, lang)
+            form[f"m{row}_relationship"] = member.relationship or ""
+        return form
+
+    async def render_edit(
+        who: Signed,
+        household: HouseholdView,
+        form: dict[str, Any],
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        return who.render(
+            "family_edit.html",
+            status_code,
+            household=household,
+            error=error,
+            form=form,
+            ports=await portal._port_names(who.request),
+            relationships=portal._relationships(who.request),
+            member_rows=range(portal.MEMBER_ROWS),
+        )
+
+    @router.get("/family/{household_id}/edit", response_class=HTMLResponse)
+    async def edit_page(request: Request, household_id: str) -> Response:
+        who = await signed(request)
+        if who is None:
+            return to_signin()
+        household = await who.service.db(
+            who.service.repo.household, who.web.staff.shelter_id, household_id
+        )
+        if household is None:
+            return who.message(who.page.t("nothing_yet"), "/staff/", 404)
+        if len(household.members) > portal.MEMBER_ROWS:
+            return who.message(who.page.t("family_edit_too_many"), f"/staff/family/{household.id}")
+        return await render_edit(who, household, edit_form(household, who.lang))
+
+    @router.post("/family/{household_id}/edit", response_class=HTMLResponse)
+    async def edit(request: Request, household_id: str) -> Response:
+        """The same reading as registration (the flows' answer types), then the booking API."""
+        who = await signed(request)
+        if who is None:
+            return to_signin()
+        form, refused = await posted(who)
+        if refused is not None:
+            return refused
+        service = who.service
+        household = await service.db(service.repo.household, who.web.staff.shelter_id, household_id)
+        if household is None:
+            return who.message(who.page.t("nothing_yet"), "/staff/", 404)
+        # Language and phone are not edited here: the form reads them as they are.
+        form = {**form, "language": household.lang, "phone": household.applicant_phone or ""}
+        parsed = portal._parse_household(
+            form,
+            who.lang,
+            service.clock().date(),
+            await portal._port_names(request),
+            set(portal._relationships(request)),
+        )
+        if parsed is None:
+            return await render_edit(who, household, form, who.page.t("invalid_form"), 422)
+        primary, members, port, _lang, _phone = parsed
+        outcome = await service.update_household_for(
+            who.web.staff, household.id, primary=primary, members=members, port=port
+        )
+        if outcome != "ok":
+            return await render_edit(
+                who, household, form, who.page.t(f"family_edit_{outcome}"), 422
+            )
+        return RedirectResponse(f"/staff/family/{household.id}?done=family_edited", 303)
 
     return router

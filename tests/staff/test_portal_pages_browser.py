@@ -18,7 +18,14 @@ import pytest
 from conftest import link_staff, random_phone, staff_settings
 from support import tools
 from support.app import Clock
-from support.browser import ARTIFACTS, CHROMIUM_ARGS, axe_violations, context, screenshots
+from support.browser import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    WIDTHS,
+    axe_violations,
+    context,
+    screenshots,
+)
 from support.live import RestartableServer
 
 from bot.app import create_app
@@ -73,8 +80,11 @@ def _sign_in(page: Any, server: RestartableServer, sender: RecordingSender, phon
 
 
 def _check(page: Any, name: str, problems: list[str]) -> None:
-    screenshots(page, SHOTS, name)
+    screenshots(page, SHOTS, name)  # back at the phone's width after
     problems.extend(f"{name}: {line}" for line in axe_violations(page))
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    if wide > WIDTHS[0]:  # readable at 390 px: nothing pushes the page sideways
+        problems.append(f"{name}: {wide} px wide at {WIDTHS[0]} px")
 
 
 def test_every_portal_page_in_every_language_passes_axe(
@@ -163,6 +173,9 @@ def test_every_portal_page_in_every_language_passes_axe(
             to_confirm.get_by_role("link").click()
             expect(page.get_by_role("heading", level=1)).to_have_text("Rosa Elena Martínez")
             _check(page, f"family-{lang}", problems)
+            page.goto(page.url.split("?")[0] + "/edit")
+            expect(page.locator("#m0_name")).to_have_value("Daniel Martínez")
+            _check(page, f"family-edit-{lang}", problems)
 
         # In English: a canned reply, assign, close with a note; confirm on the today page.
         page.goto(f"{server.url}/staff/inbox")

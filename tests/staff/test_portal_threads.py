@@ -231,6 +231,30 @@ def test_today_lists_an_unconfirmed_appointment_staff_confirm_it_and_the_booking
     family = portal.get(f"/staff/family/{household_id}").text
     assert "Daniel Martínez" in family and household.registration_id in family
     assert "confirmada" in family
+    # Corrected with the same reading as the flows, in the booking API first.
+    edit = portal.get(f"/staff/family/{household_id}/edit").text
+    assert 'value="Daniel Martínez"' in edit and 'value="14/02/1992"' in edit
+    assert 'value="Honduras"' in edit
+    form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', edit))
+    assert form["m0_birth_date"] == "03/06/2017"
+    form.update(csrf=csrf, m0_name="daniel alejandro martínez", m0_relationship="child",
+                port="brownsville")  # fmt: skip
+    unread = portal.post(
+        f"/staff/family/{household_id}/edit", data={**form, "m0_birth_date": "31/02/2017"}
+    )
+    assert unread.status_code == 422 and "no se pudieron leer" in unread.text
+    minor = portal.post(
+        f"/staff/family/{household_id}/edit", data={**form, "birth_date": "01/01/2015"}
+    )
+    assert minor.status_code == 422 and "18 años o más. No se cambió nada" in minor.text
+    saved = portal.post(f"/staff/family/{household_id}/edit", data=form)
+    assert "Los cambios se guardaron" in saved.text and "Daniel Alejandro Martínez" in saved.text
+    registration = httpx.get(
+        f"{services.booking_url}/v1/registrations/{household.registration_id}"
+    ).json()
+    assert [m["full_name"] for m in registration["household"]["members"]] == [
+        "Daniel Alejandro Martínez"
+    ], registration
     gave_up = portal.post(f"/staff/family/{household_id}/give_up", data={"csrf": csrf}).text
     assert "dejada" in gave_up.lower() or "nueva" in gave_up
     # Deleting needs the family's request said, then goes to the booking API first.
