@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nlu.classifier import IntentModel
 from nlu.entities import extract_entities, yes_no_only
+from nlu.entities.thanks import thanks_only
 from nlu.langid import identify_language, use_cache_dir
 from nlu.model_cache import load_or_train
 from nlu.negation import negated_action
@@ -72,6 +73,9 @@ class EmbeddedParser:
             wanted = "affirm" if bare else "deny"
             ranking.sort(key=lambda i: i["name"] != wanted)
             ranking[0] = Intent(name=wanted, confidence=max(ranking[0]["confidence"], 0.95))
+        elif thanks_only(text, lang):  # "thx", "mesi bondye", "obrigadão": thanks, not yes
+            ranking.sort(key=lambda i: i["name"] != "thanks")
+            ranking[0] = Intent(name="thanks", confidence=max(ranking[0]["confidence"], 0.95))
         table_lang = lang or (language["code"] if language["confidence"] >= 0.5 else None)
         if ranking[0]["name"] in ACTION_INTENTS and negated_action(text, table_lang):
             ranking = ranking[1:]  # "no quiero borrar mis datos" is not delete_my_data

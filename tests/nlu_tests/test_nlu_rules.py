@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.danger import danger
+from nlu.entities.thanks import thanks_only
 from nlu.negation import negated_action
 from nlu.result import Parser
 
@@ -101,10 +102,38 @@ def test_a_negated_action_is_not_the_action(parser: Parser) -> None:
     assert parser.parse("quiero borrar mis datos", "es")["intent"]["name"] == "delete_my_data"
 
 
+THANKS = [
+    ("es", "muchas gracias!", True),
+    ("es", "gracias por su ayuda", True),
+    ("es", "Dios le bendiga", True),
+    ("ht", "mesi bondye", True),
+    ("ht", "m remèsye w anpil", True),
+    ("ht", "mesi anpil 🙏", True),
+    ("pt", "obrigadão", True),
+    ("pt", "muito obrigado pela ajuda", True),
+    ("en", "thx", True),
+    ("en", "tysm", True),
+    ("en", "i appreciate it", True),
+    # failure rows: thanks and something else, a no, a name
+    ("es", "gracias, quiero una cita", False),
+    ("es", "no gracias", False),
+    ("es", "Gracia Pérez", False),
+    ("ht", "mesi, m vle yon randevou", False),
+    ("pt", "obrigado, qual é o meu status", False),
+    ("en", "thank you, delete my data", False),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), THANKS, ids=[t[1] for t in THANKS])
+def test_thanks_lexicon(lang: str, text: str, expected: bool) -> None:
+    assert thanks_only(text, lang) is expected
+
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [("gracias", "es"), ("mesi", "ht"), ("mesi anpil", "ht"), ("obrigado", "pt"),
-     ("muito obrigada", "pt"), ("thank you", "en")],
+     ("muito obrigada", "pt"), ("thank you", "en"), ("thx", "en"), ("mesi bondye", "ht"),
+     ("obrigadão", "pt"), ("gracias por su ayuda", "es")],
 )
 def test_thanks_is_not_yes_or_no(parser: Parser, text: str, lang: str) -> None:
     assert parser.parse(text, lang)["intent"]["name"] == "thanks"
