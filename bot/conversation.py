@@ -116,19 +116,23 @@ class Conversations:
             if inbound.channel is not ChannelKind.VOICE:  # a call opens no WhatsApp window
                 session.channel = inbound.channel
                 session.last_inbound_at = ctx.now
-            if is_opt_out(inbound.text) and not inbound.button_payload:
+            sms = inbound.channel is ChannelKind.SMS
+            if is_opt_out(inbound.text, sms) and not inbound.button_payload:
                 return await self._opt_out(key, session, inbound, ctx)
             opted_back_in = session.opted_out_at is not None  # writing again is enough
             session.opted_out_at = None
             daily_before = session.slots.get("daily_reminder") is True
             replies = []
+            opting_in = is_opt_in(inbound.text) and not inbound.button_payload
+            if opted_back_in and not opting_in:  # never silently: they are told
+                replies.append(Reply(text=self.engine.message(session, "opted_in", ctx)))
             if session.pending is not None:
                 replies += await self._carry_out(key, session, ctx)
             if session.queued:
                 # The person is here: a good moment to try saved calls (cheap if still down).
                 replies += await self._replay_queued(key, session, ctx)
             staff_replies = None
-            if is_opt_in(inbound.text) and not inbound.button_payload:
+            if opting_in:
                 staff_replies = self.engine.reask(session, "opted_in", ctx)
             elif self.staff is not None and await self.staff.recognise(key, session):
                 # Registered by shelter staff: their registration, the usual menu.
@@ -193,7 +197,10 @@ class Conversations:
             return
         if session.erase:
             return  # the eraser forgot the contact in the ledger too
-        if opted_back_in:
+        if session.opted_out_at is not None:  # chosen in the turn (flows/cancel.yaml)
+            await self.ledger.set_opted_out(key.digest, True)
+            log.info("contact %s opted out of proactive messages", key)
+        elif opted_back_in:
             await self.ledger.set_opted_out(key.digest, False)
             log.info("contact %s receives proactive messages again", key)
         daily = session.slots.get("daily_reminder") is True

@@ -538,8 +538,12 @@ class StaffService:
             detail=f"{len(staff_members)} staff",
         )
 
-    async def handoff_message(self, handoff_id: str, text: str) -> None:
-        await self.db(self.repo.add_handoff_message, handoff_id, "in", text, self.clock())
+    async def handoff_message(self, handoff_id: str, text: str) -> bool:
+        """Keep what the person wrote for staff. True when it starts a wait (acknowledge it)."""
+        started: bool = await self.db(
+            self.repo.add_handoff_message, handoff_id, "in", text, self.clock()
+        )
+        return started
 
     async def mark_urgent(self, handoff_id: str) -> None:
         """A person already waiting writes of danger: the handoff goes first, staff are told."""

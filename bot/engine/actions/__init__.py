@@ -38,6 +38,7 @@ from bot.engine.actions.local import (
     OpenHandoff,
     RecordConsent,
     RemindersOffered,
+    StopNotices,
     ToggleVoice,
 )
 
@@ -52,6 +53,7 @@ LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
         OpenHandoff(),
         OnWhatsApp(),
         RemindersOffered(),
+        StopNotices(),
         ToggleVoice(),
     )
 }

@@ -116,3 +116,15 @@ class ToggleVoice:
         on = not session.slots.get(VOICE_SLOT)
         session.slots[VOICE_SLOT] = on
         return Outcome("on" if on else "off")
+
+
+class StopNotices:
+    """No reminders or notices any more, chosen from the cancel menu (the same as writing
+    ALTO: bot/conversation.py mirrors it to the worker's ledger after the save)."""
+
+    name = "stop_notices"
+    outcomes = frozenset({"ok"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        session.opted_out_at = now
+        return Outcome("ok")
