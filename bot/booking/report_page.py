@@ -12,6 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 
+#: The report draws its plots when asked (matplotlib): slower than an API call, and a person
+#: (not a webhook) waits for it.
+REPORT_TIMEOUT_SECONDS = 30.0
+
+
 def make_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -22,7 +27,7 @@ def make_router() -> APIRouter:
         except ValueError:
             return PlainTextResponse("not a date (YYYY-MM-DD)", status_code=404)
         services = request.app.state.services
-        timeout = services.settings.booking_timeout_seconds
+        timeout = max(services.settings.booking_timeout_seconds, REPORT_TIMEOUT_SECONDS)
         try:
             async with httpx.AsyncClient(timeout=timeout) as client:
                 answer = await client.get(f"{services.booking_url}/reports/{day.isoformat()}")
