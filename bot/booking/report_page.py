@@ -11,7 +11,6 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-
 #: The report draws its plots when asked (matplotlib): slower than an API call, and a person
 #: (not a webhook) waits for it.
 REPORT_TIMEOUT_SECONDS = 30.0
