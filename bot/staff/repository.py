@@ -393,6 +393,25 @@ class StaffRepository:
                 .values(registration_id=registration_id)
             )
 
+    def update_people(
+        self, household_id: str, primary: PersonView, members: list[PersonView], port: str
+    ) -> None:
+        """A family's corrected people and port (after the booking API took them)."""
+        people = {
+            "primary": _person_dict(primary),
+            "members": [_person_dict(m) for m in members],
+        }
+        with self._sessions.begin() as db:
+            db.execute(
+                update(Household)
+                .where(Household.id == household_id)
+                .values(
+                    people_enc=self._seal(f"household.people:{household_id}", json.dumps(people)),
+                    members_count=1 + len(members),
+                    port=port,
+                )
+            )
+
     def delete_household(self, household_id: str) -> None:
         with self._sessions.begin() as db:
             db.execute(delete(ShelterNotice).where(ShelterNotice.household_id == household_id))
