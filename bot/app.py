@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from bot import metrics
 from bot.booking.events import make_router as booking_events_router
+from bot.booking.report_page import make_router as report_page_router
 from bot.channels.twilio import make_router as twilio_router
 from bot.channels.voice_call import make_router as voice_call_router
 from bot.conversation import utcnow
@@ -24,6 +25,9 @@ from bot.settings import Settings
 from bot.simulator.routes import make_router as simulator_router
 from bot.speech.routes import make_router as media_router
 from bot.staff.portal import make_router as staff_portal_router
+from bot.staff.portal_family import make_router as staff_family_router
+from bot.staff.portal_inbox import make_router as staff_inbox_router
+from bot.staff.portal_today import make_router as staff_today_router
 from bot.staff.security import SecurityHeaders
 from bot.store.base import StoreError
 from bot.understanding import LazyParser
@@ -70,6 +74,11 @@ def create_app(
     # Rasa's NLU HTTP API, so tools written for a Rasa server work against the bot.
     app.include_router(nlu_router(parser))
     app.include_router(booking_events_router())
+    app.include_router(report_page_router())  # the public daily report (issue 18)
+    # The inbox, today and family pages first: their /staff/inbox pages replace the portal's.
+    app.include_router(staff_inbox_router())
+    app.include_router(staff_today_router())
+    app.include_router(staff_family_router())
     app.include_router(staff_portal_router())
     app.include_router(media_router())
     if settings.simulator_enabled:  # embedded defaults, or FRONTDOOR_SIMULATOR=true

@@ -278,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("translate", "machine translation models for the staff inbox: install, list"),
         ("staff", "shelter staff: invite a phone, read the audit log"),
         ("privacy", "privacy audit: every trace of one contact (exit 0 when none)"),
+        ("whatsapp", "WhatsApp buttons, lists and templates: sync with Twilio, status"),
     ):
         sub.add_parser(name, help=help_text, add_help=False)
     return parser
@@ -290,6 +291,7 @@ _DELEGATES = {
     "translate": "bot.translation",
     "staff": "bot.staff.cli",
     "privacy": "bot.privacy",
+    "whatsapp": "bot.channels.twilio.content_cli",
 }
 
 

@@ -30,7 +30,9 @@ from bot.engine.actions.local import RETURNING_SLOT, VOICE_SLOT
 from bot.engine.runner import Engine, TurnContext
 from bot.engine.session import PendingAction, Session
 from bot.erasure import Eraser, erasure_of
-from bot.jobs.ledger import Ledger
+from bot.held import part_id as held_part
+from bot.held import take_held_notices
+from bot.jobs.ledger import Ledger, SendState
 from bot.jobs.queue import JobQueue
 from bot.messages import ChannelKind, Inbound, Reply
 from bot.optout import is_opt_in, is_opt_out
@@ -124,19 +126,27 @@ class Conversations:
         if inbound.channel is not ChannelKind.VOICE:  # a call opens no WhatsApp window
             session.channel = inbound.channel
             session.last_inbound_at = ctx.now
-        if is_opt_out(inbound.text) and not inbound.button_payload:
+        sms = inbound.channel is ChannelKind.SMS
+        if is_opt_out(inbound.text, sms) and not inbound.button_payload:
             return await self._opt_out(key, session, inbound, ctx, held)
         opted_back_in = session.opted_out_at is not None  # writing again is enough
         session.opted_out_at = None
         daily_before = session.slots.get("daily_reminder") is True
         replies = []
+        opting_in = is_opt_in(inbound.text) and not inbound.button_payload
+        if opted_back_in and not opting_in:  # never silently: they are told
+            replies.append(Reply(text=self.engine.message(session, "opted_in", ctx)))
         if session.pending is not None:
             replies += await self._carry_out(key, session, ctx, held)
         if session.queued:
             # The person is here: a good moment to try saved calls (cheap if still down).
             replies += await self._replay_queued(key, session, ctx)
-        staff_replies = None
-        if is_opt_in(inbound.text) and not inbound.button_payload:
+        held_notices, answered, held_jobs = take_held_notices(session)
+        replies += held_notices  # a notice that could not be sent: delivered first, now
+        staff_replies: list[Reply] | None = [] if answered else None
+        if answered:
+            pass  # the notice asked its question: this message did not answer it
+        elif opting_in:
             staff_replies = self.engine.reask(session, "opted_in", ctx)
         elif self.staff is not None and await self.staff.recognise(key, session):
             # Registered by shelter staff: their registration, the usual menu.
@@ -148,11 +158,13 @@ class Conversations:
         replies += staff_replies
         session.remember(inbound.message_id)
         mirror = self._mirroring(session, opted_back_in, daily_before)
-        if session.pending is None and not mirror and not self._opens_handoff(session):
+        quiet = not mirror and not held_jobs and not self._opens_handoff(session)
+        if session.pending is None and quiet:
             # Nothing happens after this write: it goes with the lock's release.
             await self._commit(key, session, held, replies, last=True)
             return Handled(replies, session.lang, voice=bool(session.slots.get(VOICE_SLOT)))
         await self._commit(key, session, held, replies)  # commit first ...
+        await self._delivered_held(held_jobs, session.channel, ctx.now)
         if self.staff is not None and await self.staff.after_commit(key, session, ctx):
             await self._commit(key, session, held, replies)  # a handoff was opened: now paused
         if session.pending is not None:  # ... then side effects
@@ -220,7 +232,10 @@ class Conversations:
         if not self._mirroring(session, opted_back_in, daily_before):
             return  # (after an erasure: the eraser forgot the contact in the ledger too)
         assert self.ledger is not None
-        if opted_back_in:
+        if session.opted_out_at is not None:  # chosen in the turn (flows/cancel.yaml)
+            await self.ledger.set_opted_out(key.digest, True)
+            log.info("contact %s opted out of proactive messages", key)
+        elif opted_back_in:
             await self.ledger.set_opted_out(key.digest, False)
             log.info("contact %s receives proactive messages again", key)
         daily = session.slots.get("daily_reminder") is True
@@ -261,6 +276,16 @@ class Conversations:
             session.notices.pop(0)
             if not session.erase:
                 await self._save(key, session)
+
+    async def _delivered_held(
+        self, jobs: list[str], channel: ChannelKind, now: datetime
+    ) -> None:
+        """Held notices go out with this reply: the ledger says so (no longer "held")."""
+        if self.ledger is None:
+            return
+        for job in jobs:
+            state = SendState(state="sent", at=now, sid="in-reply", channel=channel)
+            await self.ledger.finish_part(held_part(job), state, None, None)
 
     def _turn(self, session: Session, inbound: Inbound, ctx: TurnContext) -> list[Reply]:
         text = inbound.text.strip()

@@ -98,6 +98,12 @@ STAFF_SAMPLES: dict[str, str] = {
     "code": "K7QM-4XPA",
     "minutes": "10",
     "family": "José Alejandro Rodríguez Hernández, Valentina Rodríguez Hernández",
+    # The portal's inbox and today pages (flows/portal.messages.yaml).
+    "number": "4821",
+    "zone": "America/Chicago",
+    "time": "14:05",
+    "count": "3",
+    "duration": "1 h 05 min",
 }
 #: Placeholders of the phone line's prompts (flows/call.messages.yaml).
 CALL_SAMPLES: dict[str, str] = {"digit": "7", "answer": "María Fernanda Rodríguez Hernández"}

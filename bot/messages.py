@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.contacts import Address
+
 
 class ChannelKind(StrEnum):
     SMS = "sms"
@@ -55,3 +57,9 @@ class Inbound:
     button_payload: str | None = None
     num_media: int = 0
     media_types: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def address(self) -> Address:
+        """Who wrote, as `channel:id` (bot/contacts.py): `tel:+E164` for every phone channel,
+        whose keyed hash is the contact key the store has always used."""
+        return Address("tel", self.sender)

@@ -1,17 +1,22 @@
-"""The booking API's list of ports of entry, cached: the list changes rarely, and a slow
-booking API must not slow down every message that shows a port menu."""
+"""The ports of entry: their other names, their time zones, and the list every port question
+shows, which never depends on a live call to the booking API (configured ports, then the last
+known copy in the store, refreshed in the background)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.booking.client import BookingClient, BookingError
 from bot.booking.models import Port
+from bot.store.base import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -67,34 +72,106 @@ def port_words(port_id: str, name: str) -> tuple[str, ...]:
     return (name, *parts, port_id.replace("_", " "), *PORT_ALIASES.get(port_id, ()))
 
 
+#: The store's name of the last known copy of the booking API's port list.
+PORTS_REFERENCE = "ports"
+
+
 class PortDirectory:
+    """The port list every port question shows. It never waits for the booking API: it starts
+    from the configured ports (`DEFAULT_PORTS`), takes the last known copy the store keeps
+    (shared by every process, written whenever the booking API gave a list), and refreshes
+    from the booking API in the background once the list is older than `max_age_seconds`
+    (after a failed try, again after `retry_after_seconds`)."""
+
     def __init__(
         self,
         client: BookingClient | None,
+        store: Store | None = None,
         *,
+        seed: Sequence[Port] = DEFAULT_PORTS,
         max_age_seconds: float = 600.0,
+        retry_after_seconds: float = 30.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
+        self._store = store
         self._max_age = max_age_seconds
+        self._retry_after = retry_after_seconds
         self._monotonic = monotonic
-        self._ports: list[Port] = []
+        self._ports: list[Port] = list(seed)
+        #: Where the list came from: "configuration", "store" or "booking API".
+        self.source = "configuration"
         self._fetched_at: float | None = None
+        self._tried_at: float | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def ports(self) -> list[Port]:
+        return list(self._ports)
 
     async def refresh(self) -> None:
-        if self._client is None:
-            return  # a worker without a booking API: ports are shown by their ids
-        try:
-            self._ports = await self._client.ports()
-            self._fetched_at = self._monotonic()
-        except BookingError as exc:
-            # Keep the last known list: an outage must not empty the port menu.
-            log.warning("could not refresh ports (%s); keeping %d known", exc, len(self._ports))
+        """Ask the booking API now; keep its list in the store. If it does not answer (or
+        there is none, as in a worker), take the store's copy; else keep what is known."""
+        if self._client is not None:
+            self._tried_at = self._monotonic()
+            try:
+                fetched = await self._client.ports()
+            except BookingError as exc:
+                log.warning("could not refresh ports (%s); keeping %d known", exc, len(self._ports))
+            else:
+                if fetched:  # an empty answer must not empty the port question either
+                    self._ports, self.source = fetched, "booking API"
+                    self._fetched_at = self._monotonic()
+                    await self._keep(fetched)
+                    return
+        if self._fetched_at is None:
+            await self._load_kept()
 
     async def names(self) -> dict[str, str]:
-        stale = self._client is not None and (
-            self._fetched_at is None or self._monotonic() - self._fetched_at > self._max_age
-        )
-        if stale:
-            await self.refresh()
+        """Port id -> name, at once (a stale list is refreshed in the background)."""
+        if self._stale() and (self._task is None or self._task.done()):
+            self._task = asyncio.create_task(self.refresh())
         return {port.id: port.name for port in self._ports}
+
+    async def close(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _stale(self) -> bool:
+        now = self._monotonic()
+        if self._client is None:
+            return self._tried_at is None or now - self._tried_at > self._max_age
+        if self._fetched_at is not None and now - self._fetched_at <= self._max_age:
+            return False
+        return self._tried_at is None or now - self._tried_at > self._retry_after
+
+    async def _keep(self, ports: list[Port]) -> None:
+        if self._store is None:
+            return
+        record = json.dumps([port.model_dump() for port in ports]).encode()
+        try:
+            await self._store.save_reference(PORTS_REFERENCE, record)
+        except StoreError as exc:
+            log.warning("ports: last known copy not kept now: %s", exc)
+
+    async def _load_kept(self) -> None:
+        if self._client is None:
+            self._tried_at = self._monotonic()
+        if self._store is None:
+            return
+        try:
+            record = await self._store.load_reference(PORTS_REFERENCE)
+        except StoreError as exc:
+            log.warning("ports: last known copy not read now: %s", exc)
+            return
+        if record is None:
+            return
+        try:
+            kept = [Port.model_validate(item) for item in json.loads(record)]
+        except (ValueError, TypeError) as exc:
+            log.warning("ports: last known copy unreadable (%s); keeping the configured list", exc)
+            return
+        if kept:
+            self._ports, self.source = kept, "store"

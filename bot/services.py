@@ -152,8 +152,11 @@ async def open_services(
             if settings.simulator_enabled:  # its +1 555 numbers are never really sent to
                 sender = with_simulator(sender)
             stack.push_async_callback(sender.close)
-            ports = PortDirectory(booking if booking_url else None)
+            # The port question has its options even when the booking API is down now: the
+            # configured ports, or the last list it gave (kept in the store).
+            ports = PortDirectory(booking if booking_url else None, store)
             await ports.refresh()
+            stack.push_async_callback(ports.close)
             outbound = await stack.enter_async_context(open_outbound(settings))
             # The worker needs the staff tables too: results of households registered by
             # staff go to the family's phone or to the staff phone and the shelter's inbox.

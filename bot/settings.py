@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     twilio_api_base_url: str | None = Field(
         default=None, description="Twilio API base URL (tests point it at Prism)."
     )
+    twilio_content_base_url: str | None = Field(
+        default=None,
+        description="Content API base URL (default https://content.twilio.com; tests: Prism).",
+    )
     session_ttl_days: int = Field(default=30, ge=1, description="How long an idle chat is kept.")
     lock_timeout_seconds: float = Field(
         default=5.0,

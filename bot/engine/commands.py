@@ -23,6 +23,9 @@ class Command(StrEnum):
     STAFF = "staff"
     #: Voice notes on or off (flows/voice.yaml, issue 20).
     VOICE = "voice"
+    #: "cancelar" alone: what to cancel? (flows/cancel.yaml; the English CANCEL is an SMS
+    #: carrier opt-out, bot/optout.py, so it arrives here from WhatsApp only.)
+    CANCEL = "cancel"
 
 
 _WORDS: dict[Command, frozenset[str]] = {
@@ -39,6 +42,7 @@ _WORDS: dict[Command, frozenset[str]] = {
     ),
     Command.STAFF: frozenset({"staff", "equipo", "ekip", "equipe"}),
     Command.VOICE: frozenset({"voice", "voz", "vwa", "audio", "odyo"}),
+    Command.CANCEL: frozenset({"cancelar", "cancel", "anular", "anile", "anule"}),
 }
 
 

@@ -70,6 +70,8 @@ URGENT_SLOT = "_urgent"
 THANKED = "thanked"
 #: Optional: voice notes on or off (the word VOZ/VWA/VOICE at any step, even before consent).
 VOICE_FLOW = "voice"
+#: Optional: "cancelar" alone asks what to cancel (an appointment, or reminders and notices).
+CANCEL_FLOW = "cancel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +288,17 @@ class Engine:
         )
         return [values.get(name, "-") or "-" for name in names]
 
+    def offered(
+        self, flow: str, step: str, lang: str, ctx: TurnContext, *, guess: str | None = None
+    ) -> tuple[Option, ...]:
+        """The options a step offers in a language, for anyone (`guess`: the language guessed
+        first). For the WhatsApp content sync (bot/channels/twilio/derive.py)."""
+        st = self.flowset.step(flow, step)
+        session = Session(phone="", lang=lang)
+        if guess is not None and st.collect is not None:
+            session.slots[st.collect.slot] = guess
+        return self._options(st, session, ctx)
+
     def reask(self, session: Session, message_key: str, ctx: TurnContext) -> list[Reply]:
         """Say why the last message could not be used, then ask the current question again."""
         out = [Reply(text=self._msg(session, ctx, message_key))]
@@ -366,12 +379,20 @@ class Engine:
             if session.flow != VOICE_FLOW:
                 session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
             self._go(session, f"{FLOW_PREFIX}{VOICE_FLOW}", out, ctx)
+        elif command is Command.HUMAN and HUMAN_FLOW in self.flowset.flows:
+            if session.consented_at is None:
+                # Someone who does not understand the privacy notice (or the language menu)
+                # reaches a person too; back at that question afterwards (see HOME in _go).
+                session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
+            else:
+                session.slots.pop(RETURN_SLOT, None)
+            self._go(session, f"{FLOW_PREFIX}{HUMAN_FLOW}", out, ctx)
         elif session.consented_at is None:
             # Before consent only the language and the privacy notice exist.
             out.extend(self._ask(session, self._current(session), ctx))
-        elif command is Command.HUMAN and HUMAN_FLOW in self.flowset.flows:
-            session.slots.pop(RETURN_SLOT, None)
-            self._go(session, f"{FLOW_PREFIX}{HUMAN_FLOW}", out, ctx)
+        elif command is Command.CANCEL and CANCEL_FLOW in self.flowset.flows:
+            session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
+            self._go(session, f"{FLOW_PREFIX}{CANCEL_FLOW}", out, ctx)
         elif command is Command.MENU:
             session.slots.pop(RETURN_SLOT, None)
             self._go(session, f"{FLOW_PREFIX}{MENU_FLOW}", out, ctx)
@@ -389,6 +410,11 @@ class Engine:
         flow = session.flow or WELCOME_FLOW
         for _ in range(MAX_HOPS):
             if target == HOME:
+                if session.consented_at is None and RETURN_SLOT in session.slots:
+                    # Not past the privacy notice yet: home is the question they were at.
+                    back = str(session.slots.pop(RETURN_SLOT))
+                    session.flow, _, session.step = back.partition(":")
+                    return
                 session.flow, session.step = MENU_FLOW, self.flowset.flows[MENU_FLOW].start
                 return
             if target == RETURN:

@@ -20,7 +20,9 @@ from typing import Literal, Protocol
 import redis.asyncio as aioredis
 from pydantic import BaseModel, Field
 
-SendStateName = Literal["attempting", "sent", "failed", "suppressed"]
+#: "held": a notice that could not be sent (bot/held.py), waiting for the person's next
+#: message; "sent" (sid "in-reply") once it went with the reply to it.
+SendStateName = Literal["attempting", "sent", "failed", "suppressed", "held"]
 #: How long per-message records are kept (status callbacks come within minutes; WhatsApp and
 #: SMS queues give up after 4 and 10 hours).
 RECORD_TTL = timedelta(days=7)

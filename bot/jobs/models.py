@@ -42,6 +42,9 @@ class Part(BaseModel):
     body: str = ""
     content_sid: str | None = None
     content_variables: dict[str, str] = Field(default_factory=dict)
+    #: For content (buttons, a list, a template): the same words as text, sent once instead
+    #: if the content is refused for what it is (`ContentRefused`).
+    text_fallback: str | None = None
 
 
 class Parcel(BaseModel):

@@ -30,11 +30,15 @@ from typing import Any
 from bot.booking.events import BookingEvent
 from bot.booking.explanation import not_selected_step, why_values
 from bot.channels.render import render_bodies
+from bot.channels.twilio.content import registry_for
+from bot.channels.twilio.derive import template_key
 from bot.channels.twilio.window import in_window
 from bot.contacts import ContactKey
 from bot.conversation import Conversations
 from bot.engine.session import Session
-from bot.jobs.ledger import Ledger
+from bot.held import held_jobs, hold_notice
+from bot.held import part_id as held_part
+from bot.jobs.ledger import Ledger, SendState
 from bot.jobs.models import NotifyJob, Parcel, Part, SendJob
 from bot.jobs.sending import seal_parcel
 from bot.messages import ChannelKind, Reply
@@ -42,6 +46,7 @@ from bot.ports import local_moment
 from bot.settings import Settings
 from bot.staff.chat import HOUSEHOLD_REF_PREFIX, adopt
 from bot.staff.repository import HouseholdView, ResultTarget
+from bot.store.base import StoreError
 from bot.store.codec import SessionCodec
 
 log = logging.getLogger(__name__)
@@ -158,22 +163,53 @@ class NotifyHandler:
             first = job.job_id not in session.notified
             session.slots.update(job.values)
             ctx = await conv.turn_context()
+            before = (session.flow, session.step)
             replies = conv.engine.notice(session, notice_step(job), ctx, move=first)
+            moved = (session.flow, session.step) != before
             if first:
                 session.notified = [*session.notified, job.job_id][-RECENT_NOTICES:]
+            template = await self._approved_template(job, session.lang)
+
+            def template_values() -> list[str]:
+                names = template[1] if template else TEMPLATE_VARIABLES.get(job.purpose, ())
+                return conv.engine.display(session, names, ctx)
+
+            send_job = self.plan(
+                job, session.phone, session.channel, session.lang, session.slots,
+                session.last_inbound_at, replies, template_values, ctx.now,
+                contact=key.digest, template=template[0] if template else None,
+            )
+            held = False
+            if send_job is None and (first or job.job_id in held_jobs(session)):
+                # Neither free text, nor a template, nor SMS: it waits for their next
+                # message, and is the first thing they read then (bot/held.py).
+                held = hold_notice(session, job.job_id, replies, moved=moved and first)
+            if first or held:
                 await conv.save(key, session)
-
-        def template_values() -> list[str]:
-            names = TEMPLATE_VARIABLES.get(job.purpose, ())
-            return conv.engine.display(session, names, ctx)
-
-        send_job = self.plan(job, session.phone, session.channel, session.lang, session.slots,
-                             session.last_inbound_at, replies, template_values, ctx.now,
-                             contact=key.digest)
         if send_job is None:
-            log.warning("notify %s: no way to reach contact %s now", job.job_id, key)
+            log.warning("notify %s: contact %s cannot be reached now: held for their next "
+                        "message", job.job_id, key)
+            state = SendState(state="held", at=ctx.now, channel=ChannelKind.WHATSAPP)
+            await self.ledger.finish_part(held_part(job.job_id), state, None, None)
             return
         await self.send(send_job)
+
+    async def _approved_template(
+        self, job: NotifyJob, lang: str | None
+    ) -> tuple[str, tuple[str, ...]] | None:
+        """The notice's approved template in this language (`frontdoor whatsapp sync`): its
+        SID and the slot each variable shows."""
+        code = lang or self.settings.default_language
+        try:
+            record = await registry_for(self.conversations.store).get(
+                template_key(notice_step(job)), code
+            )
+        except StoreError as exc:
+            log.warning("notify %s: templates not readable now (%s)", job.job_id, exc)
+            return None
+        if record is None or record.state != "approved":
+            return None
+        return record.sid, tuple(record.names)
 
     async def _tell_staff(self, job: NotifyJob, target: ResultTarget) -> None:
         """A household without a phone: the shelter's inbox, and the staff phone that
@@ -214,6 +250,7 @@ class NotifyHandler:
         *,
         contact: str | None = None,
         purpose: str | None = None,
+        template: str | None = None,
     ) -> SendJob | None:
         """The message for one contact (`contact`: its digest, by default the job's) and
         purpose (for WhatsApp templates; by default the job's)."""
@@ -231,7 +268,8 @@ class NotifyHandler:
             bodies = render_bodies(replies, ChannelKind.WHATSAPP, lang)
             parcel = Parcel(phone=phone, parts=_parts(bodies), sms_fallback=fallback)
             return self._job(job, contact, ChannelKind.WHATSAPP, parcel)
-        template = self.settings.whatsapp_templates.get(purpose, {}).get(lang or "")
+        # An approved template from `frontdoor whatsapp sync`, else one configured by hand.
+        template = template or self.settings.whatsapp_templates.get(purpose, {}).get(lang or "")
         if template:
             variables = {str(i): v for i, v in enumerate(template_values(), start=1)}
             part = Part(content_sid=template, content_variables=variables)

@@ -19,13 +19,14 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.jobs.ledger import Delivery, Ledger, SendState, SendStateName
 from bot.jobs.models import Parcel, Part, SendJob
 from bot.messages import ChannelKind
 from bot.outbound import (
+    ContentRefused,
     OutboundMessage,
     RecipientOptedOut,
     Sender,
@@ -114,6 +115,7 @@ class SendHandler:
                 return "sent"
         interval = 1.0 / self.rates[channel]
         sender = self.sender.sender_id(channel)
+        text_fallback = parcel.parts[index].text_fallback
         for attempt in range(1, self.max_attempts + 1):
             await self._take_slot(sender, interval, part_id, job)
             try:
@@ -122,6 +124,17 @@ class SendHandler:
                 await self._finish(part_id, job, "failed", f"{exc.code}")
                 await self._fall_back(job, parcel)
                 return "failed"
+            except ContentRefused as exc:
+                if message.content_sid is None or not text_fallback:
+                    await self._finish(part_id, job, "failed", f"{exc.code or exc.status}")
+                    log.warning("job %s refused: %s", job.job_id, exc)
+                    return "failed"
+                # Buttons, a list or a template refused for what they are: the same words
+                # as numbered text, once (the text has no content to be refused for).
+                log.warning("job %s: content refused (%s), sending it as text", job.job_id, exc)
+                message = replace(message, body=text_fallback, content_sid=None,
+                                  content_variables={})
+                continue
             except SendRefused as exc:
                 await self._finish(part_id, job, "failed", f"{exc.code or exc.status}")
                 log.warning("job %s refused: %s", job.job_id, exc)

@@ -73,11 +73,16 @@ class StaffHub:
                 session.slots.pop(HANDOFF_SLOT, None)
                 await self.service.leave_handoff(str(handoff))
                 return None
-            if text:
-                await self.service.handoff_message(str(handoff), text)
-                if danger(text) is not None:
-                    await self.service.mark_urgent(str(handoff))
-            return []  # a person answers, not the bot
+            if not text:
+                return []
+            waits = await self.service.handoff_message(str(handoff), text)
+            if danger(text) is not None:
+                await self.service.mark_urgent(str(handoff))
+            # A person answers, not the bot; but the first message of each wait is
+            # acknowledged, so no one writes into silence.
+            if not waits:
+                return []
+            return [Reply(text=self.engine.message(session, "handoff_received", ctx))]
         if _looks_like_invite(text):
             return await self._redeem(key, session, inbound, text, ctx)
         state = session.slots.get(STAFF_SLOT)

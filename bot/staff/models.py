@@ -128,6 +128,10 @@ class Handoff(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: The staff member who took the conversation ("assign to me"), else NULL: anyone's.
+    assigned_staff_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: What staff wrote when closing it (encrypted: it may name the person).
+    close_note_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class HandoffMessage(Base):
@@ -138,6 +142,20 @@ class HandoffMessage(Base):
     direction: Mapped[str] = mapped_column(String(8))  # in | out
     staff_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     body_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class HandoffRead(Base):
+    """How far one staff member has read one conversation (the inbox's unread badges)."""
+
+    __tablename__ = "handoff_reads"
+    handoff_id: Mapped[str] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), primary_key=True
+    )
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_members.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The last handoff_messages.id this staff member has seen.
+    last_message_id: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class WebSession(Base):

@@ -393,6 +393,25 @@ class StaffRepository:
                 .values(registration_id=registration_id)
             )
 
+    def update_people(
+        self, household_id: str, primary: PersonView, members: list[PersonView], port: str
+    ) -> None:
+        """A family's corrected people and port (after the booking API took them)."""
+        people = {
+            "primary": _person_dict(primary),
+            "members": [_person_dict(m) for m in members],
+        }
+        with self._sessions.begin() as db:
+            db.execute(
+                update(Household)
+                .where(Household.id == household_id)
+                .values(
+                    people_enc=self._seal(f"household.people:{household_id}", json.dumps(people)),
+                    members_count=1 + len(members),
+                    port=port,
+                )
+            )
+
     def delete_household(self, household_id: str) -> None:
         with self._sessions.begin() as db:
             db.execute(delete(ShelterNotice).where(ShelterNotice.household_id == household_id))
@@ -650,8 +669,16 @@ class StaffRepository:
 
     def add_handoff_message(
         self, handoff_id: str, direction: str, body: str, now: datetime, staff_id: int | None = None
-    ) -> None:
+    ) -> bool:
+        """Add a message to the thread. True when it starts a wait: the person's first message
+        since the handoff opened or since staff last answered."""
         with self._sessions.begin() as db:
+            last = db.scalars(
+                select(HandoffMessage.direction)
+                .where(HandoffMessage.handoff_id == handoff_id)
+                .order_by(HandoffMessage.id.desc())
+                .limit(1)
+            ).first()
             db.add(
                 HandoffMessage(
                     handoff_id=handoff_id,
@@ -661,6 +688,7 @@ class StaffRepository:
                     body_enc=self._seal(f"handoff.msg:{handoff_id}", body),
                 )
             )
+            return direction == "in" and last != "in"
 
     def mark_urgent(self, handoff_id: str) -> HandoffView | None:
         """Mark an open handoff urgent; the handoff when this changed it, else None."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -327,6 +329,71 @@ class StaffService:
         await self.audit("appointment_given_up", staff, household.id, outcome)
         return outcome
 
+    async def update_household_for(
+        self,
+        staff: StaffView,
+        household_id: str,
+        *,
+        primary: PersonView,
+        members: list[PersonView],
+        port: str,
+    ) -> str:
+        """Correct a family's people or port: the booking API first (its rules: an adult
+        primary, the largest household), then the row here. ok, not_found, not_registered,
+        too_young, too_large, rejected or unavailable (nothing changed)."""
+        household = await self.db(self.repo.household, staff.shelter_id, household_id)
+        if household is None:
+            return "not_found"
+        if not household.registration_id:
+            return "not_registered"
+        booking_household = Household(
+            primary=_person(primary), members=[_person(m) for m in members]
+        )
+        # One key per content (keyed hash: names never leave in clear), so a retry is one edit.
+        content = hmac.new(
+            self.settings.secret_key.get_secret_value().encode(),
+            repr(("staff-edit", primary, members, port)).encode(),
+            hashlib.sha256,
+        ).hexdigest()
+        key = f"staff-edit-{household.id}-{content[:16]}"
+        try:
+            await self.booking.update_registration(
+                household.registration_id, booking_household, port=port, contact_ref="", key=key
+            )
+        except BookingUnavailable:
+            return "unavailable"
+        except BookingRejected as exc:
+            return {
+                "primary_must_be_adult": "too_young",
+                "household_too_large": "too_large",
+            }.get(exc.code, "rejected")
+        await self.db(self.repo.update_people, household.id, primary, members, port)
+        await self.audit(
+            "household_updated", staff, household.id, f"people {1 + len(members)}, port {port}"
+        )
+        return "ok"
+
+    async def delete_household_for(self, staff: StaffView, household_id: str) -> str:
+        """Delete a family's data at their request: their booking registration first (so
+        nothing is left there if this stops halfway), then every row here. ok, not_found or
+        unavailable (nothing deleted: try again)."""
+        household = await self.db(self.repo.household, staff.shelter_id, household_id)
+        if household is None:
+            return "not_found"
+        if household.registration_id:
+            try:
+                await self.booking.delete_registration(
+                    household.registration_id, key=f"staff-delete-{household.id}"
+                )
+            except BookingUnavailable:
+                await self.audit("household_delete_failed", staff, household.id, "unavailable")
+                return "unavailable"
+            except (BookingNotFound, BookingRejected):
+                pass  # already gone there
+        await self.db(self.repo.delete_household, household.id)
+        await self.audit("household_deleted", staff, household.id, "at the family's request")
+        return "ok"
+
     async def _appointment_of(
         self, staff: StaffView, household_id: str
     ) -> tuple[HouseholdView | None, Appointment | None, str]:
@@ -471,8 +538,12 @@ class StaffService:
             detail=f"{len(staff_members)} staff",
         )
 
-    async def handoff_message(self, handoff_id: str, text: str) -> None:
-        await self.db(self.repo.add_handoff_message, handoff_id, "in", text, self.clock())
+    async def handoff_message(self, handoff_id: str, text: str) -> bool:
+        """Keep what the person wrote for staff. True when it starts a wait (acknowledge it)."""
+        started: bool = await self.db(
+            self.repo.add_handoff_message, handoff_id, "in", text, self.clock()
+        )
+        return started
 
     async def mark_urgent(self, handoff_id: str) -> None:
         """A person already waiting writes of danger: the handoff goes first, staff are told."""

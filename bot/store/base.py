@@ -127,6 +127,13 @@ class Store(Protocol):
     async def erasures(self) -> list[ContactKey]:
         """Contacts whose "delete my data" is not finished (the erasure outbox)."""
 
+    async def save_reference(self, name: str, record: bytes) -> None:
+        """Keep the last known copy of reference data a question needs (the booking API's
+        port list): shared by every process, no personal data, no expiry."""
+
+    async def load_reference(self, name: str) -> bytes | None:
+        """The copy `save_reference` kept (None: never kept)."""
+
     async def traces(self, key: ContactKey) -> list[str]:
         """Every key of this contact and every index naming it (`frontdoor privacy audit`);
         the lock, which holds only a random token while a message is handled, is left out."""

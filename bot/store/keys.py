@@ -79,6 +79,12 @@ class KeyBuilder:
         """A set of contact digests whose "delete my data" waits for something (no data)."""
         return f"{self.prefix}:erasures"
 
+    def reference(self, name: str) -> str:
+        """The last known copy of reference data (the port list): no personal data."""
+        if not _NAMESPACE.fullmatch(name):
+            raise ValueError(f"invalid reference name {name!r}: use [a-z0-9_-], ≤32")
+        return f"{self.prefix}:ref:{name}"
+
     def log(self, stream: str) -> str:
         if not _NAMESPACE.fullmatch(stream):
             raise ValueError(f"invalid log stream {stream!r}: use [a-z0-9_-], ≤32")

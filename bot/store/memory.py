@@ -81,6 +81,7 @@ class MemoryStore:
         self._log_bases: dict[str, int] = {}
         self._erasures: dict[str, bytes] = {}
         self._erasure_index: dict[str, ContactKey] = {}
+        self._references: dict[str, bytes] = {}
         self._buckets = TokenBuckets(clock)
         self._next_sweep = clock() + SWEEP_INTERVAL
 
@@ -160,6 +161,12 @@ class MemoryStore:
 
     async def erasures(self) -> list[ContactKey]:
         return list(self._erasure_index.values())
+
+    async def save_reference(self, name: str, record: bytes) -> None:
+        self._references[self._keys.reference(name)] = bytes(record)
+
+    async def load_reference(self, name: str) -> bytes | None:
+        return self._references.get(self._keys.reference(name))
 
     async def traces(self, key: ContactKey) -> list[str]:
         found = [f"store: {name}" for name in self.raw_keys() if key.digest in name]

@@ -337,6 +337,19 @@ class RedisStore:
             members = await self._redis.smembers(self._keys.erasures())
         return [ContactKey(m.decode() if isinstance(m, bytes) else str(m)) for m in members]
 
+    async def save_reference(self, name: str, record: bytes) -> None:
+        sealed = self._codec.seal(f"ref:{name}", record)
+        with self._errors():
+            await self._redis.set(self._keys.reference(name), sealed)
+
+    async def load_reference(self, name: str) -> bytes | None:
+        with self._errors():
+            blob = await self._redis.get(self._keys.reference(name))
+        if blob is None:
+            return None
+        raw = blob if isinstance(blob, bytes) else blob.encode()
+        return self._codec.unseal(f"ref:{name}", raw)
+
     async def traces(self, key: ContactKey) -> list[str]:
         tokens_only = {self._keys.lock(key), self._keys.lock_leases(key)}
         with self._errors():

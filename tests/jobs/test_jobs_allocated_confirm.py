@@ -33,7 +33,7 @@ PHONE = "+50937000077"
 EVENTS_SECRET = "events-secret-for-the-must-show"
 REGISTER_AND_REQUEST = (
     "Bonjou", "1", "wi", "1", "Jean Baptiste Pierre-Louis", "12 mas 1988", "Ayiti", "5", "2",
-    "wi", "2", "5", "1",
+    "wi", "non", "2", "5", "1",  # "non": no SMS when WhatsApp cannot reach them
 )
 
 

@@ -105,6 +105,74 @@ async def test_writing_again_also_resumes(
         assert counter.count() == 2
 
 
+async def test_writing_again_says_notices_are_on_again(
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
+) -> None:
+    """Resuming by writing is never silent: the person is told, then answered."""
+    _, url = twilio
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
+        await add_contact(services, PHONE, lang="es")
+        phone = Phone(services, clock, ChannelKind.SMS)
+        await phone.say("ALTO")
+        reply = await phone.say("menu")
+        assert reply.startswith("Los recordatorios y avisos están activos otra vez.")
+        assert "¿Qué quiere hacer?" in reply
+        assert "activos otra vez" not in await phone.say("menu")  # said once
+
+
+@pytest.mark.parametrize(
+    ("word", "channel"),
+    [("cancelar", ChannelKind.SMS), ("Cancelar", ChannelKind.WHATSAPP),
+     ("ANULAR", ChannelKind.SMS), ("cancel", ChannelKind.WHATSAPP)],
+)
+async def test_cancelar_asks_what_to_cancel_and_keeps_notices(
+    word: str, channel: ChannelKind, twilio: tuple[CountingTwilio, str], tmp_path: Path,
+    clock: Clock, backend: str,
+) -> None:
+    counter, url = twilio
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
+        key = await add_contact(
+            services, PHONE, lang="es", daily_reminder=True, sms_fallback=True
+        )
+        await services.outbound.ledger.set_daily_reminder(key.digest, True)
+        phone = Phone(services, clock, channel)
+        reply = await phone.say(word)
+        assert reply.startswith("¿Qué quiere cancelar?") and "Ya no le enviaré" not in reply
+        assert "¿Qué quiere hacer?" in await phone.say("3")  # nothing: back to the menu
+        await _remind(services, 1)
+        assert counter.count() == 2, "notices still on"
+
+
+async def test_cancel_menu_can_stop_notices(
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
+) -> None:
+    counter, url = twilio
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
+        key = await add_contact(
+            services, PHONE, lang="es", daily_reminder=True, sms_fallback=True
+        )
+        await services.outbound.ledger.set_daily_reminder(key.digest, True)
+        phone = Phone(services, clock, ChannelKind.SMS)
+        await phone.say("cancelar")
+        assert "Ya no le enviaré recordatorios" in await phone.say("2")
+        await _remind(services, 1)
+        assert counter.count() == 0, "chosen on purpose: nothing proactive"
+
+
+async def test_english_cancel_on_sms_is_the_carriers_opt_out(
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
+) -> None:
+    """Twilio's carrier keyword CANCEL has already stopped our SMS: the bot says so."""
+    counter, url = twilio
+    async with worker_services(url, tmp_path, clock, backend=backend) as services:
+        key = await add_contact(services, PHONE, lang="en", daily_reminder=True)
+        await services.outbound.ledger.set_daily_reminder(key.digest, True)
+        phone = Phone(services, clock, ChannelKind.SMS)
+        assert "You will get no more reminders" in await phone.say("CANCEL")
+        await _remind(services, 1)
+        assert counter.count() == 0
+
+
 async def test_stop_keeps_the_conversation_where_it_was(
     twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock, backend: str
 ) -> None:

@@ -75,7 +75,7 @@ async def test_whatsapp_window(
     if expected == "whatsapp template":
         assert "Body" not in sent.form and sent.form["ContentSid"] == TEMPLATE
         variables = json.loads(sent.form["ContentVariables"])
-        assert variables["1"] == "laredo"
+        assert variables["1"] == "Laredo"  # the port by its name (configured ports)
         assert variables["3"] == "Ana Lucía Reyes"
         assert "30 de marzo de 2026" in variables["2"]
 

@@ -26,7 +26,9 @@ async def test_a_handoff_in_kreyol_reaches_staff_and_the_reply_reaches_the_perso
     person = await _kreyol_person(services, clock)
     reply = await person.send("MOUN")
     assert "Yon moun nan ekip abri a ap reponn ou isit la" in reply
-    assert await person.send("Mwen bezwen èd ak papye pitit mwen") == ""  # paused: a person answers
+    # Paused: a person answers; the bot only acknowledges the first message of the wait.
+    acknowledged = await person.send("Mwen bezwen èd ak papye pitit mwen")
+    assert acknowledged == "Nou resevwa l. Yon moun nan ekip abri a ap reponn ou isit la."
 
     staff = Phone(services, random_phone(), clock)
     await staff.send(make_invite(services, "Casa del Migrante", staff.number, clock))

@@ -124,7 +124,7 @@ def test_sign_in_register_request_and_answer_a_handoff(
         page.screenshot(path=str(ARTIFACTS / "05-requested.png"), full_page=True)
 
         page.get_by_role("link", name="Mensajes").click()
-        row = page.locator("tr[data-lang=ht]")
+        row = page.locator("li[data-lang=ht]")
         expect(row).to_contain_text("Kreyòl ayisyen")
         page.screenshot(path=str(ARTIFACTS / "06-inbox.png"), full_page=True)
         row.get_by_role("link").click()

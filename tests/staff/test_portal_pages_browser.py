@@ -18,7 +18,14 @@ import pytest
 from conftest import link_staff, random_phone, staff_settings
 from support import tools
 from support.app import Clock
-from support.browser import ARTIFACTS, CHROMIUM_ARGS, axe_violations, context, screenshots
+from support.browser import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    WIDTHS,
+    axe_violations,
+    context,
+    screenshots,
+)
 from support.live import RestartableServer
 
 from bot.app import create_app
@@ -73,8 +80,11 @@ def _sign_in(page: Any, server: RestartableServer, sender: RecordingSender, phon
 
 
 def _check(page: Any, name: str, problems: list[str]) -> None:
-    screenshots(page, SHOTS, name)
+    screenshots(page, SHOTS, name)  # back at the phone's width after
     problems.extend(f"{name}: {line}" for line in axe_violations(page))
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    if wide > WIDTHS[0]:  # readable at 390 px: nothing pushes the page sideways
+        problems.append(f"{name}: {wide} px wide at {WIDTHS[0]} px")
 
 
 def test_every_portal_page_in_every_language_passes_axe(
@@ -151,8 +161,38 @@ def test_every_portal_page_in_every_language_passes_axe(
             _check(page, f"appointments-{lang}", problems)
             page.goto(f"{server.url}/staff/inbox")
             _check(page, f"inbox-{lang}", problems)
-            page.locator("tr[data-lang=ht] a").first.click()
+            page.locator("li[data-lang=ht] a").first.click()
             _check(page, f"handoff-{lang}", problems)
+            page.goto(f"{server.url}/staff/inbox?view=waiting")
+            expect(page.locator("li[data-lang=ht]")).to_have_count(1)
+            _check(page, f"inbox-waiting-{lang}", problems)
+            page.goto(f"{server.url}/staff/today")
+            to_confirm = page.locator("section[aria-labelledby=confirm] li[data-household]")
+            expect(to_confirm).to_have_count(1)
+            _check(page, f"today-{lang}", problems)
+            to_confirm.get_by_role("link").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Rosa Elena Martínez")
+            _check(page, f"family-{lang}", problems)
+            page.goto(page.url.split("?")[0] + "/edit")
+            expect(page.locator("#m0_name")).to_have_value("Daniel Martínez")
+            _check(page, f"family-edit-{lang}", problems)
+
+        # In English: a canned reply, assign, close with a note; confirm on the today page.
+        page.goto(f"{server.url}/staff/inbox")
+        page.locator("li[data-lang=ht] a").first.click()
+        page.locator("button.canned").first.click()
+        expect(page.locator("#text")).not_to_be_empty()
+        _check(page, "handoff-canned-en", problems)
+        page.get_by_role("button", name="Assign to me").click()
+        page.locator("#note").fill("Called back, she comes tomorrow")
+        page.get_by_role("button", name="Mark as answered").click()
+        page.goto(f"{server.url}/staff/inbox?view=closed")
+        expect(page.locator("li[data-lang=ht]")).to_contain_text("Called back, she comes tomorrow")
+        _check(page, "inbox-closed-en", problems)
+        page.goto(f"{server.url}/staff/today")
+        page.get_by_role("button", name="Confirm for the family").click()
+        expect(page.get_by_role("status")).to_contain_text("Confirmed: Rosa Elena Martínez.")
+        _check(page, "today-confirmed-en", problems)
         browser.close()
 
     assert problems == []

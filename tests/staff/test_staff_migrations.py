@@ -33,3 +33,19 @@ def test_signin_binding_migration_round_trips_and_keeps_walk_ins(tmp_path: Path)
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_inbox_threads_migration_round_trips(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'staff.sqlite3'}")
+    try:
+        upgrade(engine)
+        columns = {c["name"] for c in inspect(engine).get_columns("handoffs")}
+        assert {"assigned_staff_id", "close_note_enc"} <= columns
+        assert "handoff_reads" in inspect(engine).get_table_names()
+        command.downgrade(alembic_config(engine), "0004_signin_walk_ins")
+        assert "handoff_reads" not in inspect(engine).get_table_names()
+        columns = {c["name"] for c in inspect(engine).get_columns("handoffs")}
+        assert "assigned_staff_id" not in columns
+        upgrade(engine)
+    finally:
+        engine.dispose()

@@ -50,12 +50,15 @@ async def test_a_sick_child_while_waiting_makes_the_handoff_urgent(
     person = await _spanish_person(services, clock)
     await person.send("PERSONA")
     assert staff.received() != []
-    assert await person.send("mi hijo está muy enfermo, tiene fiebre") == ""
+    # Acknowledged once (a person will answer), never silence.
+    received = "Recibido. Una persona del equipo del albergue le responderá aquí."
+    assert await person.send("mi hijo está muy enfermo, tiene fiebre") == received
     assert staff.received() == [
         "Urgente: alguien escribe que está en peligro (Español). Escriba EQUIPO, luego 5, "
         "para responder ya."
     ]
-    await person.send("sigue con fiebre")  # already urgent: staff are not told again
+    # Already urgent: staff are not told again; already acknowledged: no second "received".
+    assert await person.send("sigue con fiebre") == ""
     assert staff.received() == []
     assert services.staff is not None
     member = services.staff.repo.staff_by_digest(services.staff.digest(staff.number))

@@ -494,3 +494,15 @@ async def test_traces_name_every_key_of_a_contact(backend: Backend) -> None:
     await store.delete(ALICE)
     await store.drop_erasure(ALICE)
     assert await store.traces(ALICE) == []
+
+
+async def test_reference_data_is_kept_for_every_process(backend: Backend) -> None:
+    """The last known port list: kept without expiry, read back by another store object."""
+    assert await backend.store.load_reference("ports") is None
+    await backend.store.save_reference("ports", b'[{"id": "laredo"}]')
+    await backend.store.save_reference("ports", b'[{"id": "nogales"}]')
+    # Redis: another process's store sees it (memory is one process's store by design).
+    other = backend.open() if backend.name != "memory" else backend.store
+    assert await other.load_reference("ports") == b'[{"id": "nogales"}]'
+    with pytest.raises(ValueError, match="invalid reference name"):
+        await backend.store.save_reference("+5216641234567", b"x")

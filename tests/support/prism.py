@@ -47,25 +47,30 @@ SMS_FROM = "+15005550001"
 WHATSAPP_FROM = "+15005550002"
 
 
-def spec_path() -> Path:
+CONTENT_SPEC_NAME = "twilio_content_v1.json"
+
+
+def spec_path(name: str = SPEC_NAME) -> Path:
+    """Twilio's Messages spec, or with `name` another spec of the same folder (Content API)."""
     if os.environ.get("FRONTDOOR_TWILIO_SPEC"):
-        return Path(os.environ["FRONTDOOR_TWILIO_SPEC"])
-    beside = REPO.parent / "shared" / "twilio" / SPEC_NAME
-    return beside if beside.is_file() else DEFAULT_SPEC
+        return Path(os.environ["FRONTDOOR_TWILIO_SPEC"]).with_name(name)
+    beside = REPO.parent / "shared" / "twilio" / name
+    return beside if beside.is_file() else DEFAULT_SPEC.with_name(name)
 
 
 class Prism:
-    """`prism mock` on a free loopback port, for one test session."""
+    """`prism mock` on a free loopback port, for one test session (`spec`: which of Twilio's
+    specs; the Messages API by default)."""
 
-    def __init__(self) -> None:
-        spec = spec_path()
+    def __init__(self, spec_name: str = SPEC_NAME) -> None:
+        spec = spec_path(spec_name)
         if not spec.is_file():
             message = f"Twilio's spec is not at {spec} (set FRONTDOOR_TWILIO_SPEC)"
             pytest.fail(message, pytrace=False)
         binary, env = tools.or_fail(tools.prism)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(REPO / ".prism.log", "wb")  # noqa: SIM115
+        self.log = open(REPO / f".prism-{spec.stem}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
             [binary, "mock", "-h", "127.0.0.1", "-p", str(self.port), str(spec)],
             stdout=self.log,
@@ -75,13 +80,13 @@ class Prism:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail(f"Prism exited ({self.process.returncode}); see .prism.log")
+                pytest.fail(f"Prism exited ({self.process.returncode}); see .prism-*.log")
             with socket.socket() as sock:
                 if sock.connect_ex(("127.0.0.1", self.port)) == 0:
                     return
             time.sleep(0.1)
         self.stop()
-        pytest.fail("Prism did not start within 60 s; see .prism.log")
+        pytest.fail("Prism did not start within 60 s; see .prism-*.log")
 
     def stop(self) -> None:
         self.process.terminate()

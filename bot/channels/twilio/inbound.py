@@ -67,7 +67,8 @@ def parse_message(form: Form, now: datetime) -> Inbound:
         text=field(form, "Body"),
         received_at=now,
         # Route on ButtonPayload, never on the (translated) title in Body.
-        button_payload=field(form, "ButtonPayload") or None,
+        # (A list item's id may come as ListId instead: the same thing to the bot.)
+        button_payload=field(form, "ButtonPayload") or field(form, "ListId") or None,
         num_media=num_media,
         media_types=media_types,
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
@@ -17,6 +19,8 @@ from bot.channels.base import WebRequest
 from bot.channels.render import render_bodies
 from bot.channels.twilio import signature, twiml
 from bot.channels.twilio.channel import TwilioChannel
+from bot.channels.twilio.content import registry_for
+from bot.channels.twilio.derive import button_label
 from bot.channels.twilio.inbound import (
     FormParams,
     MalformedForm,
@@ -24,8 +28,13 @@ from bot.channels.twilio.inbound import (
     parse_message,
     parse_status,
 )
+from bot.channels.twilio.replies import interactive_parts, reply_job_id
 from bot.channels.voice_notes import voice_notes
+from bot.jobs.models import Parcel, SendJob
+from bot.jobs.sending import seal_parcel
+from bot.messages import ChannelKind, Inbound, Reply
 from bot.spool import SpoolFull
+from bot.store.base import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +65,35 @@ async def verified_form(request: Request) -> FormParams | Response:
     return form
 
 
+async def _send_interactive(
+    services: Any, inbound: Inbound, replies: Sequence[Reply], lang: str | None
+) -> bool:
+    """Buttons or a list for this turn (sent by REST through the outbound queue), if a reply
+    has options with a synced content; False: answer in TwiML."""
+    if not any(reply.options for reply in replies):
+        return False
+    conv = services.conversations
+    code = lang or conv.settings.default_language
+    registry = registry_for(conv.store)
+    try:
+        parts = await interactive_parts(replies, code, button_label(conv.engine, code), registry)
+    except StoreError as exc:  # the contents cannot be read now: numbered text still works
+        log.warning("interactive reply as text: %s", exc)
+        return False
+    if parts is None:
+        return False
+    outbound = services.outbound
+    job = SendJob(
+        job_id=reply_job_id(inbound.message_id),
+        contact=conv.key_for(inbound.sender).digest,
+        channel=ChannelKind.WHATSAPP,
+        sealed=seal_parcel(outbound.codec, Parcel(phone=inbound.sender, parts=parts)),
+        proactive=False,  # the answer to what the person wrote
+    )
+    await outbound.queue.send(job)
+    return True
+
+
 def make_router() -> APIRouter:
     router = APIRouter()
 
@@ -77,6 +115,11 @@ def make_router() -> APIRouter:
             return Response("busy", status_code=503, media_type="text/plain")
         bodies = render_bodies(handled.replies, inbound.channel, handled.lang)
         metrics.inbound(inbound.channel, handled.lang, bodies, time.perf_counter() - started)
+        interactive = inbound.channel is ChannelKind.WHATSAPP and not handled.voice
+        if interactive and await _send_interactive(
+            services, inbound, handled.replies, handled.lang
+        ):
+            return Response(twiml.EMPTY, media_type=TWIML)
         media: list[str] = []
         if handled.voice:
             base = services.settings.public_base_url or str(request.base_url)

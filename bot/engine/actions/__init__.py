@@ -38,6 +38,8 @@ from bot.engine.actions.local import (
     OpenHandoff,
     RecordConsent,
     RemindersOffered,
+    SmsFallbackUnasked,
+    StopNotices,
     ToggleVoice,
 )
 
@@ -52,6 +54,8 @@ LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
         OpenHandoff(),
         OnWhatsApp(),
         RemindersOffered(),
+        SmsFallbackUnasked(),
+        StopNotices(),
         ToggleVoice(),
     )
 }

@@ -89,6 +89,19 @@ class OnWhatsApp:
         return Outcome("yes" if session.channel is ChannelKind.WHATSAPP else "no")
 
 
+class SmsFallbackUnasked:
+    """Whether to ask for SMS when WhatsApp cannot reach the person: on WhatsApp, not asked
+    yet. Asked at registration, so a notice whose 24-hour window has closed (and has no
+    approved template) can still go by SMS (bot/jobs/notify.py)."""
+
+    name = "sms_fallback_unasked"
+    outcomes = frozenset({"yes", "no"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        unasked = session.channel is ChannelKind.WHATSAPP and "sms_fallback" not in session.slots
+        return Outcome("yes" if unasked else "no")
+
+
 class RemindersOffered:
     """Whether the person already answered the daily reminder question (asked once, after
     their first request; STOP turns every proactive message off)."""
@@ -116,3 +129,15 @@ class ToggleVoice:
         on = not session.slots.get(VOICE_SLOT)
         session.slots[VOICE_SLOT] = on
         return Outcome("on" if on else "off")
+
+
+class StopNotices:
+    """No reminders or notices any more, chosen from the cancel menu (the same as writing
+    ALTO: bot/conversation.py mirrors it to the worker's ledger after the save)."""
+
+    name = "stop_notices"
+    outcomes = frozenset({"ok"})
+
+    def run(self, session: Session, now: datetime) -> Outcome:
+        session.opted_out_at = now
+        return Outcome("ok")
