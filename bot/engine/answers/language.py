@@ -20,8 +20,8 @@ from bot.engine.session import Session
 from bot.engine.shown import DisplayContext, as_language
 from bot.languages import BY_CODE
 from bot.messages import Option
-from bot.text import fold
 from nlu.entities import parse_yes_no
+from nlu.normalize import match_key
 
 
 class LanguageAnswer(BaseAnswer):
@@ -32,8 +32,8 @@ class LanguageAnswer(BaseAnswer):
 
     def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
         option = match_option(text, button, ctx.options)
-        if option is None and fold(text) in BY_CODE:
-            return Accepted(fold(text))
+        if option is None and match_key(text) in BY_CODE:
+            return Accepted(match_key(text))
         if option is None and ctx.current in BY_CODE and parse_yes_no(text, None) is True:
             return Accepted(ctx.current)
         return Rejected(self.default_invalid) if option is None else Accepted(option.id)
