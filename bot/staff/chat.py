@@ -17,9 +17,12 @@ The staff mode's position lives in the staff member's own session (`slots["_staf
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.contacts import ContactKey, InvalidSender, normalize_phone
 from bot.engine.actions import LOCAL_ACTIONS, LocalContext
@@ -52,6 +55,8 @@ _NUMBERS = re.compile(r"\d+")
 MENU_OPTIONS = ("register", "list", "request", "status", "inbox", "confirm", "leave")
 #: The booking API's contact_ref of a household registered by staff (never a phone digest).
 HOUSEHOLD_REF_PREFIX = "hh-"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -117,8 +122,9 @@ class StaffHub:
         session.slots[HANDOFF_SLOT] = handoff.id
         return True
 
-    async def forget(self, key: ContactKey) -> None:
-        await self.service.forget_contact(key.digest)
+    async def forget(self, key: ContactKey) -> list[str]:
+        """Erase the contact here; the booking registrations of the households erased."""
+        return await self.service.forget_contact(key.digest)
 
     # ---- people registered by staff ------------------------------------------------------
 
@@ -132,7 +138,11 @@ class StaffHub:
             or any(a.name == "register" for a in session.queued)
         ):
             return False
-        household = await self.service.db(self.service.repo.household_of_contact, key.digest)
+        try:
+            household = await self.service.db(self.service.repo.household_of_contact, key.digest)
+        except SQLAlchemyError as exc:  # the staff database does not answer: ask next time
+            log.warning("contact %s: registrations by staff not readable now: %s", key, exc)
+            return False
         if household is None:
             return False
         adopt(session, household)

@@ -594,11 +594,13 @@ class StaffService:
         `delete_my_data` action, which keeps trying through the outbox)."""
         return await self.db(self.repo.registrations_of_contact, digest)
 
-    async def forget_contact(self, digest: str) -> None:
-        """Erase the contact from the staff tables. Their registrations in the booking API
-        were erased before (`delete_my_data`), so nothing here can fail halfway."""
-        registrations = await self.db(self.repo.forget_contact, digest)
+    async def forget_contact(self, digest: str) -> list[str]:
+        """Erase the contact from the staff tables; returns the booking registrations of the
+        households erased. `delete_my_data` erased them in the booking API before when it
+        could read them; the erasure outbox (bot/erasure.py) erases any it could not."""
+        registrations: list[str] = await self.db(self.repo.forget_contact, digest)
         await self.audit("contact_forgotten", detail=f"{len(registrations)} registrations")
+        return registrations
 
 
 def _person(view: PersonView) -> Person:
