@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.contacts import ContactKey, InvalidSender, normalize_phone
-from bot.engine.actions import LOCAL_ACTIONS, ContextualAction, LocalContext
+from bot.engine.actions import LOCAL_ACTIONS, LocalContext
 from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext, AnswerResult
 from bot.engine.commands import Command, match_command
 from bot.engine.models import Collect
@@ -301,10 +301,9 @@ class StaffHub:
 
     def _adult(self, birth_date: str, ctx: TurnContext) -> bool:
         check = LOCAL_ACTIONS["primary_is_adult"]
-        assert isinstance(check, ContextualAction)
         scratch = Session(phone="-", slots={"birth_date": birth_date})
         limits = LocalContext(ctx.now, ctx.today, ctx.max_household_size, ctx.adult_age)
-        return check.run_in(scratch, limits).key == "yes"
+        return check.run(scratch, limits).key == "yes"
 
     async def _at_reg_nat(
         self,
