@@ -59,8 +59,10 @@ def make_router() -> APIRouter:
             event = BookingEvent.model_validate(json.loads(body))
         except (ValueError, ValidationError):
             return Response("not a booking event", status_code=400, media_type="text/plain")
-        index = await services.store.log_append(EVENTS_STREAM, body)
-        log.info("booking event %s (%s) stored at %d", event.event_id, event.type, index)
+        # One registration's events in one shard of the log (on a cluster), so in order.
+        stream = services.store.log_shard(EVENTS_STREAM, event.registration_id)
+        index = await services.store.log_append(stream, body)
+        log.info("booking event %s (%s) stored at %s %d", event.event_id, event.type, stream, index)
         return Response(status_code=204)
 
     return router
