@@ -71,7 +71,7 @@ class RedisClusterNodes:
 
     def start(self) -> None:
         server, cli = shutil.which("redis-server"), shutil.which("redis-cli")
-        assert server and cli, "redis-server and redis-cli are needed (apt-get install redis-server)"
+        assert server and cli, "redis-server and redis-cli are needed (apt install redis-server)"
         self.directory.mkdir(parents=True, exist_ok=True)
         self.ports = _free_ports(self.masters * (1 + self.replicas))
         for port in self.ports:
