@@ -525,5 +525,6 @@ async def test_sharded_log_keeps_each_registrations_records_in_order(backend: Ba
     assert sorted(everything) == sorted(f"reg-{i % 5} {i}".encode() for i in range(12))
     for n in range(5):
         shard = store.log_shard("booking-events", f"reg-{n}")
-        mine = [r for r in await store.log_read(shard, 0, 100) if r.startswith(f"reg-{n} ".encode())]
+        records = await store.log_read(shard, 0, 100)
+        mine = [r for r in records if r.startswith(f"reg-{n} ".encode())]
         assert mine == [f"reg-{n} {i}".encode() for i in range(12) if i % 5 == n]
