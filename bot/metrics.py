@@ -10,7 +10,9 @@ their owners at each scrape, through readers the services register.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -59,9 +61,14 @@ BOOKING_SECONDS = Histogram(
     "frontdoor_booking_call_seconds", "Booking API call time (all attempts of one call).",
     ["operation"], buckets=BUCKETS, registry=REGISTRY,
 )  # fmt: skip
+OPT_OUTS = Counter(
+    "frontdoor_opt_outs", "People who stopped proactive messages (change=out) or took them "
+    "back (change=in).", ["channel", "change"], registry=REGISTRY,
+)  # fmt: skip
 STATE = Gauge(
     "frontdoor_state", "Size or state of a part of the service at scrape time (outbox, "
-    "breaker_open, handoffs_waiting, opted_out...).", ["part"], registry=REGISTRY,
+    "breaker_open, handoffs_open, opted_out, spooled, queue_lag_seconds...).", ["part"],
+    registry=REGISTRY,
 )  # fmt: skip
 
 Reader = Callable[[], Awaitable[dict[str, float]]]
@@ -90,7 +97,23 @@ def booking_call(operation: str, outcome: str, seconds: float) -> None:
 
 
 def observe_turn(kind: str, seconds: float) -> None:
+    """Time of one handled request or job that is not an inbound message: `booking_event`,
+    `status_callback`, `notify_job`, `send_job`."""
     TURN_SECONDS.labels(kind).observe(seconds)
+
+
+@contextmanager
+def timed(kind: str) -> Iterator[None]:
+    """`with timed("notify_job"):` observes the block's time as a turn of that kind."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        observe_turn(kind, time.perf_counter() - started)
+
+
+def opt_out(channel: str, change: str) -> None:
+    OPT_OUTS.labels(channel or "-", change).inc()
 
 
 def add_reader(read: Reader) -> Callable[[], None]:

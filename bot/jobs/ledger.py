@@ -65,6 +65,9 @@ class Ledger(Protocol):
 
     async def set_opted_out(self, contact: str, opted_out: bool) -> None: ...
 
+    async def opted_out_count(self) -> int:
+        """How many contacts opted out of proactive messages (a gauge of the metrics)."""
+
     async def delivery(self, sid: str) -> Delivery | None: ...
 
     async def record_status(
@@ -145,6 +148,9 @@ class MemoryLedger:
 
     async def set_opted_out(self, contact: str, opted_out: bool) -> None:
         (self._opted_out.add if opted_out else self._opted_out.discard)(contact)
+
+    async def opted_out_count(self) -> int:
+        return len(self._opted_out)
 
     async def remember_delivery(self, sid: str, delivery: Delivery) -> None:
         self._deliveries[sid] = delivery.model_copy(deep=True)
@@ -296,6 +302,9 @@ class RedisLedger:
     async def set_opted_out(self, contact: str, opted_out: bool) -> None:
         name = f"{self._p}:optout"
         await (self._redis.sadd(name, contact) if opted_out else self._redis.srem(name, contact))
+
+    async def opted_out_count(self) -> int:
+        return int(await self._redis.scard(f"{self._p}:optout"))
 
 
     async def delivery(self, sid: str) -> Delivery | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
@@ -177,6 +178,20 @@ class ReclaimingStreamBroker(RedisStreamBroker):
     async def queued(self) -> int:
         """Jobs not yet acknowledged, in every stream."""
         return sum([int(await self._redis.xlen(stream)) for stream in self.streams])
+
+    async def lag_seconds(self) -> float:
+        """Age of the oldest job not yet done, in every stream (0: none). A job leaves its
+        stream when it is acknowledged, so the first entry is the oldest unfinished one; its
+        id is the time it was added (ms)."""
+        oldest: float | None = None
+        for stream in self.streams:
+            first: Any = await self._redis.xrange(stream, count=1)
+            if first:
+                ident = first[0][0]
+                text = ident.decode() if isinstance(ident, bytes) else str(ident)
+                added = int(text.split("-")[0])
+                oldest = added if oldest is None else min(oldest, added)
+        return 0.0 if oldest is None else max(0.0, time.time() - oldest / 1000)
 
     async def shutdown(self) -> None:
         await self._redis.aclose()

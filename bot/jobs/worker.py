@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 from taskiq.api import run_receiver_task
 
+from bot import metrics
 from bot.backoff import Outage
 from bot.booking.events import EVENTS_STREAM, BookingEvent
 from bot.channels.base import Problem, StatusUpdate
@@ -129,10 +130,12 @@ class Worker:
         self.notify = NotifyHandler(conv, self.outbound.codec, self.outbound.ledger, self.send)
 
         async def run_notify(payload: dict[str, Any]) -> None:
-            await self.notify(NotifyJob.model_validate(payload))
+            with metrics.timed("notify_job"):
+                await self.notify(NotifyJob.model_validate(payload))
 
         async def run_send(payload: dict[str, Any]) -> None:
-            await self.send(SendJob.model_validate(payload))
+            with metrics.timed("send_job"):
+                await self.send(SendJob.model_validate(payload))
 
         self.outbound.queue.handle(run_notify, run_send)
 

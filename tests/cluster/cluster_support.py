@@ -19,3 +19,4 @@ class ClusterStack:
     counter: CountingTwilio
     prefix: str
     public_url: str
+    worker_metrics_url: str

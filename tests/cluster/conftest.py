@@ -41,6 +41,7 @@ def cluster_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterS
             "FRONTDOOR_REDIS_SHARDS": "8",
             "FRONTDOOR_BOOKING_API_URL": f"http://127.0.0.1:{sandbox_port}",
             "FRONTDOOR_BOOKING_EVENTS_SECRET": EVENTS_SECRET,
+            "FRONTDOOR_LOG_FORMAT": "json",  # what a log pipeline reads: checked below
         }
         sandbox_dir = root / "sandbox"
         sandbox_dir.mkdir()
@@ -62,7 +63,10 @@ def cluster_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterS
         processes = [
             BotProcess("serve", env, root / f"serve{n}", port=port) for n, port in enumerate(ports)
         ]
-        processes.append(BotProcess("worker", env, root / "worker"))
+        metrics_port = free_port()
+        processes.append(
+            BotProcess("worker", env, root / "worker", args=["--metrics-port", str(metrics_port)])
+        )
         with concurrent.futures.ThreadPoolExecutor(len(processes)) as pool:
             list(pool.map(lambda process: process.start(), processes))  # at once: seconds each
 
@@ -73,7 +77,10 @@ def cluster_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterS
                 return False
 
         assert wait_for(sandbox_up, 60), (sandbox_dir / "sandbox.log").read_text()
-        yield ClusterStack(cluster, processes[:2], processes[2], counter, prefix, public)
+        yield ClusterStack(
+            cluster, processes[:2], processes[2], counter, prefix, public,
+            f"http://127.0.0.1:{metrics_port}/metrics",
+        )  # fmt: skip
     finally:
         for process in processes:
             process.stop()

@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import redis
 from support.redis import unique_prefix
-from support.redis_cluster import RedisClusterNodes
+from support.redis_cluster import RedisClusterNodes, command
 
 from bot.contacts import ContactKey
 from bot.jobs.ledger import Delivery, RedisLedger, SendState
@@ -21,8 +20,7 @@ pytestmark = pytest.mark.redis
 
 
 def _slot(nodes: RedisClusterNodes, key: str) -> int:
-    client: redis.Redis = nodes.client(nodes.master_ports()[0])
-    return int(client.execute_command("CLUSTER KEYSLOT", key))
+    return int(command(nodes.client(nodes.master_ports()[0]), "CLUSTER KEYSLOT", key))
 
 
 def test_global_indexes_are_spread_over_every_master(redis_cluster: RedisClusterNodes) -> None:

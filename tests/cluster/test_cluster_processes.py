@@ -14,6 +14,7 @@ import httpx
 import pytest
 import yaml
 from cluster_support import EVENTS_SECRET, ClusterStack
+from prometheus_client.parser import text_string_to_metric_families
 from support.app import TEST_SECRET
 from support.prism import REPO
 from support.processes import BotProcess, signed, twilio_form, twiml_replies, wait_for
@@ -95,4 +96,34 @@ def test_two_serves_and_a_worker_share_one_cluster(cluster_stack: ClusterStack) 
 
     for process in (*stack.serves, stack.worker):
         assert process.process is not None and process.process.poll() is None, process.tail()
+
+    # 5. What operators see: each process's /metrics (the worker on its own port) counted
+    #    this traffic; the logs are JSON lines that never name the phone number.
+    received = sum(
+        _value(_metrics(serve.url + "/metrics"), "frontdoor_messages_received_total",
+               channel="whatsapp", language="es")
+        for serve in stack.serves
+    )  # fmt: skip
+    assert received == 15  # 14 turns, one of them delivered twice
+    worker = _metrics(stack.worker_metrics_url)
+    assert _value(worker, "frontdoor_messages_sent_total", channel="whatsapp", outcome="sent") == 1
+    assert _value(worker, "frontdoor_turn_seconds_count", kind="notify_job") == 2
+    assert _value(worker, "frontdoor_state", part="queue_jobs") == 0
+    for process in (*stack.serves, stack.worker):
+        lines = [line for line in process.log_text().splitlines() if line.strip()]
+        assert lines and all(json.loads(line)["level"] for line in lines), process.tail()
+        assert PHONE not in process.log_text() and PHONE[1:] not in process.log_text()
+
+
+def _metrics(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    found = {}
+    for family in text_string_to_metric_families(httpx.get(url, timeout=10).text):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+def _value(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str,
+           **labels: str) -> float:  # fmt: skip
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 

@@ -18,15 +18,7 @@ from pathlib import Path
 
 from support.live import free_port
 from support.prism import CountingTwilio
-from support.processes import (  # noqa: F401  (the suite's names, from where they live now)
-    FRONTDOOR,
-    BotProcess,
-    bot_env,
-    signed,
-    twilio_form,
-    twiml_replies,
-    wait_for,
-)
+from support.processes import BotProcess, signed, wait_for
 
 
 @dataclass

@@ -64,6 +64,8 @@ class BotProcess:
     env: dict[str, str]
     cwd: Path
     port: int | None = None
+    #: More arguments of the command (e.g. the worker's --metrics-port).
+    args: list[str] = field(default_factory=list)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(init=False)
     _log: IO[bytes] | None = None
@@ -77,7 +79,7 @@ class BotProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 120) -> None:
-        args = [*FRONTDOOR, self.command]
+        args = [*FRONTDOOR, self.command, *self.args]
         if self.port is not None:
             args += ["--port", str(self.port)]
         self._log = open(self.log_path, "ab")  # noqa: SIM115

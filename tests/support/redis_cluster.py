@@ -16,10 +16,16 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import redis
 
 NODE_TIMEOUT_MS = 1000
+
+
+def command(client: redis.Redis, *args: object) -> Any:
+    """A raw command (redis-py leaves `execute_command` untyped)."""
+    return client.execute_command(*args)  # type: ignore[no-untyped-call]
 
 
 def _port_pair_free(port: int) -> bool:
@@ -108,7 +114,7 @@ class RedisClusterNodes:
         """Every live node says cluster_state:ok and every slot has a live master."""
         try:
             for port in self.live_ports():
-                info = self.client(port).execute_command("CLUSTER INFO")  # parsed: a dict
+                info = command(self.client(port), "CLUSTER INFO")  # parsed: a dict
                 if info.get("cluster_state") != "ok":
                     return False
             return len(self.master_ports()) == self.masters
@@ -126,8 +132,8 @@ class RedisClusterNodes:
 
     def master_of(self, key: str) -> int:
         node = self.client(self.master_ports()[0])
-        slot = int(node.execute_command("CLUSTER KEYSLOT", key))
-        for start, end, master, *_replicas in node.execute_command("CLUSTER SLOTS"):
+        slot = int(command(node, "CLUSTER KEYSLOT", key))
+        for start, end, master, *_replicas in command(node, "CLUSTER SLOTS"):
             if start <= slot <= end:
                 return int(master[1])
         raise AssertionError(f"no master serves slot {slot}")
@@ -136,7 +142,7 @@ class RedisClusterNodes:
         """SIGKILL the master of `key`'s slot; returns (killed port, new master port)."""
         port = self.master_of(key)
         master = self.client(port)
-        master.execute_command("WAIT", self.replicas, 5000)  # the replica has every write
+        command(master, "WAIT", self.replicas, 5000)  # the replica has every write
         self.processes.pop(port).send_signal(signal.SIGKILL)
         _wait(lambda: self.healthy() and self.master_of(key) != port, 30, "no failover")
         return port, self.master_of(key)
