@@ -100,6 +100,9 @@ def _serve(args: argparse.Namespace) -> int:
             # h11 refuses a head over this bound before buffering more (bot/limits.py).
             http="h11",
             h11_max_incomplete_event_size=SERVER_HEADER_BUFFER,
+            # JSON logs: uvicorn must not install its own text handlers (bot/logs.py's root
+            # handler formats its records too).
+            **({"log_config": None} if _log_format() == "json" else {}),
             **more,
         )
 

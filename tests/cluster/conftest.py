@@ -61,7 +61,9 @@ def cluster_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterS
             stdout=open(sandbox_dir / "sandbox.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
         )  # fmt: skip
         processes = [
-            BotProcess("serve", env, root / f"serve{n}", port=port) for n, port in enumerate(ports)
+            # One process each (a production default would be one per core): two processes.
+            BotProcess("serve", env, root / f"serve{n}", port=port, args=["--workers", "1"])
+            for n, port in enumerate(ports)
         ]
         metrics_port = free_port()
         processes.append(
