@@ -19,7 +19,7 @@ from babel.lists import format_list
 
 from bot.booking.models import Household, Person
 from bot.languages import get_language
-from bot.text import fold
+from nlu.normalize import match_key
 
 MEMBERS_SLOT = "members"
 #: Slots the member questions fill before a member is saved into `members`.
@@ -76,7 +76,7 @@ def format_names(people: Sequence[str], lang: str) -> str:
 
 
 def _spanish_e(word: str) -> bool:
-    folded = fold(word)
+    folded = match_key(word)
     return folded.startswith("i") or (folded.startswith("hi") and folded[2:3] not in "aeou")
 
 

@@ -14,7 +14,7 @@ opt-out; on WhatsApp it asks what to cancel too.
 
 from __future__ import annotations
 
-from bot.text import fold
+from nlu.normalize import match_key
 
 OPT_OUT_WORDS = frozenset(
     {
@@ -43,11 +43,11 @@ OPT_IN_WORDS = frozenset(
 
 def is_opt_out(text: str, sms: bool = True) -> bool:
     """`sms`: the message came by SMS, where the carrier's own keywords have acted already."""
-    folded = fold(text)
+    folded = match_key(text)
     if folded in SMS_ONLY_OPT_OUT_WORDS:
         return sms
     return folded in OPT_OUT_WORDS
 
 
 def is_opt_in(text: str) -> bool:
-    return fold(text) in OPT_IN_WORDS
+    return match_key(text) in OPT_IN_WORDS

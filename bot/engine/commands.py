@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.text import fold
+from nlu.normalize import match_key
 
 
 class Command(StrEnum):
@@ -47,7 +47,7 @@ _WORDS: dict[Command, frozenset[str]] = {
 
 
 def match_command(text: str) -> Command | None:
-    folded = fold(text) or text.strip()
+    folded = match_key(text) or text.strip()
     for command, words in _WORDS.items():
         if folded in words:
             return command

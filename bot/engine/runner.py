@@ -40,12 +40,12 @@ from bot.engine.loader import HOME
 from bot.engine.models import FLOW_PREFIX, RETURN, Step
 from bot.engine.session import PendingAction, Session
 from bot.i18n import Catalogs
-from bot.langid import guess_language
 from bot.languages import BY_CODE, LANGUAGES
 from bot.messages import Option, Reply
-from bot.text import fold
 from bot.understanding import DETOUR_CONFIDENCE, OPTION_CONFIDENCE, THANKS_INTENT, Understood
 from nlu.danger import danger
+from nlu.langid import guess_language
+from nlu.normalize import match_key
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class Engine:
         if command is not None:
             self._command(session, command, out, ctx)
             return out
-        if not fold(text) and not button:
+        if not match_key(text) and not button:
             return self.reask(session, "no_text", ctx)
         if not button and danger(text) is not None:
             # "nos están extorsionando", "pitit mwen malad": a person, now, whatever the question.

@@ -34,8 +34,8 @@ from bot.messages import Inbound, Option, Reply
 from bot.ports import local_moment
 from bot.staff.repository import HouseholdView, PersonView, ResultTarget, StaffView
 from bot.staff.service import StaffService
-from bot.text import fold
 from nlu.danger import danger
+from nlu.normalize import match_key as fold
 
 STAFF_SLOT = "_staff"
 HANDOFF_SLOT = "_handoff"

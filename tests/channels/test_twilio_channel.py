@@ -51,7 +51,7 @@ class Case:
 
 
 CASES = [
-    # "Hola" is recognised as Spanish (bot/langid.py): the bot asks to confirm, in Spanish.
+    # "Hola" is recognised as Spanish (nlu/langid.py): the bot asks to confirm, in Spanish.
     Case(
         "valid SMS 'hola' gets the language menu, Spanish first",
         "sms_hola.form",

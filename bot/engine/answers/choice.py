@@ -11,25 +11,25 @@ from functools import lru_cache
 from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejected
 from bot.messages import Option
 from bot.ports import port_words
-from bot.text import fold
 from nlu.entities.lexicon import Lexicon
+from nlu.normalize import match_key
 
 
 def match_option(text: str, button: str | None, options: tuple[Option, ...]) -> Option | None:
     by_id = {opt.id: opt for opt in options}
     if button and button in by_id:
         return by_id[button]
-    folded = fold(text)
+    folded = match_key(text)
     if not folded:
         return None
     digits = folded.rstrip(". )")
     if digits.isdigit():
         index = int(digits)
         return options[index - 1] if 1 <= index <= len(options) else None
-    exact = [opt for opt in options if fold(opt.title) == folded or opt.id == folded]
+    exact = [opt for opt in options if match_key(opt.title) == folded or opt.id == folded]
     if len(exact) == 1:
         return exact[0]
-    partial = [opt for opt in options if len(folded) >= 3 and folded in fold(opt.title)]
+    partial = [opt for opt in options if len(folded) >= 3 and folded in match_key(opt.title)]
     return partial[0] if len(partial) == 1 else None
 
 

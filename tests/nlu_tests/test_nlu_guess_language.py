@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.langid import guess_language
+from nlu.langid import guess_language
 
 CASES = [
     ("Kreyòl greeting", "Bonjou", "ht"),
