@@ -58,7 +58,8 @@ class Base(DeclarativeBase):
 def _created_at(context: DefaultExecutionContext) -> Any:
     """A row inserted without registered_at (bulk loads, older clients) registered when it
     was created."""
-    return context.get_current_parameters()["created_at"]
+    parameters: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return parameters["created_at"]
 
 
 class Registration(Base):

@@ -198,8 +198,8 @@ async def test_outage_loses_nothing_and_doubles_nothing(
         told = [m.body for m in sender.take(person.number)]
         assert len(told) == 1 and "Numero: reg_" in told[0], told
     for person in late:  # registered, then requested: told both, in that order
-        [told] = [m.body for m in sender.take(person.number)]
-        assert told.index("Numero: reg_") < told.index("La solicitud de hoy"), told
+        [both] = [m.body for m in sender.take(person.number)]
+        assert both.index("Numero: reg_") < both.index("La solicitud de hoy"), both
     for person in early:
         told = [m.body for m in sender.take(person.number)]
         assert len(told) == 1, told
