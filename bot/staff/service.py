@@ -420,18 +420,23 @@ class StaffService:
         values: dict[str, str],
         ports: Mapping[str, str],
     ) -> str | None:
-        """A result for a household without a phone: kept in the shelter's inbox, and the
-        text for the staff phone that registered it (in its language, naming the family);
-        None when this job was already recorded (it is not told twice)."""
-        assert target.staff is not None
+        """A result for a household without a phone: kept in the shelter's inbox (once per
+        job), and the text for the staff phone of the target (in its language, naming the
+        family); None when the target has no staff phone (the inbox only)."""
         household = target.household
         added = await self.db(
             self.repo.add_notice, household, job_id, purpose, values, self.clock()
         )
         if added:
             await self.audit(
-                "result_to_shelter", target.staff, household.id, f"{purpose}, job {job_id}"
+                "result_to_shelter",
+                target.staff,
+                household.id,
+                f"{purpose}, job {job_id}",
+                shelter_id=household.shelter_id,
             )
+        if target.staff is None:
+            return None
         return self.result_text(target.staff.lang, purpose, household, values, ports)
 
     def result_text(
