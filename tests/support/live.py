@@ -35,7 +35,9 @@ class RestartableServer:
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
-        deadline = time.monotonic() + 15
+        # Start-up (migrations, the embedded sandbox) takes seconds; on a loaded CI machine
+        # running three Pythons' suites side by side, several times that.
+        deadline = time.monotonic() + 60
         while not self._server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError(f"server on port {self.port} did not start")
