@@ -88,6 +88,10 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.limits import SERVER_HEADER_BUFFER
     from bot.server import ReadyServer, ready_line, serve_workers
 
+    # JSON logs: uvicorn must not install its own text handlers (bot/logs.py's root handler
+    # formats its records too).
+    own_logging: dict[str, Any] = {"log_config": None} if _log_format() == "json" else {}
+
     def config(app: Any, **more: Any) -> uvicorn.Config:
         return uvicorn.Config(
             app,
@@ -100,9 +104,7 @@ def _serve(args: argparse.Namespace) -> int:
             # h11 refuses a head over this bound before buffering more (bot/limits.py).
             http="h11",
             h11_max_incomplete_event_size=SERVER_HEADER_BUFFER,
-            # JSON logs: uvicorn must not install its own text handlers (bot/logs.py's root
-            # handler formats its records too).
-            **({"log_config": None} if _log_format() == "json" else {}),
+            **own_logging,
             **more,
         )
 
