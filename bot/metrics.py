@@ -10,9 +10,12 @@ their owners at each scrape, through readers the services register.
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -22,6 +25,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from bot.messages import ChannelKind
 from bot.sms import segment_count
@@ -29,6 +33,7 @@ from bot.sms import segment_count
 __all__ = ["CONTENT_TYPE_LATEST", "REGISTRY", "booking_call", "inbound", "render", "sent"]
 
 REGISTRY = CollectorRegistry()
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 #: Seconds: a webhook turn takes milliseconds, a booking call up to its 8 s budget.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0)
@@ -68,7 +73,7 @@ OPT_OUTS = Counter(
 STATE = Gauge(
     "frontdoor_state", "Size or state of a part of the service at scrape time (outbox, "
     "breaker_open, handoffs_open, opted_out, spooled, queue_lag_seconds...).", ["part"],
-    registry=REGISTRY,
+    registry=REGISTRY, multiprocess_mode="mostrecent",
 )  # fmt: skip
 
 Reader = Callable[[], Awaitable[dict[str, float]]]
@@ -116,6 +121,33 @@ def opt_out(channel: str, change: str) -> None:
     OPT_OUTS.labels(channel or "-", change).inc()
 
 
+def prepare_multiprocess(directory: Path) -> None:
+    """Before `frontdoor serve --workers N` starts its workers: an empty directory in
+    PROMETHEUS_MULTIPROC_DIR, which the workers (spawned, so importing prometheus-client
+    afresh) find in their environment. Counters and histograms are then summed over the
+    workers at each scrape; the gauges are the latest a scrape set."""
+    shutil.rmtree(directory, ignore_errors=True)  # counters of a previous run
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ[MULTIPROC_ENV] = str(directory.resolve())
+
+
+async def serve(host: str, port: int) -> None:
+    """`GET /metrics` on a port of its own (`frontdoor worker --metrics-port`), in the
+    caller's event loop, so the gauges' readers run at each scrape as they do in serve."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    async def page(_: Request) -> Response:
+        return Response(await render(), media_type=CONTENT_TYPE_LATEST)
+
+    app = Starlette(routes=[Route("/metrics", page)])
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None)
+    await uvicorn.Server(config).serve()
+
+
 def add_reader(read: Reader) -> Callable[[], None]:
     """Register `read() -> {part: value}` for the gauges; returns its removal."""
     _readers.append(read)
@@ -126,4 +158,8 @@ async def render() -> bytes:
     for read in list(_readers):
         for part, value in (await read()).items():
             STATE.labels(part).set(value)
+    if os.environ.get(MULTIPROC_ENV):  # several workers: what they all counted
+        every = CollectorRegistry()
+        MultiProcessCollector(every)  # type: ignore[no-untyped-call]
+        return bytes(generate_latest(every))
     return bytes(generate_latest(REGISTRY))

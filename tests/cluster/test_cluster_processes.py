@@ -110,6 +110,7 @@ def test_two_serves_and_a_worker_share_one_cluster(cluster_stack: ClusterStack) 
     worker = _metrics(stack.worker_metrics_url)
     assert _value(worker, "frontdoor_messages_sent_total", channel="whatsapp", outcome="sent") == 1
     assert _value(worker, "frontdoor_turn_seconds_count", kind="notify_job") == 2
+    assert ("frontdoor_state", (("part", "queue_jobs"),)) in worker  # read at the scrape
     assert _value(worker, "frontdoor_state", part="queue_jobs") == 0
     for process in (*stack.serves, stack.worker):
         lines = [line for line in process.log_text().splitlines() if line.strip()]

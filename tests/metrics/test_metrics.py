@@ -6,9 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from support.app import make_settings
 from support.redis import delete_prefix, redis_url_or_fail, unique_prefix
 
-from bot import logs
+from bot import logs, metrics
 from bot.booking.events import SIGNATURE_HEADER, sign
 from bot.jobs.models import NotifyJob
 from bot.jobs.queue import JobQueue, ReclaimingStreamBroker, make_broker
@@ -132,3 +136,30 @@ def test_json_logs_one_object_per_line_with_phones_masked() -> None:
     assert entry["level"] == "WARNING" and entry["logger"] == "bot.test"
     assert entry["message"] == "message from whatsapp:+[phone] failed"
     assert "\n" not in line and PHONE not in line
+
+
+def test_several_workers_count_into_one_metrics_page(tmp_path: Path) -> None:
+    """`frontdoor serve --workers N`: each worker is a process of its own, and a scrape
+    reaches one of them; it shows what they all counted (prometheus-client multiprocess)."""
+    directory = tmp_path / "metrics"
+    (directory / "stale.db").parent.mkdir()
+    (directory / "stale.db").write_bytes(b"from a previous run")
+    metrics.prepare_multiprocess(directory)
+    assert not (directory / "stale.db").exists()
+    env = {**os.environ, metrics.MULTIPROC_ENV: os.environ.pop(metrics.MULTIPROC_ENV)}
+    count = (
+        "from bot import metrics; from bot.messages import ChannelKind; "
+        "metrics.inbound(ChannelKind.SMS, 'es', ['hola'], 0.01)"
+    )
+    for _ in range(2):  # two workers, one message each
+        subprocess.run([sys.executable, "-c", count], env=env, check=True, timeout=60)
+    scrape = (
+        "import asyncio; from bot import metrics; print(asyncio.run(metrics.render()).decode())"
+    )
+    page = subprocess.run(
+        [sys.executable, "-c", scrape], env=env, check=True, timeout=60, capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+    samples = _samples(page)
+    assert _value(samples, "frontdoor_messages_received_total", channel="sms", language="es") == 2
+    assert _value(samples, "frontdoor_turn_seconds_count", kind="message") == 2
