@@ -151,6 +151,9 @@ def test_registration_then_request_saved_in_an_outage_arrive_in_order_with_their
         queued = phone.say("1")
         requested_until = datetime.now(UTC)
         assert "hora de hoy" in queued, queued
+        phone.say("menu")
+        mine = phone.say("3")  # "my status": the registration waits, not "not registered"
+        assert "espera al sistema" in mine and "no esta registrado" not in mine, mine
         time.sleep(1.5)  # the booking API comes back clearly later than the person asked
 
         database = tmp_path / "sandbox.sqlite3"
@@ -170,21 +173,22 @@ def test_registration_then_request_saved_in_an_outage_arrive_in_order_with_their
             ref = contact_key(SECRET, PHONE).digest
             api = f"http://127.0.0.1:{booking_port}"
             deadline = time.monotonic() + 60
-            status: dict[str, object] | None = None
+            found_status: dict[str, object] | None = None
             while time.monotonic() < deadline:
                 try:
                     found = httpx.get(f"{api}/v1/registrations", params={"contact_ref": ref})
                     registrations = found.json()["registrations"]
                     if registrations:
-                        status = httpx.get(
+                        found_status = httpx.get(
                             f"{api}/v1/registrations/{registrations[0]['id']}"
                         ).json()
-                        if status.get("latest_request"):
+                        if found_status.get("latest_request"):
                             break
                 except httpx.TransportError:
                     pass  # not listening yet
                 time.sleep(0.2)
-            assert status is not None and status.get("latest_request"), served.output()
+            assert found_status and found_status.get("latest_request"), served.output()
+            status = found_status
             told = served.wait_for(r"La solicitud de hoy para Persona Prueba")
         finally:
             sandbox.stop()
