@@ -49,7 +49,7 @@ from bench_inbound import (  # noqa: E402
     _free_port,
     _wait_http,
 )
-from support.redis_cluster import RedisClusterNodes  # noqa: E402
+from support.redis_cluster import RedisClusterNodes  # type: ignore[import-not-found]  # noqa: E402  (tests/, on sys.path above)
 
 RESULTS = HERE / "results" / "cluster.json"
 
