@@ -39,9 +39,9 @@ from bot.languages import BY_CODE, LANGUAGES, REQUIRED_LANGUAGES
 from bot.messages import ChannelKind
 from bot.outbound import OutboundMessage
 from bot.staff import signin_limits
-from bot.staff.chat import describe_status
 from bot.staff.repository import PersonView, WebSessionView
 from bot.staff.service import StaffService
+from bot.staff.status import describe_status
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SESSION_COOKIE = "fd_staff"
@@ -191,8 +191,9 @@ def make_router() -> APIRouter:
                 device_hash=device,
             )
             body = service.texts(staff.lang, "signin_code", code=code, minutes=minutes)
-            await service.sender.send(
-                OutboundMessage(staff.contact_digest, staff.phone, ChannelKind(staff.channel), body)
+            channel = ChannelKind(staff.channel)
+            await service.send(
+                OutboundMessage(staff.contact_digest, staff.phone, channel, body), staff.lang
             )
             await service.audit("signin_code_sent", staff)
         # The same answer whether or not the number is linked: no way to probe for staff.
