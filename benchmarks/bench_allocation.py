@@ -119,7 +119,9 @@ def _copy_fill(settings: SandboxSettings, data: dict[str, np.ndarray[Any, Any]])
             port = ports[int(data["port"][index])]
             size = int(data["size"][index])
             stamp = registered_at.replace(tzinfo=None).isoformat()
-            registrations.write(f"reg_{index:032x}\tc{index}\t{port}\t{{}}\t{size}\t{stamp}\t{stamp}\n")
+            registrations.write(
+                f"reg_{index:032x}\tc{index}\t{port}\t{{}}\t{size}\t{stamp}\t{stamp}\t{stamp}\n"
+            )
             at = asked.replace(tzinfo=None).isoformat()
             requests.write(
                 f"req_{(index * 2654435761) % 2**64:032x}\treg_{index:032x}\t{port}\t"
@@ -127,7 +129,8 @@ def _copy_fill(settings: SandboxSettings, data: dict[str, np.ndarray[Any, Any]])
             )
         with connection.cursor() as cursor:
             with cursor.copy("COPY registrations (id, contact_ref, port, household, "
-                             "household_size, created_at, updated_at) FROM STDIN") as copy:
+                             "household_size, created_at, updated_at, registered_at) "
+                             "FROM STDIN") as copy:
                 copy.write(registrations.getvalue())
             with cursor.copy("COPY slot_requests (id, registration_id, port, request_date, "
                              "requested_at, received_at, status, household_size, "
