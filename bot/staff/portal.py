@@ -206,8 +206,7 @@ async def signin_code(request: Request, form: SigninForm) -> Response:
 
 @router.post("/signout")
 async def signout(request: Request, who: SignedIn, _: CheckedForm) -> Response:
-    web = who.web
-    service = _staff(request)
+    web, service = who.web, who.service
     token = request.cookies.get(SESSION_COOKIE, "")
     await service.db(
         service.repo.delete_web_session, service.cipher.code_digest("web-session", token)
@@ -238,15 +237,11 @@ async def set_language(request: Request, who: SignedIn, form: CheckedForm) -> Re
 
 @router.get("/", response_class=HTMLResponse)
 async def households(request: Request, who: SignedIn) -> Response:
-    web = who.web
-    service = _staff(request)
-    page = _Page(service, web.lang, web.csrf_token, web)
+    web, service = who.web, who.service
     rows = await service.households(web.staff)
     requested = await service.requests_today(web.staff)
     await service.audit("households_viewed", web.staff, detail=f"{len(rows)} households")
-    return _render(
-        request,
-        page,
+    return who.render(
         "households.html",
         households=rows,
         requested=requested,
@@ -259,29 +254,23 @@ async def households(request: Request, who: SignedIn) -> Response:
 
 @router.post("/requests", response_class=HTMLResponse)
 async def make_requests(request: Request, who: SignedIn, _: CheckedForm) -> Response:
-    web = who.web
-    service = _staff(request)
+    web, service = who.web, who.service
     ids = [str(v) for k, v in (await request.form()).multi_items() if k == "household"]
     results = await service.request_today(web.staff, ids)
-    page = _Page(service, web.lang, web.csrf_token, web)
-    return _render(request, page, "requests.html", results=results, rows=None)
+    return who.render("requests.html", results=results, rows=None)
 
 
 @router.get("/requests", response_class=HTMLResponse)
 async def todays_requests(request: Request, who: SignedIn) -> Response:
-    web = who.web
-    service = _staff(request)
-    page = _Page(service, web.lang, web.csrf_token, web)
+    web, service = who.web, who.service
     requested = await service.requests_today(web.staff)
     rows = [h for h in await service.households(web.staff) if h.id in requested]
-    return _render(request, page, "requests.html", results=None, rows=rows)
+    return who.render("requests.html", results=None, rows=rows)
 
 
 @router.get("/appointments", response_class=HTMLResponse)
 async def appointments(request: Request, who: SignedIn) -> Response:
-    web = who.web
-    service = _staff(request)
-    page = _Page(service, web.lang, web.csrf_token, web)
+    web, service = who.web, who.service
     ports = await _port_names(request)
     rows = [
         (
@@ -291,7 +280,7 @@ async def appointments(request: Request, who: SignedIn) -> Response:
         )
         for row in await service.statuses(web.staff)
     ]
-    return _render(request, page, "appointments.html", rows=rows)
+    return who.render("appointments.html", rows=rows)
 
 
 @router.post("/appointments/{household_id}/{what}", response_class=HTMLResponse)
@@ -299,36 +288,29 @@ async def appointment_action(
     request: Request, household_id: str, what: str, who: SignedIn, _: CheckedForm
 ) -> Response:
     """Confirm a family's appointment, or give it up, on their behalf."""
-    web = who.web
-    service = _staff(request)
-    page = _Page(service, web.lang, web.csrf_token, web)
+    web, service, page = who.web, who.service, who.page
     if what == "confirm":
         outcome = await service.confirm_for(web.staff, household_id)
     elif what == "give_up":
         outcome = await service.give_up_for(web.staff, household_id)
     else:
-        return _render(request, page, "message.html", 404, message=page.t("nothing_yet"))
+        return who.render("message.html", 404, message=page.t("nothing_yet"))
     household = await service.db(service.repo.household, web.staff.shelter_id, household_id)
     if outcome == "ok" and household is not None:
         message = page.t(f"{what}_done", name=household.primary.full_name)
     else:
         message = page.st(f"{what}_{outcome}")
-    return _render(request, page, "message.html", message=message, back="/staff/appointments")
+    return who.render("message.html", message=message, back="/staff/appointments")
 
 
 @router.get("/households/new", response_class=HTMLResponse)
 async def new_household(request: Request, who: SignedIn) -> Response:
-    web = who.web
-    service = _staff(request)
-    page = _Page(service, web.lang, web.csrf_token, web)
-    return _render(request, page, "new.html", **await _form_context(request, {}))
+    return who.render("new.html", **await _form_context(request, {}))
 
 
 @router.post("/households/new", response_class=HTMLResponse)
 async def register_household(request: Request, who: SignedIn, form: CheckedForm) -> Response:
-    web = who.web
-    service = _staff(request)
-    page = _Page(service, web.lang, web.csrf_token, web)
+    web, service, page = who.web, who.service, who.page
     parsed = _parse_household(
         form,
         web.lang,
@@ -337,9 +319,7 @@ async def register_household(request: Request, who: SignedIn, form: CheckedForm)
         set(_relationships(request)),
     )
     if parsed is None:
-        return _render(
-            request,
-            page,
+        return who.render(
             "new.html",
             422,
             error=page.t("invalid_form"),
@@ -356,9 +336,7 @@ async def register_household(request: Request, who: SignedIn, form: CheckedForm)
         consented=form.get("consent") == "yes",
     )
     if household is None:
-        return _render(
-            request,
-            page,
+        return who.render(
             "new.html",
             422,
             error=page.st(f"register_{outcome}"),
@@ -369,13 +347,12 @@ async def register_household(request: Request, who: SignedIn, form: CheckedForm)
         name=household.primary.full_name,
         registration_id=household.registration_id or "",
     )
-    return _render(request, page, "message.html", message=notice, back="/staff/")
+    return who.render("message.html", message=notice, back="/staff/")
 
 
 @router.get("/export.csv")
 async def export_roster(request: Request, who: SignedIn) -> Response:
-    web = who.web
-    service = _staff(request)
+    web, service = who.web, who.service
     rows = await service.households(web.staff)
     requested = await service.requests_today(web.staff)
     out = io.StringIO()

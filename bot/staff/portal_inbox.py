@@ -8,15 +8,18 @@ Mounted before `bot.staff.portal`'s router, whose own /staff/inbox pages these r
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.contacts import ContactKey
 from bot.languages import BY_CODE
 from bot.staff import portal
 from bot.staff.chat import HANDOFF_SLOT
-from bot.staff.portal_session import CheckedForm, Signed, SignedIn
+from bot.staff.portal_session import CheckedForm, PortalRefusal, Signed, SignedIn
 from bot.staff.portal_views import Clock, display_name, duration, shelter_zone
+from bot.staff.repository import HandoffView
 from bot.staff.threads import VIEWS, Thread, ThreadRepository, View
 
 #: Canned replies (flows/portal.messages.yaml `canned_*`), sent in the person's language.
@@ -66,6 +69,22 @@ async def thread_rows(who: Signed, threads: list[Thread], clock: Clock) -> list[
             }
         )
     return rows
+
+
+async def own_handoff(who: Signed, handoff_id: str) -> HandoffView | None:
+    """A handoff of the staff member's shelter (None: another shelter's, or none)."""
+    return await who.service.db(who.service.repo.handoff, who.web.staff.shelter_id, handoff_id)
+
+
+async def shelter_handoff(handoff_id: str, who: SignedIn) -> HandoffView:
+    """Dependency: the path's handoff, of the staff member's shelter (else a 404 page)."""
+    handoff = await own_handoff(who, handoff_id)
+    if handoff is None:
+        raise PortalRefusal(who.message(who.page.t("nothing_yet"), "/staff/inbox", 404))
+    return handoff
+
+
+ShelterHandoff = Annotated[HandoffView, Depends(shelter_handoff)]
 
 
 async def release(request: Request, contact_digest: str, handoff_id: str) -> None:
@@ -185,11 +204,10 @@ async def reply(request: Request, handoff_id: str, who: SignedIn, form: CheckedF
 
 
 @router.post("/inbox/{handoff_id}/assign")
-async def assign(request: Request, handoff_id: str, who: SignedIn, form: CheckedForm) -> Response:
+async def assign(
+    request: Request, who: SignedIn, handoff: ShelterHandoff, form: CheckedForm
+) -> Response:
     service, staff = who.service, who.web.staff
-    handoff = await service.db(service.repo.handoff, staff.shelter_id, handoff_id)
-    if handoff is None:
-        return who.message(who.page.t("nothing_yet"), "/staff/inbox", 404)
     to_me = form.get("to") != "nobody"
     await service.db(threads_of(request).assign, handoff.id, staff.id if to_me else None)
     await service.audit(
@@ -201,11 +219,10 @@ async def assign(request: Request, handoff_id: str, who: SignedIn, form: Checked
 
 
 @router.post("/inbox/{handoff_id}/close")
-async def close(request: Request, handoff_id: str, who: SignedIn, form: CheckedForm) -> Response:
+async def close(
+    request: Request, who: SignedIn, handoff: ShelterHandoff, form: CheckedForm
+) -> Response:
     service, staff = who.service, who.web.staff
-    handoff = await service.db(service.repo.handoff, staff.shelter_id, handoff_id)
-    if handoff is None:
-        return who.message(who.page.t("nothing_yet"), "/staff/inbox", 404)
     note = str(form.get("note", "")).strip()[:NOTE_LIMIT]
     await service.db(threads_of(request).close, handoff.id, note, service.clock())
     await release(request, handoff.contact_digest, handoff.id)
