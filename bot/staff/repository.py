@@ -358,9 +358,11 @@ class StaffRepository:
         applicant_phone: str | None,
         applicant_digest: str | None,
         now: datetime,
+        household_id: str | None = None,
     ) -> HouseholdView:
-        # Time-ordered ids: lists show households in the order they were registered.
-        household_id = f"{time.time_ns():016x}-{uuid.uuid4().hex[:12]}"
+        # Time-ordered ids: lists show households in the order they were registered (staff
+        # mode gives one derived from its action's idempotency key: a retry is the same row).
+        household_id = household_id or f"{time.time_ns():016x}-{uuid.uuid4().hex[:12]}"
         people = {
             "primary": _person_dict(primary),
             "members": [_person_dict(m) for m in members],
