@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from bot.engine.actions import EffectContext, Outcome
@@ -134,13 +133,6 @@ async def give_up(turn: Turn, key: str) -> Outcome:
     return Outcome(await turn.service.give_up_for(turn.staff, str(turn.slots["staff_household"])))
 
 
-def household_id(key: str, asked_at: datetime) -> str:
-    """The household row of a staff registration: ordered by when staff asked, named by the
-    action's idempotency key (the same on every retry and replay)."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    return f"{int(asked_at.timestamp() * 1_000_000_000):016x}-{digest}"
-
-
 def _person(data: Mapping[str, Any], relationship: str | None = None) -> PersonView:
     return PersonView(
         str(data["full_name"]), str(data["birth_date"]), str(data["nationality"]), relationship
@@ -165,7 +157,7 @@ async def register(turn: Turn, key: str) -> Outcome:
         consented=slots.get("staff_consent") is True,
         # Fixed by the action's idempotency key: a retry or a replay is the same household;
         # in an outage it waits in the staff database and the outbox (`queued`).
-        household_id=household_id(key, turn.ctx.requested_at),
+        name=hashlib.sha256(key.encode()).hexdigest()[:12],
         keep_when_unavailable=True,
     )
     if household is None:

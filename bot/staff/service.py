@@ -164,18 +164,18 @@ class StaffService:
         lang: str,
         applicant_phone: str | None,
         consented: bool,
-        household_id: str | None = None,
+        name: str | None = None,
         keep_when_unavailable: bool = False,
     ) -> tuple[HouseholdView | None, str]:
         """Register a household on someone's behalf. Returns (household, outcome): ok,
         no_consent, too_young, too_large, rejected, unavailable. Nothing is kept unless the
         booking API registered it, except with `keep_when_unavailable` (staff mode's outbox):
-        then the household waits unregistered and the same call with the same `household_id`
-        (its fixed idempotency key) registers it later; a call for a household registered
+        then the household waits unregistered and the same call with the same `name` (from its
+        fixed idempotency key) registers it later; a call for a household registered
         already answers ok and does nothing."""
         existing = None
-        if household_id is not None:  # (consent was recorded with the household)
-            existing = await self.db(self.repo.household, staff.shelter_id, household_id)
+        if name is not None:  # (consent was recorded with the household)
+            existing = await self.db(self.repo.household_named, staff.shelter_id, name)
         if existing is None and not consented:
             await self.audit("register_refused_no_consent", staff)
             return None, "no_consent"
@@ -198,7 +198,7 @@ class StaffService:
                 applicant_phone=applicant_phone,
                 applicant_digest=digest,
                 now=self.clock(),
-                household_id=household_id,
+                name=name,
             )
             await self.audit(
                 "consent_recorded", staff, household.id, f"people {household.size}, lang {lang}"
