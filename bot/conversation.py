@@ -7,7 +7,10 @@ is returned, so a crash at any moment loses nothing and repeats nothing.
 When the booking API is down, a write (registration, request, deletion...) is not an error:
 it moves to the session's outbox (`session.queued`, indexed in the store's outbox set) with
 the time the person asked, the person is told it is saved, and `replay` sends it later with
-the same idempotency key and original time, then tells the person the result.
+the same idempotency key and original time, then tells the person the result. A write made
+while earlier ones still wait (today's request behind a queued registration) is queued behind
+them without being tried, so they reach the booking API in the order the person made them; a
+registration carries the time the person registered (`registered_at`: their waiting time).
 """
 
 from __future__ import annotations
@@ -319,7 +322,12 @@ class Conversations:
         replies: list[Reply] = []
         while session.pending is not None:
             pending = session.pending
-            outcome = await self._run(key, session, pending, ctx)
+            if session.queued and EFFECT_ACTIONS[pending.name].queue_when_unavailable:
+                # Earlier calls still wait (the registration, say): this one goes behind
+                # them, in order, with its own time; never ahead of what it depends on.
+                outcome = Outcome(UNAVAILABLE)
+            else:
+                outcome = await self._run(key, session, pending, ctx)
             if session.erase:
                 session.slots[ERASURE_KEY_SLOT] = pending.idempotency_key
                 if outcome.key == QUEUED:
