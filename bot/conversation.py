@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter
 
-from bot import household
+from bot import household, metrics
 from bot.booking.client import BookingClient, BookingError
 from bot.channels.render import render_bodies
 from bot.contacts import ContactKey, contact_key
@@ -220,6 +220,7 @@ class Conversations:
         """STOP and its equivalents: no proactive message any more; the conversation stays
         where it was, so writing again continues it."""
         session.opted_out_at = ctx.now
+        metrics.opt_out(inbound.channel.value, "out")
         replies = [Reply(text=self.engine.message(session, "opted_out", ctx))]
         session.remember(inbound.message_id)
         await self._commit(key, session, held, replies)
@@ -237,9 +238,11 @@ class Conversations:
         assert self.ledger is not None
         if session.opted_out_at is not None:  # chosen in the turn (flows/cancel.yaml)
             await self.ledger.set_opted_out(key.digest, True)
+            metrics.opt_out(session.channel.value, "out")
             log.info("contact %s opted out of proactive messages", key)
         elif opted_back_in:
             await self.ledger.set_opted_out(key.digest, False)
+            metrics.opt_out(session.channel.value, "in")
             log.info("contact %s receives proactive messages again", key)
         daily = session.slots.get("daily_reminder") is True
         if daily != daily_before:
