@@ -6,6 +6,12 @@ times; the median is the figure. A bare FastAPI app under uvicorn is measured th
 as the floor (the interpreter, uvicorn and FastAPI alone).
 
     .venv/bin/python benchmarks/bench_startup.py [--runs 5] [--workers 1]
+    .venv/bin/python benchmarks/bench_startup.py --reference /tmp/main-checkout   # side by side
+
+With ``--reference DIR`` (a checkout of another commit, e.g. ``git archive main | tar -x -C
+DIR``), the same `frontdoor serve` from that tree (``PYTHONPATH=DIR python -m bot.cli``) is
+timed too, alternated with this one in each round: on a machine shared with other work only
+figures of one run compare.
 
 The Redis keys of the runs are under a prefix of their own and deleted afterwards; nothing
 else in the Redis is touched.
@@ -44,7 +50,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _until_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def _until_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -75,7 +81,9 @@ def _time(command: list[str], env: dict[str, str], cwd: str, port: int) -> float
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="passed to serve (default: serve's own, the cores in production)")
+    parser.add_argument("--reference", type=Path, default=None)
     args = parser.parse_args()
     prefix = f"start{uuid.uuid4().hex[:8]}"
     env = {
@@ -86,12 +94,23 @@ def main() -> int:
         "FRONTDOOR_BOOKING_API_URL": "http://127.0.0.1:9",
         "FRONTDOOR_LOG_LEVEL": "WARNING",
     }
-    bot, bare = [], []
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    bot: list[float] = []
+    bare: list[float] = []
+    reference: list[float] = []
+    more = ["--workers", str(args.workers)] if args.workers else []
     try:
         for _ in range(args.runs):
+            if args.reference:
+                with tempfile.TemporaryDirectory() as cwd:
+                    port = _free_port()
+                    command = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port),
+                               *more]
+                    ref_env = {**env, "PYTHONPATH": str(args.reference.resolve())}
+                    reference.append(_time(command, ref_env, cwd, port))
             with tempfile.TemporaryDirectory() as cwd:
                 port = _free_port()
-                command = [str(BIN / "frontdoor"), "serve", "--port", str(port)]
+                command = [str(BIN / "frontdoor"), "serve", "--port", str(port), *more]
                 bot.append(_time(command, env, cwd, port))
                 Path(cwd, "bare_app.py").write_text(BARE)
                 port = _free_port()
@@ -104,9 +123,12 @@ def main() -> int:
         for name in client.scan_iter(match=f"{prefix}:*"):
             client.delete(name)
     print(f"load average: {os.getloadavg()[0]:.2f}")
-    for name, times in (("frontdoor serve", bot), ("bare uvicorn app", bare)):
+    rows = [("frontdoor serve", bot), ("bare uvicorn app", bare)]
+    if reference:
+        rows.insert(1, (f"reference serve ({args.reference})", reference))
+    for name, times in rows:
         runs = " ".join(f"{t:.2f}" for t in times)
-        print(f"{name:18s} median {statistics.median(times):.2f} s  (runs: {runs})")
+        print(f"{name:28s} median {statistics.median(times):.2f} s  (runs: {runs})")
     return 0
 
 

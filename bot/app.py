@@ -22,7 +22,6 @@ from bot.conversation import utcnow
 from bot.limits import RequestLimits
 from bot.services import open_services
 from bot.settings import Settings
-from bot.simulator.routes import make_router as simulator_router
 from bot.speech.routes import make_router as media_router
 from bot.staff.portal import make_router as staff_portal_router
 from bot.staff.portal_family import make_router as staff_family_router
@@ -85,6 +84,9 @@ def create_app(
     app.add_exception_handler(PortalRefusal, refusal_response)
     app.include_router(media_router())
     if settings.simulator_enabled:  # embedded defaults, or FRONTDOOR_SIMULATOR=true
+        # Imported only then: production (no simulator) does not pay for it at start-up.
+        from bot.simulator.routes import make_router as simulator_router
+
         app.include_router(simulator_router())
     app.add_middleware(SecurityHeaders)  # the portal's CSP, HSTS behind https... (security.py)
 

@@ -42,7 +42,7 @@ def _file_lock(path: Path) -> Iterator[None]:
 def migrate_once(settings: Settings, data_dir: Path) -> None:
     """Bring the staff database to the latest schema, one process at a time."""
     from bot.staff.db import default_url, make_engine
-    from bot.staff.migrations import upgrade
+    from bot.staff.migrations import upgrade_if_needed
 
     engine = make_engine(settings.database_url or default_url(data_dir), settings.database_schema)
     try:
@@ -51,13 +51,13 @@ def migrate_once(settings: Settings, data_dir: Path) -> None:
                 with engine.connect() as connection:
                     connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _ADVISORY_LOCK})
                     try:
-                        upgrade(engine)
+                        upgrade_if_needed(engine)
                     finally:
                         connection.execute(
                             text("SELECT pg_advisory_unlock(:k)"), {"k": _ADVISORY_LOCK}
                         )
             else:
-                upgrade(engine)
+                upgrade_if_needed(engine)
     finally:
         engine.dispose()
 

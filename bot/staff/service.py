@@ -32,7 +32,7 @@ from bot.ports import local_moment
 from bot.settings import Settings
 from bot.staff.crypto import FieldCipher
 from bot.staff.db import default_url, make_engine
-from bot.staff.migrations import upgrade
+from bot.staff.migrations import upgrade_if_needed
 from bot.staff.repository import (
     HandoffView,
     HouseholdView,
@@ -675,7 +675,7 @@ async def open_staff(
     """The staff database (migrated to the latest schema at start-up) and its service."""
     engine = make_engine(settings.database_url or default_url(data_dir), settings.database_schema)
     try:
-        await asyncio.to_thread(upgrade, engine)
+        await asyncio.to_thread(upgrade_if_needed, engine)
         repo = StaffRepository(engine, FieldCipher(settings.secret_key.get_secret_value()))
         yield StaffService(
             settings=settings,
