@@ -243,6 +243,34 @@ def analyse(arrivals: list[tuple[float, str]], n: int, rate: float) -> dict[str,
 
 
 def main() -> int:
+    """One run, or with --reference the same run alternated with another tree's worker."""
+    args = _parser().parse_args()
+    if args.serve_mock:
+        serve_mock(args.serve_mock)
+        return 0
+    if args.reference is None:
+        return _run(args, None)[0]
+    results: list[dict[str, Any]] = []
+    status = 0
+    for _ in range(args.repeat):
+        for tree in (args.reference, None):
+            code, figures = _run(args, tree)
+            figures["tree"] = str(tree or ROOT)
+            figures["load_average"] = round(os.getloadavg()[0], 2)
+            results.append(figures)
+            status = status or code
+    for tree in (str(args.reference), str(ROOT)):
+        mine = [r for r in results if r["tree"] == tree]
+        print(f"{tree}: sustained msg/s "
+              f"{[r['sustained_msg_per_s'] for r in mine]} (median "
+              f"{statistics.median(r['sustained_msg_per_s'] or 0 for r in mine)}), CPU ms/message "
+              f"{[r['worker_cpu_ms_per_message'] for r in mine]}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return status
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=100_000, help="notifications")
     parser.add_argument("--rate", type=float, default=400.0, help="WhatsApp msgs/s per sender")
@@ -252,10 +280,12 @@ def main() -> int:
     parser.add_argument("--serve-mock", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--profile", type=Path, help="a script to run the first worker with")
-    args = parser.parse_args()
-    if args.serve_mock:
-        serve_mock(args.serve_mock)
-        return 0
+    parser.add_argument("--reference", type=Path, help="another checkout, alternated with this")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds with --reference")
+    return parser
+
+
+def _run(args: argparse.Namespace, tree: Path | None) -> tuple[int, dict[str, Any]]:
 
     redis_url = os.environ.get("FRONTDOOR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     prefix = f"fdbench-{uuid.uuid4().hex[:8]}"
@@ -284,6 +314,8 @@ def main() -> int:
         "FRONTDOOR_WORKER_CONCURRENCY": str(args.concurrency),
         "FRONTDOOR_LOG_LEVEL": "WARNING",
     }
+    if tree is not None:  # that tree's bot package first
+        env["PYTHONPATH"] = str(tree.resolve())
     settings = Settings(redis_url=redis_url, redis_key_prefix=prefix, secret_key=SECRET)
     try:
         wait_port(port)
@@ -298,7 +330,7 @@ def main() -> int:
             subprocess.Popen(
                 [sys.executable, *(profiled if i == 0 else worker_cmd)],
                 env=env,
-                cwd=ROOT,
+                cwd=tree or ROOT,  # `-m` puts the working directory first on the path
                 stdout=log,
                 stderr=log,
             )
@@ -355,9 +387,9 @@ def main() -> int:
         }
     )
     print(json.dumps(figures, indent=2))
-    if args.json:
+    if args.json and tree is None and args.reference is None:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    return 0 if figures["messages"] == args.n else 1
+    return (0 if figures["messages"] == args.n else 1), figures
 
 
 if __name__ == "__main__":
