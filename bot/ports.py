@@ -127,10 +127,15 @@ class PortDirectory:
         if self._fetched_at is None:
             await self._load_kept()
 
+    def refresh_soon(self) -> None:
+        """`refresh` in the background (one at a time), so the caller does not wait."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self.refresh())
+
     async def names(self) -> dict[str, str]:
         """Port id -> name, at once (a stale list is refreshed in the background)."""
-        if self._stale() and (self._task is None or self._task.done()):
-            self._task = asyncio.create_task(self.refresh())
+        if self._stale():
+            self.refresh_soon()
         return {port.id: port.name for port in self._ports}
 
     async def close(self) -> None:

@@ -155,7 +155,13 @@ async def open_services(
             # The port question has its options even when the booking API is down now: the
             # configured ports, or the last list it gave (kept in the store).
             ports = PortDirectory(booking if booking_url else None, store)
-            await ports.refresh()
+            if settings.booking_api_url:
+                # A remote booking API: start-up does not wait for it (one that is down costs
+                # its retries, up to a second); until it answers, the question offers what
+                # is known, as it does whenever the API is down.
+                ports.refresh_soon()
+            else:
+                await ports.refresh()  # the embedded sandbox answers at once
             stack.push_async_callback(ports.close)
             outbound = await stack.enter_async_context(open_outbound(settings))
             # The worker needs the staff tables too: results of households registered by

@@ -176,3 +176,28 @@ async def test_registration_with_the_booking_api_down_from_start_up(
         saved = await say("1")
         assert "guardado" in saved and "se enviará solo" in saved, saved
         assert await services.store.outbox()
+
+
+async def test_start_up_does_not_wait_for_a_remote_booking_api_that_hangs(
+    tmp_path: Path, clock: Clock
+) -> None:
+    """A booking API that takes connections and never answers: the services are up long
+    before its timeout (readiness is the store's, issue 16), and the port question is asked
+    with the configured ports meanwhile."""
+    import socket
+    import time
+
+    with socket.socket() as hanging:
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(16)  # accepted by the kernel, never answered
+        settings = make_settings(
+            booking_api_url=f"http://127.0.0.1:{hanging.getsockname()[1]}",
+            booking_timeout_seconds=20.0,
+            booking_retries=2,
+        )
+        started = time.monotonic()
+        async with open_services(
+            settings, clock=clock, sender=RecordingSender(), background=False, data_dir=tmp_path
+        ) as services:
+            assert time.monotonic() - started < 15  # not the 20 s the first call can take
+            assert await services.conversations.ports.names() == _names(list(DEFAULT_PORTS))
