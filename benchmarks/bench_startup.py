@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -66,6 +67,9 @@ def _until_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 30
 
 
 def _time(command: list[str], env: dict[str, str], cwd: str, port: int) -> float:
+    """Seconds to the first /healthz 200; the CPU the server's processes used (to their
+    exit, which follows at once) is added to `CPU`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
         command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -75,7 +79,15 @@ def _time(command: list[str], env: dict[str, str], cwd: str, port: int) -> float
         return time.perf_counter() - start
     finally:
         proc.terminate()
-        proc.wait(20)
+        proc.wait(60)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        CPU_BY_RUN.append(
+            after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        )
+
+
+#: CPU seconds of each timed run's processes, in the order of the runs.
+CPU_BY_RUN: list[float] = []
 
 
 def main() -> int:
@@ -98,24 +110,40 @@ def main() -> int:
     bot: list[float] = []
     bare: list[float] = []
     reference: list[float] = []
+    bot_cpu: list[float] = []
+    bare_cpu: list[float] = []
+    reference_cpu: list[float] = []
     more = ["--workers", str(args.workers)] if args.workers else []
     try:
-        for _ in range(args.runs):
-            if args.reference:
-                with tempfile.TemporaryDirectory() as cwd:
-                    port = _free_port()
-                    command = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port),
-                               *more]
-                    ref_env = {**env, "PYTHONPATH": str(args.reference.resolve())}
-                    reference.append(_time(command, ref_env, cwd, port))
+        def run_reference() -> None:
+            with tempfile.TemporaryDirectory() as cwd:
+                port = _free_port()
+                command = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), *more]
+                ref_env = {**env, "PYTHONPATH": str(args.reference.resolve())}
+                reference.append(_time(command, ref_env, cwd, port))
+                reference_cpu.append(CPU_BY_RUN[-1])
+
+        def run_bot() -> None:
             with tempfile.TemporaryDirectory() as cwd:
                 port = _free_port()
                 command = [str(BIN / "frontdoor"), "serve", "--port", str(port), *more]
                 bot.append(_time(command, env, cwd, port))
+                bot_cpu.append(CPU_BY_RUN[-1])
+
+        def run_bare() -> None:
+            with tempfile.TemporaryDirectory() as cwd:
                 Path(cwd, "bare_app.py").write_text(BARE)
                 port = _free_port()
                 uvicorn = [str(BIN / "uvicorn"), "bare_app:app", "--port", str(port)]
                 bare.append(_time(uvicorn, env, cwd, port))
+                bare_cpu.append(CPU_BY_RUN[-1])
+
+        for round_number in range(args.runs):
+            # Alternated, and the order swapped every round: the load moves meanwhile.
+            order = [run_reference, run_bot] if args.reference else [run_bot]
+            for run in order if round_number % 2 == 0 else order[::-1]:
+                run()
+            run_bare()
     finally:
         import redis
 
@@ -123,11 +151,14 @@ def main() -> int:
         for name in client.scan_iter(match=f"{prefix}:*"):
             client.delete(name)
     print(f"load average: {os.getloadavg()[0]:.2f}")
-    rows = [("frontdoor serve", bot), ("bare uvicorn app", bare)]
+    rows = [("frontdoor serve", bot, bot_cpu), ("bare uvicorn app", bare, bare_cpu)]
     if reference:
-        rows.insert(1, (f"reference serve ({args.reference})", reference))
-    for name, times in rows:
+        rows.insert(1, (f"reference serve ({args.reference})", reference, reference_cpu))
+    print("(CPU: user + system seconds of the server's processes, start to exit)")
+    for name, times, cpu in rows:
         runs = " ".join(f"{t:.2f}" for t in times)
+        print(f"{name:28s} CPU median {statistics.median(cpu):.2f} s  "
+              f"(runs: {' '.join(f'{c:.2f}' for c in cpu)})")
         print(f"{name:28s} median {statistics.median(times):.2f} s  (runs: {runs})")
     return 0
 
