@@ -143,10 +143,8 @@ class NotifyHandler:
             key = ContactKey(household.applicant_digest)
         else:
             key = ContactKey(job.contact)
-        # The lock with the session in one round trip, the save with the release in one more
-        # (`Store.hold`), and both before the send below: the state is committed first.
-        async with conv.store.hold(key) as held_session:
-            session = held_session.session
+        async with conv.store.lock(key):
+            session = await conv.store.load(key)
             if household is not None and (
                 session is None or session.registration_id != household.registration_id
             ):
@@ -189,8 +187,7 @@ class NotifyHandler:
                 # message, and is the first thing they read then (bot/held.py).
                 held = hold_notice(session, job.job_id, replies, moved=moved and first)
             if first or held:
-                session.updated_at = conv.clock()  # as `Conversations.save` does
-                held_session.stage(session, self.settings.session_ttl)
+                await conv.save(key, session)
         if send_job is None:
             log.warning("notify %s: contact %s cannot be reached now: held for their next "
                         "message", job.job_id, key)
