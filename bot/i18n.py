@@ -6,9 +6,9 @@ the language allows drafts (a per-deployment setting, off by default); otherwise
 falls back along the language's chain, and the caller is told that a fallback happened (so it
 can offer an interpreter).
 
-Formatting goes through Babel with the language table's `formatting_locale`, except where
-Babel's data would be wrong for our people: its `ht` data is French, so Haitian Creole month,
-weekday and country names are the project's own (bot/i18n_data.py).
+Formatting goes through Babel with the language's `formatting_locale`, except where Babel's
+data would be wrong for our people: a pack may carry its own month, weekday, country and time
+zone names (`ht`: Babel's are French), and its own `number_locale`.
 """
 
 from __future__ import annotations
@@ -26,13 +26,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from bot.i18n_data import HT_COUNTRIES, HT_MONTHS, HT_TIMEZONES, HT_WEEKDAYS
-from bot.languages import BY_CODE, fallback_chain, get_language
+from bot.languages import BY_CODE, fallback_chain, get_language, use_packs
 
 DOMAIN = "frontdoor"
-#: Babel's number symbols for Haiti (space grouping, decimal comma) match Haitian usage; its
-#: narrow no-break space is swapped for a plain one (cheaper on SMS, same look).
-_HT_NUMBER_LOCALE = "fr_HT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +62,9 @@ class Catalogs:
 
     @classmethod
     def load(cls, translations_dir: Path, show_drafts: Iterable[str] = ()) -> Catalogs:
-        """`show_drafts`: languages whose fuzzy entries may be shown (besides the table's)."""
+        """`show_drafts`: languages whose fuzzy entries may be shown (besides the packs').
+        The language packs of `translations_dir` are read and checked first (PackError)."""
+        use_packs(translations_dir)
         catalogs: dict[str, Catalog] = {}
         for po in sorted(translations_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
             catalogs[po.parent.parent.name] = read_catalog(po)
@@ -112,9 +110,10 @@ class Catalogs:
 
 def format_day(lang: str, value: date) -> str:
     """A date as people of this language write it in full ("14 de febrero de 1992")."""
-    if lang == "ht":
-        return f"{value.day} {HT_MONTHS[value.month - 1]} {value.year}"
-    locale = get_language(lang).formatting_locale
+    language = get_language(lang)
+    if language.months:
+        return f"{value.day} {language.months[value.month - 1]} {value.year}"
+    locale = language.formatting_locale
     if locale is None:
         return value.strftime("%d/%m/%Y")
     return str(format_date(value, format="long", locale=locale))
@@ -123,9 +122,10 @@ def format_day(lang: str, value: date) -> str:
 def format_weekday_day(lang: str, value: date) -> str:
     """A date with its weekday ("sábado, 14 de marzo de 2026"): for appointments, where the
     day of the week is what people plan around."""
-    if lang == "ht":
-        return f"{HT_WEEKDAYS[value.weekday()]} {format_day(lang, value)}"
-    locale = get_language(lang).formatting_locale
+    language = get_language(lang)
+    if language.weekdays:
+        return f"{language.weekdays[value.weekday()]} {format_day(lang, value)}"
+    locale = language.formatting_locale
     if locale is None:
         return value.strftime("%d/%m/%Y")
     return str(format_date(value, format="full", locale=locale))
@@ -178,21 +178,24 @@ def format_timestamp(lang: str, value: datetime) -> str:
 
 
 def format_number(lang: str, value: float) -> str:
-    """A number with the language's grouping and decimal marks (12,345.5 / 12.345,5)."""
-    locale = _HT_NUMBER_LOCALE if lang == "ht" else get_language(lang).formatting_locale
+    """A number with the language's grouping and decimal marks (12,345.5 / 12.345,5); a
+    narrow no-break space is swapped for a plain one (cheaper on SMS, same look)."""
+    language = get_language(lang)
+    locale = language.number_locale or language.formatting_locale
     text = str(format_decimal(value, locale=locale or "es_MX"))
     return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def country_name(code: str, lang: str) -> str:
-    """A country's name in `lang`: Babel's CLDR names, the project's own for Kreyòl (Babel's
-    `ht` is French), and the language's fallback (Spanish) for countries not in that table."""
+    """A country's name in `lang`: the pack's own names (Kreyòl: Babel's `ht` is French), else
+    Babel's CLDR names, then the language's fallback (Spanish) for countries in neither."""
     for candidate in fallback_chain(lang):
-        if candidate == "ht":
-            if code in HT_COUNTRIES:
-                return HT_COUNTRIES[code]
+        language = get_language(candidate)
+        if code in language.countries:
+            return language.countries[code]
+        if language.countries:  # a pack with its own names does not borrow CLDR's
             continue
-        locale = get_language(candidate).formatting_locale
+        locale = language.formatting_locale
         if locale is None:
             continue
         name = Locale.parse(locale).territories.get(code)
@@ -203,9 +206,10 @@ def country_name(code: str, lang: str) -> str:
 
 def timezone_name(zone: str, lang: str) -> str:
     """A time zone as people of `lang` say it ("hora oriental", "Eastern Time")."""
-    if lang == "ht":
-        if zone in HT_TIMEZONES:
-            return HT_TIMEZONES[zone]
-        lang = get_language(lang).fallback or "es"
+    language = get_language(lang)
+    if zone in language.timezones:
+        return language.timezones[zone]
+    if language.timezones or language.formatting_locale is None:
+        lang = language.fallback or "es"
     locale = get_language(lang).formatting_locale or "es_MX"
     return str(get_timezone_name(zone, locale=locale))

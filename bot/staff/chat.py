@@ -35,7 +35,6 @@ from bot.ports import local_moment
 from bot.staff.repository import HouseholdView, PersonView, ResultTarget, StaffView
 from bot.staff.service import StaffService
 from nlu.danger import danger
-from nlu.normalize import match_key as fold
 
 STAFF_SLOT = "_staff"
 HANDOFF_SLOT = "_handoff"
@@ -44,7 +43,6 @@ HANDOFF_REQUESTED = "requested"
 INTERPRETER_SLOT = "_interpreter"
 
 #: Words that open staff mode (on a linked number only). None is a carrier keyword.
-STAFF_WORDS = frozenset({"staff", "equipo", "ekip", "equipe", "modo staff"})
 #: An invite code as printed by `frontdoor staff invite` (dash or space optional).
 INVITE_CODE = re.compile(r"^[A-Za-z2-9]{4}[- ]?[A-Za-z2-9]{4}$")
 _NUMBERS = re.compile(r"\d+")
@@ -92,7 +90,7 @@ class StaffHub:
                 session.slots.pop(STAFF_SLOT, None)
                 return None
             return await self._turn(staff, session, state, inbound, ctx)
-        if fold(text) in STAFF_WORDS:
+        if match_command(text) is Command.STAFF:  # the packs' `commands: staff` words
             staff = await self.service.db(self.service.repo.staff_by_digest, key.digest)
             if staff is not None:
                 new_state: dict[str, Any] = {"on": True}

@@ -46,7 +46,10 @@ from bot.staff.service import StaffService
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SESSION_COOKIE = "fd_staff"
 PRE_CSRF_COOKIE = "fd_csrf"
-PORTAL_LANGUAGES = tuple(code for code in ("es", "en", "ht", "pt") if code in REQUIRED_LANGUAGES)
+def portal_languages() -> list[str]:
+    """The languages the portal is shown in: the packs whose catalogs are complete and
+    reviewed (`required: true`), in menu order."""
+    return [lang.code for lang in LANGUAGES if lang.code in REQUIRED_LANGUAGES]
 MEMBER_ROWS = 3
 
 Translate = Callable[[str, str, str], Awaitable[str | None]]
@@ -71,7 +74,7 @@ def _staff(request: Request) -> StaffService:
 
 def _lang(request: Request, fallback: str = "es") -> str:
     wanted = request.query_params.get("lang") or request.cookies.get("fd_lang") or fallback
-    return wanted if wanted in PORTAL_LANGUAGES else fallback
+    return wanted if wanted in portal_languages() else fallback
 
 
 class _Page:
@@ -94,7 +97,7 @@ class _Page:
 def _render(
     request: Request, page: _Page, template: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    languages = [(code, BY_CODE[code].own_name) for code in PORTAL_LANGUAGES]
+    languages = [(code, BY_CODE[code].own_name) for code in portal_languages()]
     return TEMPLATES.TemplateResponse(
         request,
         template,
@@ -290,7 +293,7 @@ def make_router() -> APIRouter:
             return refused
         lang = str(form.get("lang", ""))
         service = _staff(request)
-        if lang in PORTAL_LANGUAGES:
+        if lang in portal_languages():
             token = request.cookies.get(SESSION_COOKIE, "")
             await service.db(
                 service.repo.set_web_lang, service.cipher.code_digest("web-session", token), lang
