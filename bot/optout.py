@@ -22,6 +22,7 @@ from functools import cache
 from nlu.normalize import match_key
 from nlu.packs import enabled_packs, on_reload
 
+
 @cache
 def _words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(stop words, SMS-only stop words, start words) of every enabled pack, folded."""

@@ -19,7 +19,7 @@ the project's `translations/` unless `use_packs_dir` says otherwise (a deploymen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_DIR",
     "Pack",
     "PackError",
+    "PackTable",
     "check_pack",
     "conflicts",
     "enabled_packs",
@@ -39,6 +40,7 @@ __all__ = [
     "on_reload",
     "packs",
     "packs_dir",
+    "table_languages",
     "understanding",
     "use_packs_dir",
 ]
@@ -115,6 +117,9 @@ class Pack:
     identified_as: tuple[str, ...]
     #: The NLU's word tables for this language, by table name (nlu/entities/*).
     understanding: Mapping[str, Any] = field(default_factory=dict)
+    #: The same tables for text written as another language that counts as this one
+    #: (``ht``: Kreyòl with French spelling, ``fr``).
+    understanding_as: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
@@ -200,6 +205,10 @@ def load_pack(folder: Path) -> Pack:
         keywords_only=bool(raw.get("keywords_only", False)),
         identified_as=_words(path, "identified_as", raw.get("identified_as")),
         understanding=_mapping(path, "understanding", raw.get("understanding")),
+        understanding_as={
+            k: _mapping(path, f"understanding_as.{k}", v)
+            for k, v in _mapping(path, "understanding_as", raw.get("understanding_as")).items()
+        },
     )
 
 
@@ -207,7 +216,7 @@ _KNOWN_KEYS = frozenset({
     "name", "enabled", "order", "status", "required", "fallback", "formatting_locale",
     "number_locale", "sms", "show_drafts", "commands", "sms_only_stop", "list_and", "months",
     "weekdays", "countries", "timezones", "port_aliases", "keywords", "keywords_only",
-    "identified_as",
+    "identified_as", "understanding_as",
     "understanding",
 })  # fmt: skip
 
@@ -340,6 +349,46 @@ def enabled_packs() -> dict[str, Pack]:
 
 
 def understanding(table: str) -> dict[str, Any]:
-    """One NLU word table over the enabled packs: language code -> that pack's entry."""
-    return {code: pack.understanding[table] for code, pack in enabled_packs().items()
-            if table in pack.understanding}
+    """One NLU word table over the enabled packs: language code -> that pack's entry (then
+    the entries of the codes a pack is also identified as: ``fr`` for ``ht``)."""
+    entries = {code: pack.understanding[table] for code, pack in enabled_packs().items()
+               if table in pack.understanding}
+    for pack in enabled_packs().values():
+        for alias, tables in pack.understanding_as.items():
+            if table in tables:
+                entries.setdefault(alias, tables[table])
+    return entries
+
+
+def table_languages() -> tuple[str, ...]:
+    """Every language with word tables of its own, packs first (menu order), then aliases."""
+    own = [code for code, pack in enabled_packs().items() if pack.understanding]
+    aliases = [a for pack in enabled_packs().values() for a in pack.understanding_as]
+    return tuple(dict.fromkeys([*own, *aliases]))
+
+
+class PackTable(Mapping[str, Any]):
+    """One NLU word table (language -> entry), read from the packs when first used and again
+    after they are reloaded: a module keeps its table as a constant without going stale."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self._entries: dict[str, Any] | None = None
+        on_reload(self._forget)
+
+    def _forget(self) -> None:
+        self._entries = None
+
+    def _data(self) -> dict[str, Any]:
+        if self._entries is None:
+            self._entries = understanding(self.table)
+        return self._entries
+
+    def __getitem__(self, lang: str) -> Any:
+        return self._data()[lang]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
