@@ -153,6 +153,9 @@ def _mapping(path: Path, where: str, value: Any) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise PackError(f"{path}: {where}: a mapping")
+    odd = [k for k in value if isinstance(k, bool)]
+    if odd:  # YAML reads yes/no/on/off as true/false
+        raise PackError(f"{path}: {where}: a key read as {odd[0]}: put it in quotes ('no')")
     return {str(k): v for k, v in value.items()}
 
 

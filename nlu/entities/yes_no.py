@@ -14,8 +14,8 @@ from nlu.packs import PackTable, on_reload
 
 __all__ = ["parse_yes_no", "yes_no_only"]
 
-_YES: PackTable = PackTable("yes")
-_NO: PackTable = PackTable("no")
+_YES: PackTable = PackTable("yes_words")
+_NO: PackTable = PackTable("no_words")
 # "I don't know" in every language: neither yes nor no.
 _UNSURE = (
     "no se, no lo se, nose, no sabria, talvez, tal vez, quizas, quiza, nao sei, sei la, "
