@@ -38,6 +38,10 @@ def embedded_sandbox_settings(
         window_closes="23:59",
         # The bot's "reminder the day before the appointment" is this event.
         appointment_reminder_hours_before=24,
+        # Someone trying the bot (the simulator, `frontdoor chat`) waits for the draw's notice:
+        # a tick is a few indexed look-ups, so the embedded sandbox delivers within seconds,
+        # not the standalone sandbox's 30.
+        scheduler_interval_seconds=2.0,
     )
 
 

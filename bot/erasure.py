@@ -12,8 +12,10 @@ phone number too, since the person was told "I will write to you here"). `replay
 Parts, each done once and then marked done in the record:
 - ledger: opt-out and daily reminder sets, message and send records (bot/jobs/ledger.py),
   and the contact's jobs still waiting in the queue;
-- staff: handoffs, households of this number, staff link (`StaffHub.forget`);
-- booking: every registration by id and under the contact reference (bot/booking/erase.py);
+- staff: handoffs, households of this number, staff link (`StaffHub.forget`); the booking
+  registrations of those households join the booking part (when the staff database did not
+  answer at the request, the action could not know them);
+- booking: every registration by id and under the contact's references (bot/booking/erase.py);
 - events: the contact's records still in the booking-events log are blanked (on every pass,
   after the booking part, so an event stored meanwhile goes too).
 """
@@ -49,6 +51,9 @@ class Erasure(BaseModel):
     """What is left of one contact's "delete my data"."""
 
     contact_ref: str
+    #: Other references the booking API may hold this contact under (the contact key, when
+    #: the conversation took a registration staff made: `contact_ref` is then its `hh-...`).
+    other_refs: list[str] = Field(default_factory=list)
     registration_ids: list[str] = Field(default_factory=list)
     #: Idempotency key of the deletion (the booking API calls derive theirs from it).
     key: str
@@ -77,8 +82,10 @@ def erasure_of(session: Session, key: ContactKey, idempotency_key: str, now: dat
         ids = [str(r) for r in pending]
     elif session.registration_id:
         ids = [session.registration_id]
+    contact_ref = session.contact_ref or key.digest
     return Erasure(
-        contact_ref=session.contact_ref or key.digest,
+        contact_ref=contact_ref,
+        other_refs=[key.digest] if key.digest != contact_ref else [],
         registration_ids=ids,
         key=idempotency_key,
         requested_at=now,
@@ -124,20 +131,19 @@ class Eraser:
                 await self.jobs.forget(key.digest)  # notifications not sent yet
             erasure.ledger = False
         if erasure.staff:
-            erasure.staff = not await self._forget_staff(key)
+            erasure.staff = not await self._forget_staff(key, erasure)
+        refs = [erasure.contact_ref, *erasure.other_refs]
         if erasure.booking:
             try:
-                await erase_contact(
-                    self.booking, erasure.contact_ref, erasure.registration_ids, erasure.key
-                )
+                await erase_contact(self.booking, refs, erasure.registration_ids, erasure.key)
                 erasure.booking = False
             except BookingError as exc:
                 log.info("contact %s: booking API part of the deletion waits: %s", key, exc)
         # Every pass, and last: an event the booking API sent before it erased the household
         # may have been stored since the previous pass.
-        ids = set(erasure.registration_ids)
+        ids, about = set(erasure.registration_ids), set(refs)
         blanked = await self.store.log_purge(
-            EVENTS_STREAM, lambda record: _about(record, erasure.contact_ref, ids)
+            EVENTS_STREAM, lambda record: _about(record, about, ids)
         )
         if blanked:
             log.info("contact %s: %d booking events purged", key, blanked)
@@ -154,14 +160,21 @@ class Eraser:
         log.info("contact %s: data deleted everywhere (%d attempts)", key, erasure.attempts)
         return True
 
-    async def _forget_staff(self, key: ContactKey) -> bool:
+    async def _forget_staff(self, key: ContactKey, erasure: Erasure) -> bool:
+        """The staff tables' part. The booking registrations of the households it erased
+        (staff registered them for this phone) join the booking part: the action could not
+        read them when the staff database did not answer."""
         if self.staff is None:
             return True
         try:
-            await self.staff.forget(key)
+            registrations = await self.staff.forget(key)
         except Exception as exc:  # a database that does not answer: try again later
             log.warning("contact %s: staff database part of the deletion waits: %s", key, exc)
             return False
+        new = [r for r in registrations if r not in erasure.registration_ids]
+        if new:
+            erasure.registration_ids += new
+            erasure.booking = True
         return True
 
 
@@ -169,7 +182,7 @@ def _encode(erasure: Erasure) -> bytes:
     return erasure.model_dump_json().encode()
 
 
-def _about(record: bytes, contact_ref: str, registration_ids: set[str]) -> bool:
+def _about(record: bytes, contact_refs: set[str], registration_ids: set[str]) -> bool:
     """Whether a booking-events record is about the contact being erased."""
     try:
         event = json.loads(record)
@@ -177,6 +190,7 @@ def _about(record: bytes, contact_ref: str, registration_ids: set[str]) -> bool:
         return False
     if not isinstance(event, dict):
         return False
-    return event.get("contact_ref") == contact_ref or event.get("registration_id") in (
-        registration_ids
+    ref, registration = event.get("contact_ref"), event.get("registration_id")
+    return (isinstance(ref, str) and ref in contact_refs) or (
+        isinstance(registration, str) and registration in registration_ids
     )

@@ -1,6 +1,8 @@
 """Erase a contact in the booking API: every registration known by id, then whatever the API
-still holds under the contact's reference (its natural key), e.g. a registration whose answer
-was lost in a timeout. Raises `BookingError` when it could not be finished now."""
+still holds under each of the contact's references (its natural key), e.g. a registration whose
+answer was lost in a timeout. A conversation that took a registration shelter staff made has
+two: the household's `hh-...` and the contact key it registered under itself, if it did.
+Raises `BookingError` when it could not be finished now."""
 
 from __future__ import annotations
 
@@ -17,12 +19,15 @@ MAX_REGISTRATIONS = 20
 
 
 async def erase_contact(
-    booking: BookingClient, contact_ref: str, registration_ids: Sequence[str], key: str
+    booking: BookingClient, contact_refs: Sequence[str], registration_ids: Sequence[str], key: str
 ) -> None:
     for registration_id in registration_ids:
         await booking.delete_registration(registration_id, key=f"{key}-{registration_id}")
-    if not contact_ref:
-        return
+    for contact_ref in dict.fromkeys(r for r in contact_refs if r):
+        await _erase_under(booking, contact_ref, key)
+
+
+async def _erase_under(booking: BookingClient, contact_ref: str, key: str) -> None:
     for _ in range(MAX_REGISTRATIONS):
         found = await booking.find_registration(contact_ref)
         if found is None:

@@ -1,24 +1,20 @@
-"""Turn stored values (ISO dates, country codes, port ids) into text for one language."""
+"""Turn stored values (ISO dates, country codes, port ids) into text for one language.
+
+A collected slot is shown by its answer type (which knows its options and sources); a value an
+action produced names its kind here (`VALUE_KINDS`, shown by bot/engine/shown.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
 from typing import Any
 
 from bot import household
 from bot.booking.explanation import NUMBER_VALUES
+from bot.engine.answers import ANSWER_TYPES
 from bot.engine.flowset import RELATIONSHIP_SLOT
 from bot.engine.models import Collect
-from bot.i18n import (
-    Catalogs,
-    country_name,
-    format_day,
-    format_moment,
-    format_number,
-    timezone_name,
-)
-from bot.languages import BY_CODE
+from bot.engine.shown import SHOWN, DisplayContext, as_text
+from bot.i18n import Catalogs, country_name
 
 #: How values that actions produce are shown (slots collected by flows use their answer type).
 VALUE_KINDS: dict[str, str] = {
@@ -33,38 +29,14 @@ VALUE_KINDS: dict[str, str] = {
 }
 
 
-def _display(kind: str, value: Any, lang: str, ports: Mapping[str, str], catalogs: Catalogs) -> str:
+def show(slot: str, value: Any, spec: Collect | None, ctx: DisplayContext) -> str:
     if value is None:
         return ""
-    if kind == "port":
-        return ports.get(str(value), str(value))
-    if kind == "date":
-        return format_day(lang, date.fromisoformat(str(value)))
-    if kind == "moment":
-        return format_moment(lang, datetime.fromisoformat(str(value)))
-    if kind == "country":
-        return country_name(str(value), lang)
-    if kind == "language":
-        return BY_CODE[str(value)].own_name if str(value) in BY_CODE else str(value)
-    if kind == "yes_no":
-        return catalogs.gettext(lang, "Yes" if value else "No")
-    if kind == "timezone":
-        return timezone_name(str(value), lang)
-    if kind == "number":
-        return format_number(lang, int(value))
-    return str(value)
-
-
-def _kind_of(slot: str, spec: Collect | None) -> str:
     if slot in VALUE_KINDS:
-        return VALUE_KINDS[slot]
+        return SHOWN[VALUE_KINDS[slot]](value, ctx)
     if spec is None:
-        return "text"
-    if spec.options_from == "ports":
-        return "port"
-    return {"date": "date", "country": "country", "language": "language", "yes_no": "yes_no"}.get(
-        spec.type, "text"
-    )
+        return as_text(value, ctx)
+    return ANSWER_TYPES[spec.type].display(value, spec, ctx)
 
 
 def display_values(
@@ -74,8 +46,9 @@ def display_values(
     ports: Mapping[str, str],
     catalogs: Catalogs,
 ) -> dict[str, str]:
+    ctx = DisplayContext(lang, ports, catalogs)
     values = {
-        name: _display(_kind_of(name, slot_specs.get(name)), value, lang, ports, catalogs)
+        name: show(name, value, slot_specs.get(name), ctx)
         for name, value in slots.items()
         if not name.startswith("_") and name != household.MEMBERS_SLOT
     }

@@ -39,9 +39,6 @@ REQUIRED_MESSAGES = frozenset(
 #: mode and the portal use; labels translated like every flow message): the one list of them.
 RELATIONSHIP_SLOT = "member_relationship"
 
-#: Runtime option sources a `collect.options_from` may name.
-OPTION_SOURCES = frozenset({"ports", "languages", "languages_guess_first", "members"})
-
 WELCOME_FLOW = "welcome"
 MENU_FLOW = "menu"
 #: Notifications the worker sends (one step per purpose, see bot/jobs/models.py PURPOSES).

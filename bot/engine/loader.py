@@ -15,15 +15,16 @@ from pydantic import ValidationError
 
 from bot.engine.actions import outcomes_of
 from bot.engine.answers import ANSWER_TYPES
+from bot.engine.answers.base import COMMON_FIELDS
 from bot.engine.flowset import (
     LANGUAGE_FLOW,
     MENU_FLOW,
-    OPTION_SOURCES,
     REQUIRED_MESSAGES,
     WELCOME_FLOW,
     FlowSet,
 )
 from bot.engine.models import FLOW_PREFIX, RETURN, Collect, Flow, MessagesFile, Step
+from bot.engine.options import OPTION_SOURCES
 from bot.i18n import Catalogs
 from bot.languages import REQUIRED_LANGUAGES
 
@@ -94,22 +95,21 @@ def _branch_keys(flow: Flow, name: str, step: Step) -> frozenset[str] | None:
         return outcomes
     if step.collect is None:
         return frozenset()
-    if step.collect.type == "yes_no":
-        return frozenset({"yes", "no"})
-    if step.collect.type in ("choice", "relationship") and step.collect.options_from is None:
-        return frozenset(opt.id for opt in step.collect.options)
-    return None
+    return ANSWER_TYPES[step.collect.type].branch_keys(step.collect)
 
 
 def _check_collect(flow: Flow, name: str, collect: Collect) -> None:
-    if collect.type not in ANSWER_TYPES:
+    answer_type = ANSWER_TYPES.get(collect.type)
+    if answer_type is None:
         known = ", ".join(sorted(ANSWER_TYPES))
         raise FlowError(flow.source, name, f"unknown answer type '{collect.type}' (known: {known})")
+    extra = sorted(collect.model_fields_set - COMMON_FIELDS - answer_type.parameters)
+    if extra:
+        raise FlowError(flow.source, name, f"answer type '{collect.type}' takes no {extra}")
     if collect.options_from is not None and collect.options_from not in OPTION_SOURCES:
         raise FlowError(flow.source, name, f"unknown options_from '{collect.options_from}'")
-    needs_options = collect.type in ("choice", "relationship")
-    if needs_options and not collect.options and collect.options_from is None:
-        raise FlowError(flow.source, name, "a choice needs options or options_from")
+    if answer_type.needs_options and not collect.options and collect.options_from is None:
+        raise FlowError(flow.source, name, f"a {collect.type} needs options or options_from")
 
 
 def _check_step(flow: Flow, flows: dict[str, Flow], name: str, step: Step) -> None:
@@ -161,7 +161,11 @@ def load_flows(
         messages = MessagesFile.model_validate(_read_yaml(messages_path)).messages
     except ValidationError as exc:
         raise _schema_error(messages_path, exc) from exc
-    missing = REQUIRED_MESSAGES - set(messages)
+    # The engine's own messages, and every message an answer type may answer with.
+    needed = set(REQUIRED_MESSAGES)
+    for answer_type in ANSWER_TYPES.values():
+        needed |= {answer_type.default_invalid, *answer_type.extra_messages}
+    missing = needed - set(messages)
     if missing:
         raise FlowError(messages_path, None, f"required messages missing: {sorted(missing)}")
     _check_catalogs(messages_path, None, messages.values(), catalogs, langs)

@@ -24,11 +24,13 @@ class Collect(BaseModel):
     slot: str
     type: str
     options: tuple[OptionSpec, ...] = ()
-    #: Options computed at run time: "ports" (from the booking API), "languages".
+    #: Options computed at run time: a name of bot/engine/options.py OPTION_SOURCES.
     options_from: str | None = None
+    #: Parameters of some answer types (each type says which it takes: `parameters`).
     past: bool = False
     min: int | None = None
     max: int | None = None
+    optional: bool = False
 
 
 class Step(BaseModel):

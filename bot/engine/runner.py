@@ -15,16 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot import household
 from bot.engine.actions import (
     EFFECT_ACTIONS,
     LOCAL_ACTIONS,
     UNAVAILABLE,
-    ContextualAction,
     LocalContext,
     Outcome,
 )
-from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext
+from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext, OptionContext
 from bot.engine.commands import Command, match_command
 from bot.engine.display import display_values
 from bot.engine.flowset import (
@@ -40,7 +38,7 @@ from bot.engine.loader import HOME
 from bot.engine.models import FLOW_PREFIX, RETURN, Step
 from bot.engine.session import PendingAction, Session
 from bot.i18n import Catalogs
-from bot.languages import BY_CODE, LANGUAGES
+from bot.languages import BY_CODE
 from bot.messages import Option, Reply
 from bot.understanding import DETOUR_CONFIDENCE, OPTION_CONFIDENCE, THANKS_INTENT, Understood
 from nlu.danger import danger
@@ -180,8 +178,7 @@ class Engine:
             return out
         session.failures = 0
         session.slots[step.collect.slot] = result.value
-        if step.collect.type == "language":
-            session.lang = str(result.value)
+        answer_type.accept(session, result.value)
         session.history.append(f"{session.flow}:{session.step}")
         target = step.branch.get(result.branch_key or "", step.next) if step.branch else step.next
         assert target is not None  # guaranteed by the loader
@@ -208,7 +205,7 @@ class Engine:
         understood = self.understand(text, actx.lang)
         if understood.intent == THANKS_INTENT and understood.confidence >= OPTION_CONFIDENCE:
             return THANKED
-        if step.collect.type == "choice":
+        if ANSWER_TYPES[step.collect.type].understands_options:
             offered = {option.id for option in actx.options}
             if understood.option in offered and understood.confidence >= OPTION_CONFIDENCE:
                 return Accepted(understood.option, branch_key=understood.option)
@@ -446,12 +443,7 @@ class Engine:
                 )
                 return
             if step.action in LOCAL_ACTIONS:
-                local = LOCAL_ACTIONS[step.action]
-                if isinstance(local, ContextualAction):
-                    limits = LocalContext(ctx.now, ctx.today, ctx.max_household_size, ctx.adult_age)
-                    outcome = local.run_in(session, limits)
-                else:
-                    outcome = local.run(session, ctx.now)
+                outcome = LOCAL_ACTIONS[step.action].run(session, local_context(ctx))
                 session.slots.update(outcome.values)
                 next_target = step.branch.get(outcome.key, step.next)
             else:
@@ -471,27 +463,16 @@ class Engine:
         collect = step.collect
         if collect is None:
             return ()
-        if collect.options_from == "ports":
-            return tuple(Option(id=pid, title=name) for pid, name in ctx.ports.items())
-        if collect.options_from == "members":  # the people added to the household
-            return tuple(
-                Option(id=str(index), title=str(member.get("full_name", "")))
-                for index, member in enumerate(household.members(session.slots))
-            )
-        if collect.options_from == "languages" or collect.type == "language":
-            languages = list(LANGUAGES)
-            guess = session.slots.get(collect.slot)
-            if collect.options_from == "languages_guess_first" and guess in BY_CODE:
-                languages.sort(key=lambda lang: lang.code != guess)  # stable: the rest in order
-            return tuple(Option(id=lang.code, title=lang.own_name) for lang in languages)
-        if collect.type == "yes_no" and not collect.options:
-            return (
-                Option(id="yes", title=self._msg(session, ctx, "yes")),
-                Option(id="no", title=self._msg(session, ctx, "no")),
-            )
-        return tuple(
-            Option(id=opt.id, title=self._t(session, ctx, opt.label)) for opt in collect.options
+        octx = OptionContext(
+            lang=self._lang(session, ctx),
+            collect=collect,
+            slots=session.slots,
+            ports=ctx.ports,
+            translate=lambda msgid: self._t(session, ctx, msgid),
+            message=lambda key: self._msg(session, ctx, key),
+            relationships=self.flowset.relationships,
         )
+        return ANSWER_TYPES[collect.type].options(octx)
 
     def _say(self, session: Session, step: Step, ctx: TurnContext) -> str:
         assert step.say is not None
@@ -539,6 +520,11 @@ class Engine:
     def _current(self, session: Session) -> Step:
         assert session.flow is not None and session.step is not None
         return self.flowset.step(session.flow, session.step)
+
+
+def local_context(ctx: TurnContext) -> LocalContext:
+    """What a local action may know of the turn (one signature for all of them)."""
+    return LocalContext(ctx.now, ctx.today, ctx.max_household_size, ctx.adult_age)
 
 
 def _key_slot(action: str) -> str:

@@ -16,7 +16,9 @@ A WhatsApp message also carries its SMS version (if SMS is agreed) for when What
 A household registered by shelter staff is known to the booking API as `hh-...`, not by a
 contact key. Its results go to the family's own phone when staff gave one (their conversation
 takes the registration, so "1" confirms as for anyone), else to the staff phone that registered
-it, in the staff's language and naming the family, and into the shelter's inbox (the portal).
+it (another of the shelter's staff if that one has gone), in the staff's language and naming
+the family, and into the shelter's inbox (the portal). A staff phone that cannot be reached now
+has it held for its next message, as a family's notice would be.
 """
 
 from __future__ import annotations
@@ -131,9 +133,9 @@ class NotifyHandler:
         if job.contact.startswith(HOUSEHOLD_REF_PREFIX):
             target = await conv.staff.result_target(job.contact) if conv.staff else None
             if target is None:
-                log.warning("notify %s: household %s has nobody to tell", job.job_id, job.contact)
+                log.warning("notify %s: household %s is not known here", job.job_id, job.contact)
                 return
-            if target.staff is not None:
+            if not target.to_family:
                 await self._tell_staff(job, target)
                 return
             household = target.household
@@ -213,26 +215,42 @@ class NotifyHandler:
 
     async def _tell_staff(self, job: NotifyJob, target: ResultTarget) -> None:
         """A household without a phone: the shelter's inbox, and the staff phone that
-        registered it (their own conversation does not move: the notice names the family)."""
+        registered it (their own conversation does not move: the notice names the family).
+        A staff phone that cannot be reached now (WhatsApp, window closed, no template) has
+        it held for their next message, as a family's would be (bot/held.py)."""
         conv = self.conversations
         staff = target.staff
-        assert staff is not None and conv.staff is not None
+        assert conv.staff is not None
         ports = await conv.ports.names()
         body = await conv.staff.service.tell_staff_result(
             target, job.job_id, job.purpose, job.values, ports
         )
+        if staff is None or body is None:
+            log.warning("notify %s: the shelter of household %s has no staff phone (inbox "
+                        "only)", job.job_id, target.household.id)
+            return
         key = ContactKey(staff.contact_digest)
-        session = await conv.store.load(key)
-        channel = ChannelKind(staff.channel)
-        send_job = self.plan(
-            job, staff.phone, channel, staff.lang,
-            session.slots if session else {}, session.last_inbound_at if session else None,
-            [Reply(text=body)], list, conv.clock(),
-            contact=key.digest, purpose=f"staff_{job.purpose}",
-        )
+        replies = [Reply(text=body)]
+        async with conv.store.lock(key):
+            session = await conv.store.load(key)
+            channel = ChannelKind(staff.channel)
+            send_job = self.plan(
+                job, staff.phone, channel, staff.lang,
+                session.slots if session else {}, session.last_inbound_at if session else None,
+                replies, list, conv.clock(),
+                contact=key.digest, purpose=f"staff_{job.purpose}",
+            )
+            if (
+                send_job is None
+                and session is not None
+                and hold_notice(session, job.job_id, replies, moved=False)
+            ):
+                await conv.save(key, session)
         if send_job is None:
-            log.warning("notify %s: staff %s cannot be reached now (inbox only)", job.job_id,
-                        staff.id)
+            log.warning("notify %s: staff %s cannot be reached now: held for their next "
+                        "message (and in the inbox)", job.job_id, staff.id)
+            state = SendState(state="held", at=conv.clock(), channel=ChannelKind.WHATSAPP)
+            await self.ledger.finish_part(held_part(job.job_id), state, None, None)
             return
         await self.send(send_job)
 

@@ -17,12 +17,15 @@ The staff mode's position lives in the staff member's own session (`slots["_staf
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.contacts import ContactKey, InvalidSender, normalize_phone
-from bot.engine.actions import LOCAL_ACTIONS, ContextualAction, LocalContext
+from bot.engine.actions import LOCAL_ACTIONS, LocalContext
 from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext, AnswerResult
 from bot.engine.commands import Command, match_command
 from bot.engine.models import Collect
@@ -50,6 +53,8 @@ _NUMBERS = re.compile(r"\d+")
 MENU_OPTIONS = ("register", "list", "request", "status", "inbox", "confirm", "leave")
 #: The booking API's contact_ref of a household registered by staff (never a phone digest).
 HOUSEHOLD_REF_PREFIX = "hh-"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -115,8 +120,9 @@ class StaffHub:
         session.slots[HANDOFF_SLOT] = handoff.id
         return True
 
-    async def forget(self, key: ContactKey) -> None:
-        await self.service.forget_contact(key.digest)
+    async def forget(self, key: ContactKey) -> list[str]:
+        """Erase the contact here; the booking registrations of the households erased."""
+        return await self.service.forget_contact(key.digest)
 
     # ---- people registered by staff ------------------------------------------------------
 
@@ -130,7 +136,11 @@ class StaffHub:
             or any(a.name == "register" for a in session.queued)
         ):
             return False
-        household = await self.service.db(self.service.repo.household_of_contact, key.digest)
+        try:
+            household = await self.service.db(self.service.repo.household_of_contact, key.digest)
+        except SQLAlchemyError as exc:  # the staff database does not answer: ask next time
+            log.warning("contact %s: registrations by staff not readable now: %s", key, exc)
+            return False
         if household is None:
             return False
         adopt(session, household)
@@ -289,10 +299,9 @@ class StaffHub:
 
     def _adult(self, birth_date: str, ctx: TurnContext) -> bool:
         check = LOCAL_ACTIONS["primary_is_adult"]
-        assert isinstance(check, ContextualAction)
         scratch = Session(phone="-", slots={"birth_date": birth_date})
         limits = LocalContext(ctx.now, ctx.today, ctx.max_household_size, ctx.adult_age)
-        return check.run_in(scratch, limits).key == "yes"
+        return check.run(scratch, limits).key == "yes"
 
     async def _at_reg_nat(
         self,

@@ -129,11 +129,16 @@ class HandoffView:
 
 @dataclass(frozen=True, slots=True)
 class ResultTarget:
-    """Who hears a staff-registered household's booking results: the family's own phone,
-    else (`staff` set) the staff member who registered it, and the shelter's inbox."""
+    """Who hears a staff-registered household's booking results: the family's own phone
+    (`to_family`), else the shelter's inbox and the phone of `staff`: the staff member who
+    registered it, or (unlinked since) another of the shelter's; None: the inbox only."""
 
     household: HouseholdView
     staff: StaffView | None
+
+    @property
+    def to_family(self) -> bool:
+        return bool(self.household.applicant_phone and self.household.applicant_digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,18 +446,23 @@ class StaffRepository:
 
     def result_target(self, contact_ref: str) -> ResultTarget | None:
         """Who hears a staff-registered household's results (see `ResultTarget`); None: no
-        such household, or nobody left to tell (its staff member was unlinked)."""
+        such household."""
         with self._sessions() as db:
             row = db.scalar(select(Household).where(Household.contact_ref == contact_ref))
             if row is None:
                 return None
-            household = self._household_view(row)
-            if household.applicant_phone and household.applicant_digest:
-                return ResultTarget(household, None)
+            target = ResultTarget(self._household_view(row), None)
+            if target.to_family:
+                return target
             member = db.get(StaffMember, row.registered_by) if row.registered_by else None
-            if member is None:
-                return None
-            return ResultTarget(household, self._staff_view(db, member))
+            if member is None:  # unlinked since: whoever of the shelter's staff came first
+                member = db.scalar(
+                    select(StaffMember)
+                    .where(StaffMember.shelter_id == row.shelter_id)
+                    .order_by(StaffMember.id)
+                    .limit(1)
+                )
+            return ResultTarget(target.household, self._staff_view(db, member) if member else None)
 
     def household_of_contact(self, contact_digest: str) -> HouseholdView | None:
         """The latest registered household whose applicant writes from this phone."""

@@ -420,18 +420,23 @@ class StaffService:
         values: dict[str, str],
         ports: Mapping[str, str],
     ) -> str | None:
-        """A result for a household without a phone: kept in the shelter's inbox, and the
-        text for the staff phone that registered it (in its language, naming the family);
-        None when this job was already recorded (it is not told twice)."""
-        assert target.staff is not None
+        """A result for a household without a phone: kept in the shelter's inbox (once per
+        job), and the text for the staff phone of the target (in its language, naming the
+        family); None when the target has no staff phone (the inbox only)."""
         household = target.household
         added = await self.db(
             self.repo.add_notice, household, job_id, purpose, values, self.clock()
         )
         if added:
             await self.audit(
-                "result_to_shelter", target.staff, household.id, f"{purpose}, job {job_id}"
+                "result_to_shelter",
+                target.staff,
+                household.id,
+                f"{purpose}, job {job_id}",
+                shelter_id=household.shelter_id,
             )
+        if target.staff is None:
+            return None
         return self.result_text(target.staff.lang, purpose, household, values, ports)
 
     def result_text(
@@ -594,11 +599,13 @@ class StaffService:
         `delete_my_data` action, which keeps trying through the outbox)."""
         return await self.db(self.repo.registrations_of_contact, digest)
 
-    async def forget_contact(self, digest: str) -> None:
-        """Erase the contact from the staff tables. Their registrations in the booking API
-        were erased before (`delete_my_data`), so nothing here can fail halfway."""
-        registrations = await self.db(self.repo.forget_contact, digest)
+    async def forget_contact(self, digest: str) -> list[str]:
+        """Erase the contact from the staff tables; returns the booking registrations of the
+        households erased. `delete_my_data` erased them in the booking API before when it
+        could read them; the erasure outbox (bot/erasure.py) erases any it could not."""
+        registrations: list[str] = await self.db(self.repo.forget_contact, digest)
         await self.audit("contact_forgotten", detail=f"{len(registrations)} registrations")
+        return registrations
 
 
 def _person(view: PersonView) -> Person:

@@ -15,6 +15,7 @@ from bot.messages import Option
 TODAY = date(2026, 3, 14)
 MENU = (Option(id="register", title="Registrarme"), Option(id="status", title="Mi estado"))
 YES_NO = (Option(id="yes", title="Sí"), Option(id="no", title="No"))
+HOUSEHOLDS = tuple(Option(id=i, title=f"Familia {i}") for i in "abc")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Case:
     past: bool = False
     low: int | None = None
     high: int | None = None
+    optional: bool = False
 
 
 CASES = [
@@ -69,6 +71,18 @@ CASES = [
         Option(id="spouse", title="Esposo o pareja"), Option(id="child", title="Hijo o hija"))),
     Case("relationship in words", "relationship", "mi señora", "spouse", options=(
         Option(id="spouse", title="Esposo o pareja"), Option(id="child", title="Hijo o hija"))),
+    Case("picks with commas", "picks", "1,3", ["a", "c"], options=HOUSEHOLDS),
+    Case("picks with words between", "picks", "3 y 1", ["a", "c"], options=HOUSEHOLDS),
+    Case("picks zero is all", "picks", "0", ["a", "b", "c"], options=HOUSEHOLDS),
+    Case("picks off the list", "picks", "4,9", Rejected("invalid_pick"), options=HOUSEHOLDS),
+    Case("picks no number", "picks", "todos", Rejected("invalid_pick"), options=HOUSEHOLDS),
+    Case("phone with spaces", "phone", "+52 55 1234 5678", "+525512345678"),
+    Case("phone with 00", "phone", "0050937001122", "+50937001122"),
+    Case("phone without country code", "phone", "5512345678", Rejected("invalid_phone")),
+    Case("phone none when optional", "phone", "0", None, optional=True),
+    Case("phone zero when required", "phone", "0", Rejected("invalid_phone")),
+    Case("free text", "text", "  Venga a las 3. ", "Venga a las 3."),
+    Case("free text empty", "text", "  ", Rejected("no_text")),
 ]
 
 
@@ -82,7 +96,10 @@ def _options(case: Case) -> tuple[Option, ...]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.label for c in CASES])
 def test_answer(case: Case) -> None:
-    collect = Collect(slot="x", type=case.type, past=case.past, min=case.low, max=case.high)
+    collect = Collect(
+        slot="x", type=case.type, past=case.past, min=case.low, max=case.high,
+        optional=case.optional,
+    )
     ctx = AnswerContext(lang=case.lang, today=TODAY, collect=collect, options=_options(case))
     result = ANSWER_TYPES[case.type].parse(case.text, case.button, ctx)
     if isinstance(case.expected, Rejected):

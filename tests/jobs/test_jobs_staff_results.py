@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from jobs_support import twilio_settings
+from jobs_support import APPOINTMENT, twilio_settings
 from sqlalchemy import select
 from support.app import Clock, make_settings
 from support.live import RestartableServer
@@ -32,8 +33,12 @@ from booking_sandbox.models import Appointment
 from booking_sandbox.scheduler import tick
 from booking_sandbox.settings import SandboxSettings
 from bot.app import create_app
+from bot.jobs.models import NotifyJob
+from bot.messages import ChannelKind, Inbound
+from bot.services import Services, open_services
 from bot.settings import Settings
 from bot.staff.cli import invite, open_repository
+from bot.staff.repository import PersonView, StaffView
 
 STAFF = "+5215550006666"
 FAMILY = "+50937006677"
@@ -199,3 +204,81 @@ def test_staff_registered_households_hear_their_results_and_are_confirmed(
         final = sorted(a.status for a in db.scalars(select(Appointment)))
     assert final == ["confirmed", "confirmed", "confirmed"]
     assert counter.refused == []
+
+
+async def test_a_staff_phone_out_of_reach_or_unlinked_still_hears_the_result(
+    twilio: tuple[CountingTwilio, str], tmp_path: Path, clock: Clock
+) -> None:
+    """A household without a phone whose staff member is on WhatsApp with the window closed
+    (no template, no SMS): the result is in the shelter's inbox and held for that staff
+    member's next message, the first thing they read. Once that staff member has gone
+    (deleted their data), the next result goes to another of the shelter's staff."""
+    counter, url = twilio
+    settings = make_settings(**twilio_settings(url))
+    async with open_services(settings, clock=clock, data_dir=tmp_path, background=False) as (
+        services
+    ):
+        staff_service, worker = services.staff, services.worker
+        assert staff_service is not None and worker is not None
+        repo = staff_service.repo
+        whatsapp_staff, sms_staff = "+5215550007777", "+5215550008888"
+        first = _link(services, "Casa del Migrante", whatsapp_staff, "whatsapp", clock)
+        _link(services, "Casa del Migrante", sms_staff, "sms", clock)
+        household = repo.add_household(
+            shelter_id=first.shelter_id, staff_id=first.id,
+            primary=PersonView("Pedro Ramirez Soto", "1985-10-10", "HN"), members=[],
+            port="laredo", lang="es", applicant_phone=None, applicant_digest=None, now=clock(),
+        )
+        # The staff member wrote on WhatsApp 30 hours ago: the window is closed.
+        staff_on_whatsapp = WhatsAppPhone(services, whatsapp_staff, clock)
+        await staff_on_whatsapp.say("hola")
+        clock.now += timedelta(hours=30)
+
+        await worker.notify(NotifyJob(
+            job_id="evt-staff-1", contact=household.contact_ref, purpose="allocated",
+            values=APPOINTMENT,
+        ))
+        await services.outbound.queue.wait_idle()
+        assert counter.sent == []  # nothing can go out now ...
+        [notice] = repo.notices(first.shelter_id)  # ... but the inbox has it
+        assert notice.household.id == household.id and notice.purpose == "allocated"
+        reply = await staff_on_whatsapp.say("hola")  # ... and it is the first thing they read
+        assert reply.startswith("Cita para Pedro Ramirez Soto: Laredo"), reply
+        assert "Todavía sin confirmar" in reply
+
+        await staff_service.forget_contact(staff_service.digest(whatsapp_staff))
+        await worker.notify(NotifyJob(
+            job_id="evt-staff-2", contact=household.contact_ref, purpose="confirm_reminder",
+            values=APPOINTMENT,
+        ))
+        await services.outbound.queue.wait_idle()
+        [sent] = counter.sent
+        assert sent.to == sms_staff and "Pedro Ramirez Soto" in sent.body
+        assert len(repo.notices(first.shelter_id)) == 2
+    assert counter.refused == []
+
+
+def _link(services: Services, shelter: str, phone: str, channel: str, clock: Clock) -> StaffView:
+    """A staff member linked the way a phone links (the operator's invite, then the code)."""
+    staff_service = services.staff
+    assert staff_service is not None
+    repo = staff_service.repo
+    code, _ = invite(repo, services.settings, shelter, phone, clock())
+    hashed = staff_service.cipher.code_digest("invite", code)
+    digest = staff_service.digest(phone)
+    staff = repo.redeem_invite(hashed, digest, phone, channel, "es", clock())
+    assert staff is not None
+    return staff
+
+
+class WhatsAppPhone:
+    def __init__(self, services: Services, number: str, clock: Clock) -> None:
+        self.services, self.number, self.clock = services, number, clock
+
+    async def say(self, text: str) -> str:
+        inbound = Inbound(
+            message_id=f"SM{uuid.uuid4().hex}", sender=self.number,
+            channel=ChannelKind.WHATSAPP, text=text, received_at=self.clock(),
+        )
+        handled = await self.services.conversations.handle(inbound)
+        return "\n".join(reply.text for reply in handled.replies)

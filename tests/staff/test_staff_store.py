@@ -104,3 +104,7 @@ async def test_results_go_to_the_applicant_or_else_to_the_staff_phone(services: 
     assert without is not None and without.staff is not None
     assert without.staff.phone == staff_phone and without.staff.lang == "es"
     assert repo.result_target("hh-unknown") is None
+    # The staff member goes (deletes their data): the shelter's inbox alone still hears it.
+    repo.forget_contact(services.staff.digest(staff_phone))
+    alone = repo.result_target(refs[1])
+    assert alone is not None and alone.staff is None and not alone.to_family

@@ -24,6 +24,7 @@ from bot.channels.twilio.interactive import (
     numbered,
 )
 from bot.engine.models import FLOW_PREFIX
+from bot.engine.options import OPTION_SOURCES
 from bot.engine.runner import Engine, TurnContext
 from bot.languages import LANGUAGES
 from bot.messages import Option
@@ -32,8 +33,9 @@ from bot.messages import Option
 CONTENT_LANGUAGES = ("es", "ht", "pt", "en")
 NOTICES_FLOW = "notices"
 BUTTON_MESSAGE = "choose_button"
-#: Steps whose options depend on the person (their household) or on the booking API.
-DYNAMIC = frozenset({"members", "ports"})
+#: Steps whose options depend on the person (their household, a shelter's lists) or on the
+#: booking API: the option sources that say they are `dynamic`.
+DYNAMIC = frozenset(name for name, source in OPTION_SOURCES.items() if source.dynamic)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 

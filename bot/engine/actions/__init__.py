@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.engine.actions.base import (
     QUEUED,
     UNAVAILABLE,
-    ContextualAction,
     EffectAction,
     EffectContext,
     LocalAction,
@@ -34,7 +33,6 @@ from bot.engine.actions.local import (
     HasConsented,
     IsRegistered,
     IsReturning,
-    OnWhatsApp,
     OpenHandoff,
     RecordConsent,
     RemindersOffered,
@@ -43,7 +41,7 @@ from bot.engine.actions.local import (
     ToggleVoice,
 )
 
-LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
+LOCAL_ACTIONS: dict[str, LocalAction] = {
     a.name: a
     for a in (
         IsRegistered(),
@@ -52,17 +50,10 @@ LOCAL_ACTIONS: dict[str, LocalAction | ContextualAction] = {
         RecordConsent(),
         ForgetAnswers(),
         OpenHandoff(),
-        OnWhatsApp(),
         RemindersOffered(),
         SmsFallbackUnasked(),
         StopNotices(),
         ToggleVoice(),
-    )
-}
-#: Household actions read limits from the turn (see base.py ContextualAction).
-LOCAL_ACTIONS.update(
-    (a.name, a)
-    for a in (
         PrimaryIsAdult(),
         HouseholdHasRoom(),
         SaveMember(),
@@ -70,7 +61,7 @@ LOCAL_ACTIONS.update(
         EditMember(),
         RemoveMember(),
     )
-)
+}
 EFFECT_ACTIONS: dict[str, EffectAction] = {
     a.name: a
     for a in (
@@ -95,8 +86,8 @@ __all__ = [
     "LOCAL_ACTIONS",
     "QUEUED",
     "UNAVAILABLE",
-    "ContextualAction",
     "EffectContext",
+    "LocalAction",
     "LocalContext",
     "Outcome",
     "outcomes_of",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.engine.session import Session
 
@@ -52,13 +52,6 @@ class EffectContext:
     staff: StaffPort | None = None
 
 
-class LocalAction(Protocol):
-    name: str
-    outcomes: frozenset[str]
-
-    def run(self, session: Session, now: datetime) -> Outcome: ...
-
-
 @dataclass(frozen=True, slots=True)
 class LocalContext:
     """What a local action may know besides the session: the time and the booking limits."""
@@ -71,14 +64,13 @@ class LocalContext:
     adult_age: int = 18
 
 
-@runtime_checkable
-class ContextualAction(Protocol):
-    """A local action that needs the turn's context (limits from the settings)."""
+class LocalAction(Protocol):
+    """Every local action has this one signature: the session and the turn's context."""
 
     name: str
     outcomes: frozenset[str]
 
-    def run_in(self, session: Session, ctx: LocalContext) -> Outcome: ...
+    def run(self, session: Session, ctx: LocalContext) -> Outcome: ...
 
 
 class EffectAction(Protocol):

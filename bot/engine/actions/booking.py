@@ -241,17 +241,26 @@ class DeleteMyData:
 
     async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
         ids = [session.registration_id] if session.registration_id else []
+        complete = True  # every registration of this person is known
         if ctx.staff is not None and ctx.contact:
             try:
                 ids += await ctx.staff.registrations_of(ctx.contact)
-            except Exception as exc:  # the staff part of the erasure retries it (erasure.py)
+            except Exception as exc:  # the staff part of the erasure finds them (erasure.py)
                 log.warning("delete_my_data: staff registrations not read now: %s", exc)
+                complete = False
         ids = list(dict.fromkeys(ids))  # in order, once each
         session.erase = True
+        # Under its own reference and, if it took a registration staff made (`hh-...`), under
+        # the contact key it may have registered with itself before.
+        refs = [session.contact_ref or "", ctx.contact]
         try:
-            await erase_contact(ctx.booking, session.contact_ref or "", ids, key)
+            await erase_contact(ctx.booking, refs, ids, key)
         except BookingError as exc:
             log.warning("delete_my_data: booking API part kept for later: %s", exc)
+            complete = False
+        if not complete:
+            # Not "deleted" yet: the erasure outbox finishes it (the households staff
+            # registered for this phone come with the staff part) and then tells them.
             session.slots[BOOKING_PENDING_SLOT] = ids
             return Outcome(QUEUED)
         session.slots.pop(BOOKING_PENDING_SLOT, None)

@@ -2,8 +2,8 @@
 with them (local: the session only), and a change after registration is sent to the booking
 API (effect: `PUT /v1/registrations/{id}`, kept and replayed like every write).
 
-Local household actions need limits from the settings (how many people the booking API takes,
-the adult age), so they receive a `LocalContext` (see base.py `ContextualAction`).
+Local household actions read limits from the settings (how many people the booking API takes,
+the adult age) in their `LocalContext`, like every local action.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class PrimaryIsAdult:
     name = "primary_is_adult"
     outcomes = frozenset({"yes", "no"})
 
-    def run_in(self, session: Session, ctx: LocalContext) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         born = session.slots.get("birth_date")
         if not born:
             return Outcome("yes")
@@ -42,7 +42,7 @@ class HouseholdHasRoom:
     name = "household_has_room"
     outcomes = frozenset({"yes", "full"})
 
-    def run_in(self, session: Session, ctx: LocalContext) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         session.slots.pop(household.EDITING_SLOT, None)  # from here on it is a new person
         people = 1 + len(household.members(session.slots))
         return Outcome("yes" if people < ctx.max_household_size else "full")
@@ -54,7 +54,7 @@ class SaveMember:
     name = "save_member"
     outcomes = frozenset({"ok"})
 
-    def run_in(self, session: Session, ctx: LocalContext) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         slots = session.slots
         member = {field: slots.pop(slot, None) for slot, field in household.MEMBER_FIELDS.items()}
         people = household.members(slots)
@@ -72,7 +72,7 @@ class HasMembers:
     name = "has_members"
     outcomes = frozenset({"yes", "no"})
 
-    def run_in(self, session: Session, ctx: LocalContext) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         return Outcome("yes" if household.members(session.slots) else "no")
 
 
@@ -82,7 +82,7 @@ class EditMember:
     name = "edit_member"
     outcomes = frozenset({"ok"})
 
-    def run_in(self, session: Session, ctx: LocalContext) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         index = _picked(session)
         if index is not None:
             session.slots[household.EDITING_SLOT] = index
@@ -93,7 +93,7 @@ class RemoveMember:
     name = "remove_member"
     outcomes = frozenset({"ok"})
 
-    def run_in(self, session: Session, ctx: LocalContext) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         index = _picked(session)
         people = household.members(session.slots)
         if index is not None and index < len(people):

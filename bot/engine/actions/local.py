@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from bot.engine.actions.base import Outcome
+from bot.engine.actions.base import LocalContext, Outcome
 from bot.engine.session import Session
 from bot.messages import ChannelKind
 
@@ -13,7 +11,7 @@ class IsRegistered:
     name = "is_registered"
     outcomes = frozenset({"yes", "no", "waiting"})
 
-    def run(self, session: Session, now: datetime) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         if session.registration_id:
             return Outcome("yes")
         if any(action.name == "register" for action in session.queued):
@@ -30,7 +28,7 @@ class IsReturning:
     name = "is_returning"
     outcomes = frozenset({"yes", "no"})
 
-    def run(self, session: Session, now: datetime) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         returning = session.slots.pop(RETURNING_SLOT, None) is True
         return Outcome("yes" if returning and session.registration_id else "no")
 
@@ -39,7 +37,7 @@ class HasConsented:
     name = "has_consented"
     outcomes = frozenset({"yes", "no"})
 
-    def run(self, session: Session, now: datetime) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         return Outcome("yes" if session.consented_at else "no")
 
 
@@ -47,8 +45,8 @@ class RecordConsent:
     name = "record_consent"
     outcomes = frozenset({"ok"})
 
-    def run(self, session: Session, now: datetime) -> Outcome:
-        session.consented_at = now
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
+        session.consented_at = ctx.now
         return Outcome("ok")
 
 
@@ -61,7 +59,7 @@ class OpenHandoff:
     #: "urgent" when the person wrote of danger (the runner's `_urgent` slot).
     outcomes = frozenset({"ok", "urgent"})
 
-    def run(self, session: Session, now: datetime) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         session.slots["_handoff"] = "requested"
         return Outcome("urgent" if session.slots.get("_urgent") else "ok")
 
@@ -72,21 +70,11 @@ class ForgetAnswers:
     name = "forget_answers"
     outcomes = frozenset({"ok"})
 
-    def run(self, session: Session, now: datetime) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         session.slots.clear()
         session.history.clear()
         session.consented_at = None
         return Outcome("ok")
-
-
-class OnWhatsApp:
-    """Whether the person writes on WhatsApp (an SMS fallback question only makes sense there)."""
-
-    name = "on_whatsapp"
-    outcomes = frozenset({"yes", "no"})
-
-    def run(self, session: Session, now: datetime) -> Outcome:
-        return Outcome("yes" if session.channel is ChannelKind.WHATSAPP else "no")
 
 
 class SmsFallbackUnasked:
@@ -97,7 +85,7 @@ class SmsFallbackUnasked:
     name = "sms_fallback_unasked"
     outcomes = frozenset({"yes", "no"})
 
-    def run(self, session: Session, now: datetime) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         unasked = session.channel is ChannelKind.WHATSAPP and "sms_fallback" not in session.slots
         return Outcome("yes" if unasked else "no")
 
@@ -109,7 +97,7 @@ class RemindersOffered:
     name = "reminders_offered"
     outcomes = frozenset({"yes", "no"})
 
-    def run(self, session: Session, now: datetime) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         return Outcome("yes" if "daily_reminder" in session.slots else "no")
 
 
@@ -123,7 +111,7 @@ class ToggleVoice:
     name = "toggle_voice"
     outcomes = frozenset({"on", "off", "not_here"})
 
-    def run(self, session: Session, now: datetime) -> Outcome:
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
         if session.channel is not ChannelKind.WHATSAPP:
             return Outcome("not_here")
         on = not session.slots.get(VOICE_SLOT)
@@ -138,6 +126,6 @@ class StopNotices:
     name = "stop_notices"
     outcomes = frozenset({"ok"})
 
-    def run(self, session: Session, now: datetime) -> Outcome:
-        session.opted_out_at = now
+    def run(self, session: Session, ctx: LocalContext) -> Outcome:
+        session.opted_out_at = ctx.now
         return Outcome("ok")

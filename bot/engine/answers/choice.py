@@ -1,17 +1,25 @@
 """A numbered choice: by number, by button payload, or by (a unique part of) the title.
 
-A port question (``options_from: ports``) also knows each port's other names: the Mexican
-city across from it and spellings ("tijuana", "juarez", "elpaso"), from bot/ports.py.
+A question whose options come from a source may also know other words for them: a port
+question (``options_from: ports``) takes each port's other names (bot/engine/options.py).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from typing import Any
 
-from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejected
+from bot.engine.answers.base import (
+    OPTION_FIELDS,
+    Accepted,
+    AnswerContext,
+    AnswerResult,
+    BaseAnswer,
+    Rejected,
+    own_option_ids,
+)
+from bot.engine.models import Collect
+from bot.engine.shown import DisplayContext
 from bot.messages import Option
-from bot.ports import port_words
-from nlu.entities.lexicon import Lexicon
 from nlu.normalize import match_key
 
 
@@ -33,20 +41,29 @@ def match_option(text: str, button: str | None, options: tuple[Option, ...]) -> 
     return partial[0] if len(partial) == 1 else None
 
 
-class ChoiceAnswer:
+class ChoiceAnswer(BaseAnswer):
     name = "choice"
     default_invalid = "invalid_choice"
+    parameters = OPTION_FIELDS
+    needs_options = True
+    understands_options = True
 
     def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
         option = match_option(text, button, ctx.options)
-        if option is None and ctx.collect.options_from == "ports" and not button:
-            port = _ports_lexicon(tuple((o.id, o.title) for o in ctx.options)).match(text)
-            option = next((o for o in ctx.options if o.id == port), None)
+        if option is None and ctx.collect.options_from is not None and not button:
+            from bot.engine.options import OPTION_SOURCES
+
+            option = OPTION_SOURCES[ctx.collect.options_from].match(text, ctx.options)
         if option is None:
             return Rejected(self.default_invalid)
         return Accepted(option.id, branch_key=option.id)
 
+    def branch_keys(self, collect: Collect) -> frozenset[str] | None:
+        return own_option_ids(collect)
 
-@lru_cache(maxsize=64)
-def _ports_lexicon(ports: tuple[tuple[str, str], ...]) -> Lexicon:
-    return Lexicon({port_id: port_words(port_id, name) for port_id, name in ports})
+    def display(self, value: Any, collect: Collect, ctx: DisplayContext) -> str:
+        if collect.options_from is not None:
+            from bot.engine.options import OPTION_SOURCES
+
+            return OPTION_SOURCES[collect.options_from].display(value, ctx)
+        return str(value)

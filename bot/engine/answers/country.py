@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejected
+from typing import Any
+
+from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, BaseAnswer, Rejected
+from bot.engine.models import Collect
+from bot.engine.shown import DisplayContext, as_country
 from nlu.entities import parse_country
 
 
-class CountryAnswer:
+class CountryAnswer(BaseAnswer):
     name = "country"
     default_invalid = "invalid_country"
 
@@ -14,3 +18,6 @@ class CountryAnswer:
         # People mix languages ("guatemalteca" in an English chat): try theirs first, then all.
         code = parse_country(text, ctx.lang) or parse_country(text, None)
         return Rejected(self.default_invalid) if code is None else Accepted(code)
+
+    def display(self, value: Any, collect: Collect, ctx: DisplayContext) -> str:
+        return as_country(value, ctx)

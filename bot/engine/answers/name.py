@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejected
+from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, BaseAnswer, Rejected
+from bot.engine.models import Collect
 from nlu.entities import clean_name
 
 _ALLOWED = re.compile(r"^[^\W\d_]+(?:[ '’ʼ.\-][^\W\d_]*)*$", re.UNICODE)
@@ -19,9 +20,12 @@ MAX_LENGTH = 100
 REWORDED = "reworded"
 
 
-class NameAnswer:
+class NameAnswer(BaseAnswer):
     name = "name"
     default_invalid = "invalid_name"
+
+    def branch_keys(self, collect: Collect) -> frozenset[str] | None:
+        return frozenset({REWORDED})
 
     def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
         typed = " ".join(text.split())

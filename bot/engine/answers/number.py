@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejected
+from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, BaseAnswer, Rejected
 from nlu.entities import parse_number
 
 
-class NumberAnswer:
+class NumberAnswer(BaseAnswer):
     name = "number"
     default_invalid = "invalid_number"
+    parameters = frozenset({"min", "max"})
 
     def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
         value = parse_number(text, ctx.lang)

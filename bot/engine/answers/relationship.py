@@ -3,14 +3,28 @@ everyday word in any language ("mi señora" -> spouse, "pitit mwen" -> child).""
 
 from __future__ import annotations
 
-from bot.engine.answers.base import Accepted, AnswerContext, AnswerResult, Rejected
+from typing import Any
+
+from bot.engine.answers.base import (
+    OPTION_FIELDS,
+    Accepted,
+    AnswerContext,
+    AnswerResult,
+    BaseAnswer,
+    Rejected,
+    own_option_ids,
+)
 from bot.engine.answers.choice import match_option
+from bot.engine.models import Collect
+from bot.engine.shown import DisplayContext
 from nlu.entities import parse_relationship
 
 
-class RelationshipAnswer:
+class RelationshipAnswer(BaseAnswer):
     name = "relationship"
     default_invalid = "invalid_choice"
+    parameters = OPTION_FIELDS
+    needs_options = True
 
     def parse(self, text: str, button: str | None, ctx: AnswerContext) -> AnswerResult:
         option = match_option(text, button, ctx.options)
@@ -21,3 +35,10 @@ class RelationshipAnswer:
         if value is None or value not in offered:
             return Rejected(self.default_invalid)
         return Accepted(value, branch_key=value)
+
+    def branch_keys(self, collect: Collect) -> frozenset[str] | None:
+        return own_option_ids(collect)
+
+    def display(self, value: Any, collect: Collect, ctx: DisplayContext) -> str:
+        labels = {o.id: o.label for o in collect.options}
+        return ctx.translate(labels[str(value)]) if str(value) in labels else str(value)
