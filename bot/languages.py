@@ -106,6 +106,8 @@ def use_packs(translations_dir: Path) -> None:
     has_packs = any(translations_dir.glob(f"*/{pack_files.PACK_FILE}"))
     if has_packs and translations_dir.resolve() != pack_files.packs_dir():
         pack_files.use_packs_dir(translations_dir)
+    else:
+        pack_files.refresh()
     everything = pack_files.packs()
     enabled = pack_files.enabled_packs()
     problems = [problem for pack in enabled.values()

@@ -25,7 +25,9 @@ __all__ = [
     "SUPPORTED_LANGUAGES",
     "guess_language",
     "identify_language",
+    "reads_language",
     "supported_languages",
+    "unreadable_language",
     "use_cache_dir",
 ]
 
@@ -179,3 +181,19 @@ def guess_language(text: str) -> str | None:
 
 on_reload(_chat_index.cache_clear)
 on_reload(_identifier.cache_clear)
+
+
+def reads_language(code: str) -> bool:
+    """Whether the NLU can read `code`: its pack has training data (nlu.yml)."""
+    pack = enabled_packs().get(code)
+    return pack is not None and pack.has_training_data
+
+
+def unreadable_language(text: str) -> str | None:
+    """The language of `text` when it is more than a greeting (two words or more) in a
+    language the NLU cannot read (a pack without training data, identified by its keywords:
+    K'iche', Mam, Q'anjob'al): the bot sends it to an interpreter, never guesses at it."""
+    if len(_TOKEN.findall(fold(text))) < 2:
+        return None
+    code, confidence = identify_language(text)
+    return code if confidence > 0 and code in enabled_packs() and not reads_language(code) else None

@@ -40,6 +40,7 @@ __all__ = [
     "on_reload",
     "packs",
     "packs_dir",
+    "refresh",
     "table_languages",
     "understanding",
     "use_packs_dir",
@@ -317,6 +318,7 @@ def conflicts(enabled: Iterable[Pack]) -> list[str]:
 
 _dir: Path = DEFAULT_DIR
 _packs: dict[str, Pack] | None = None
+_read_signature: tuple[tuple[str, int], ...] = ()
 _listeners: list[Callable[[], None]] = []
 
 
@@ -333,6 +335,17 @@ def use_packs_dir(path: Path) -> None:
         listener()
 
 
+def _signature() -> tuple[tuple[str, int], ...]:
+    return tuple((str(p), p.stat().st_mtime_ns) for p in sorted(_dir.glob(f"*/{PACK_FILE}")))
+
+
+def refresh() -> None:
+    """Read the packs again if a pack file was added, removed or edited since they were read
+    (start-up of another app in the same process; a translator's edit before a restart)."""
+    if _packs is not None and _signature() != _read_signature:
+        use_packs_dir(_dir)
+
+
 def on_reload(listener: Callable[[], None]) -> None:
     """Call `listener` whenever the packs change (a cache over pack data clears itself)."""
     _listeners.append(listener)
@@ -340,8 +353,9 @@ def on_reload(listener: Callable[[], None]) -> None:
 
 def packs() -> dict[str, Pack]:
     """Every pack in the directory (enabled or not), by code, in menu order."""
-    global _packs
+    global _packs, _read_signature
     if _packs is None:
+        _read_signature = _signature()
         found = [load_pack(p.parent) for p in sorted(_dir.glob(f"*/{PACK_FILE}"))]
         _packs = {p.code: p for p in sorted(found, key=lambda p: (p.order, p.code))}
     return _packs

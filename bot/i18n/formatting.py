@@ -1,111 +1,32 @@
-"""Message catalogs (gettext .po files read with Babel) and per-language formatting.
+"""Dates, times, numbers, countries and time zones as people of each language write them.
 
-Catalogs are read straight from the .po files at start-up (no compile step a translator could
-forget): `translations/<lang>/LC_MESSAGES/frontdoor.po`. A fuzzy (draft) entry is used only if
-the language allows drafts (a per-deployment setting, off by default); otherwise the message
-falls back along the language's chain, and the caller is told that a fallback happened (so it
-can offer an interpreter).
-
-Formatting goes through Babel with the language's `formatting_locale`, except where Babel's
-data would be wrong for our people: a pack may carry its own month, weekday, country and time
-zone names (`ht`: Babel's are French), and its own `number_locale`.
+Babel (CLDR) with the pack's `formatting_locale`, except where Babel's data would be wrong
+for our people: a pack may carry its own month, weekday, country and time zone names (`ht`:
+Babel's are French) and its own `number_locale`.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_timezone_name
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from bot.languages import BY_CODE, fallback_chain, get_language, use_packs
+from bot.languages import fallback_chain, get_language
 
-DOMAIN = "frontdoor"
-
-
-@dataclass(frozen=True, slots=True)
-class Translation:
-    text: str
-    lang: str
-
-    def is_fallback_for(self, wanted: str) -> bool:
-        return self.lang != wanted
-
-
-def po_path(translations_dir: Path, lang: str) -> Path:
-    return translations_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-def read_catalog(path: Path) -> Catalog:
-    with path.open("rb") as fh:
-        # Babel cannot parse locales it has no CLDR data for (mam, kjb): read with no
-        # locale; the directory name is the language.
-        return read_po(fh, locale=None, domain=DOMAIN)
-
-
-class Catalogs:
-    """All languages' catalogs, keyed by catalog code; lookups never raise."""
-
-    def __init__(self, catalogs: dict[str, Catalog], show_drafts: Iterable[str] = ()) -> None:
-        self._catalogs = catalogs
-        self._show_drafts = frozenset(show_drafts)
-        # Catalogs do not change after loading; every reply looks up several messages.
-        self._lookups: dict[tuple[str, str], Translation] = {}
-
-    @classmethod
-    def load(cls, translations_dir: Path, show_drafts: Iterable[str] = ()) -> Catalogs:
-        """`show_drafts`: languages whose fuzzy entries may be shown (besides the packs').
-        The language packs of `translations_dir` are read and checked first (PackError)."""
-        use_packs(translations_dir)
-        catalogs: dict[str, Catalog] = {}
-        for po in sorted(translations_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-            catalogs[po.parent.parent.name] = read_catalog(po)
-        return cls(catalogs, show_drafts)
-
-    @property
-    def languages(self) -> list[str]:
-        return sorted(self._catalogs)
-
-    def catalog(self, lang: str) -> Catalog | None:
-        return self._catalogs.get(lang)
-
-    def shows_drafts(self, lang: str) -> bool:
-        return lang in self._show_drafts or (lang in BY_CODE and BY_CODE[lang].show_drafts)
-
-    def has(self, lang: str, msgid: str, *, reviewed_only: bool = True) -> bool:
-        catalog = self._catalogs.get(lang)
-        if catalog is None:
-            return False
-        message = catalog.get(msgid)
-        if message is None or not message.string:
-            return False
-        return not (reviewed_only and message.fuzzy)
-
-    def lookup(self, lang: str, msgid: str) -> Translation:
-        """The best text for `msgid` in `lang`, following the fallback chain, else English."""
-        found = self._lookups.get((lang, msgid))
-        if found is None:
-            found = self._lookups[(lang, msgid)] = self._find(lang, msgid)
-        return found
-
-    def _find(self, lang: str, msgid: str) -> Translation:
-        for code in fallback_chain(lang):
-            if self.has(code, msgid, reviewed_only=not self.shows_drafts(code)):
-                message = self._catalogs[code].get(msgid)
-                assert message is not None
-                return Translation(str(message.string), code)
-        return Translation(msgid, "en")
-
-    def gettext(self, lang: str, msgid: str) -> str:
-        return self.lookup(lang, msgid).text
+__all__ = [
+    "country_name",
+    "format_clock",
+    "format_day",
+    "format_moment",
+    "format_number",
+    "format_timestamp",
+    "format_weekday_day",
+    "timezone_name",
+]
 
 
 def format_day(lang: str, value: date) -> str:
