@@ -306,6 +306,8 @@ class Conversations:
             requested_at=pending.created_at,
             contact=key.digest,
             staff=self.staff,
+            ports=ctx.ports,
+            default_language=ctx.default_language,
         )
         outcome = await action.run(session, effect, pending.idempotency_key)
         log.info("contact %s: action %s -> %s", key, pending.name, outcome.key)

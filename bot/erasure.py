@@ -167,15 +167,23 @@ class Eraser:
         if self.staff is None:
             return True
         try:
-            registrations = await self.staff.forget(key)
+            # Kept in the record before the rows go, so a crash in between loses none.
+            if self._take(erasure, await self.staff.registrations_of(key.digest)):
+                await self.store.save_erasure(key, _encode(erasure))
+            self._take(erasure, await self.staff.forget(key))
         except Exception as exc:  # a database that does not answer: try again later
             log.warning("contact %s: staff database part of the deletion waits: %s", key, exc)
             return False
+        return True
+
+    @staticmethod
+    def _take(erasure: Erasure, registrations: list[str]) -> bool:
+        """Add registrations to the booking part; True when one was new."""
         new = [r for r in registrations if r not in erasure.registration_ids]
         if new:
             erasure.registration_ids += new
             erasure.booking = True
-        return True
+        return bool(new)
 
 
 def _encode(erasure: Erasure) -> bytes:

@@ -39,9 +39,9 @@ from bot.languages import BY_CODE, LANGUAGES, REQUIRED_LANGUAGES
 from bot.messages import ChannelKind
 from bot.outbound import OutboundMessage
 from bot.staff import signin_limits
-from bot.staff.chat import describe_status
 from bot.staff.repository import PersonView, WebSessionView
 from bot.staff.service import StaffService
+from bot.staff.status import describe_status
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SESSION_COOKIE = "fd_staff"

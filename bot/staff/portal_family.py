@@ -19,12 +19,12 @@ from bot.engine.display import display_values
 from bot.household import format_names
 from bot.i18n import country_name, format_day
 from bot.staff import portal
-from bot.staff.chat import describe_status
 from bot.staff.models import HouseholdRequest
 from bot.staff.portal_inbox import shelter_clock
 from bot.staff.portal_session import Signed, posted, signed, to_signin
 from bot.staff.repository import HouseholdView, RequestView, StaffRepository
 from bot.staff.service import HouseholdStatus
+from bot.staff.status import describe_status
 from bot.staff.texts import Texts
 
 #: Staff messages (flows/staff.messages.yaml) for giving up, and the portal's for deleting.

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.staff import portal
-from bot.staff.chat import describe_status
 from bot.staff.portal_inbox import shelter_clock, thread_rows, threads_of
 from bot.staff.portal_session import posted, signed, to_signin
+from bot.staff.status import describe_status
 
 #: Results shown as "not delivered": the last two days' (older ones are in the inbox).
 RESULTS_FOR = timedelta(days=2)

@@ -23,10 +23,11 @@ from bot.contacts import contact_key
 from bot.engine.display import display_values
 from bot.engine.flowset import FlowSet
 from bot.household import format_names
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, format_moment
 from bot.languages import BY_CODE
 from bot.messages import ChannelKind
 from bot.outbound import OutboundMessage, Sender
+from bot.ports import local_moment
 from bot.settings import Settings
 from bot.staff.crypto import FieldCipher
 from bot.staff.db import default_url, make_engine
@@ -303,6 +304,7 @@ class StaffService:
                     household.registration_id, key=f"staff-confirm-{appointment.id}"
                 )
                 outcome = "ok"
+                await self._tell_family(household, appointment, "notice_confirmed", staff)
             except BookingUnavailable:
                 outcome = "unavailable"
             except BookingRejected as exc:
@@ -322,6 +324,8 @@ class StaffService:
                 household.registration_id, key=f"staff-cancel-{appointment.id}"
             )
             outcome = "ok"
+            if appointment.status != "cancelled":
+                await self._tell_family(household, appointment, "notice_given_up", staff)
         except BookingUnavailable:
             outcome = "unavailable"
         except BookingRejected:
@@ -467,6 +471,20 @@ class StaffService:
     async def requests_today(self, staff: StaffView) -> dict[str, str]:
         rows = await self.db(self.repo.requests_on, staff.shelter_id, self.clock().date())
         return {r.household_id: r.status for r in rows}
+
+    async def _tell_family(
+        self, household: HouseholdView, appointment: Appointment, key: str, staff: StaffView
+    ) -> None:
+        """What staff did with a family's appointment, on the family's own phone (if any):
+        their conversation may still be asking them to confirm."""
+        when = local_moment(appointment.starts_at, appointment.port)
+        await self._notify(
+            household,
+            key,
+            shelter=staff.shelter_name,
+            names=format_names(household.names, household.lang),
+            when=format_moment(household.lang, when),
+        )
 
     async def _notify(self, household: HouseholdView, key: str, **values: Any) -> None:
         """Tell the applicant, in their language, what was done for them (own number only)."""
