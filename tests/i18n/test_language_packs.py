@@ -116,7 +116,10 @@ def _engine() -> Engine:
 
 
 def _questions(engine: Engine) -> list[tuple[str, str]]:
+    """Every question of the applicants' flows (staff mode's flows have a menu of their own:
+    there MENU is staff mode's menu, flows/staff/)."""
     return [(name, step_id) for name, flow in engine.flowset.flows.items()
+            if not name.startswith("staff_")
             for step_id, step in flow.steps.items() if step.collect is not None]
 
 

@@ -116,6 +116,10 @@ STAFF_SAMPLES: dict[str, str] = {
     "time": "14:05",
     "count": "3",
     "duration": "1 h 05 min",
+    # The portal's translation review (bot/staff/portal_translations.py).
+    "reviewed": "12",
+    "draft": "340",
+    "missing": "25",
 }
 #: Placeholders of the phone line's prompts (flows/call.messages.yaml).
 CALL_SAMPLES: dict[str, str] = {"digit": "7", "answer": "María Fernanda Rodríguez Hernández"}
