@@ -107,7 +107,7 @@ def write(client: TestClient, phone: str, text: str) -> str:
             "To": "whatsapp:+16195550100", "Body": text, "NumMedia": "0"}
     answer = client.post("/twilio/messages", data=form)
     assert answer.status_code == 200
-    return answer.text
+    return str(answer.text)
 
 
 def test_a_message_reviewed_in_the_portal_is_shown_to_the_next_kiche_speaker(
@@ -133,7 +133,8 @@ def test_a_message_reviewed_in_the_portal_is_shown_to_the_next_kiche_speaker(
         "csrf": csrf, "key": key, "text": "Write STOP to stop", "page": "0", "show": "all"},
         follow_redirects=False)
     assert refused.status_code == 303 and f"refused={key}" in refused.headers["location"]
-    assert read_catalog(po_path(translations, "quc")).get(PRIVACY).string == ""
+    untouched = read_catalog(po_path(translations, "quc")).get(PRIVACY)
+    assert untouched is not None and untouched.string == ""
     done = portal.post("/staff/translations/quc", data={
         "csrf": csrf, "key": key, "text": REVIEWED, "page": "0", "show": "all", "q": "Privacy:"},
         follow_redirects=True)
@@ -141,7 +142,7 @@ def test_a_message_reviewed_in_the_portal_is_shown_to_the_next_kiche_speaker(
 
     # Written to the catalog, reviewed (no fuzzy mark), with who and when.
     message = read_catalog(po_path(translations, "quc")).get(PRIVACY)
-    assert message.string == REVIEWED and not message.fuzzy
+    assert message is not None and message.string == REVIEWED and not message.fuzzy
     assert any(re.match(r"reviewed by staff #\d+ \(Casa del Migrante\) at 20\d\d-", c)
                for c in message.user_comments)
     assert services.staff is not None
