@@ -194,8 +194,9 @@ def make_router() -> APIRouter:
                 device_hash=device,
             )
             body = service.texts(staff.lang, "signin_code", code=code, minutes=minutes)
-            await service.sender.send(
-                OutboundMessage(staff.contact_digest, staff.phone, ChannelKind(staff.channel), body)
+            channel = ChannelKind(staff.channel)
+            await service.send(
+                OutboundMessage(staff.contact_digest, staff.phone, channel, body), staff.lang
             )
             await service.audit("signin_code_sent", staff)
         # The same answer whether or not the number is linked: no way to probe for staff.

@@ -718,6 +718,14 @@ class StaffRepository:
                 )
             )
 
+    def open_handoff_count(self) -> int:
+        """Handoffs open now (people waiting for, or talking with, staff): for the metrics."""
+        with self._sessions() as db:
+            return int(
+                db.scalar(select(func.count()).select_from(Handoff).where(Handoff.status == "open"))
+                or 0
+            )
+
     def close_handoff(self, handoff_id: str, now: datetime) -> None:
         with self._sessions.begin() as db:
             db.execute(

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from bot.booking.client import BookingClient, BookingNotFound, BookingRejected, BookingUnavailable
 from bot.booking.models import Appointment, Household, Person, Status
+from bot.channels.render import rendered
 from bot.contacts import contact_key
 from bot.engine.display import display_values
 from bot.engine.flowset import FlowSet
@@ -472,6 +473,12 @@ class StaffService:
         rows = await self.db(self.repo.requests_on, staff.shelter_id, self.clock().date())
         return {r.household_id: r.status for r in rows}
 
+    async def send(self, message: OutboundMessage, lang: str | None) -> None:
+        """Send a text of staff's or of the bot's on its behalf through the one renderer
+        (bot/channels/render.py): on SMS transliterated to GSM-7 and split like replies."""
+        for part in rendered(message, lang):
+            await self.sender.send(part)
+
     async def _tell_family(
         self, household: HouseholdView, appointment: Appointment, key: str, staff: StaffView
     ) -> None:
@@ -495,7 +502,7 @@ class StaffService:
             household.applicant_digest, household.applicant_phone, ChannelKind.SMS, body
         )
         try:
-            await self.sender.send(message)
+            await self.send(message, household.lang)
         except Exception:  # a failed notice must not undo the staff action
             log.exception("notice to contact %s failed", household.applicant_digest)
 
@@ -552,7 +559,7 @@ class StaffService:
                 member.contact_digest, member.phone, ChannelKind(member.channel), body
             )
             try:
-                await self.sender.send(message)
+                await self.send(message, member.lang)
             except Exception:  # the handoff stays in the inbox either way
                 log.exception("could not tell staff %s about a handoff", member.id)
         await self.audit(
@@ -591,10 +598,11 @@ class StaffService:
         if handoff is None or not text:
             return False
         body = self.texts(handoff.lang, "handoff_reply", shelter=staff.shelter_name, text=text)
-        await self.sender.send(
+        await self.send(
             OutboundMessage(
                 handoff.contact_digest, handoff.phone, ChannelKind(handoff.channel), body
-            )
+            ),
+            handoff.lang,
         )
         await self.db(
             self.repo.add_handoff_message, handoff.id, "out", text, self.clock(), staff.id
