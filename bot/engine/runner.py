@@ -267,7 +267,7 @@ class Engine:
             step = flow.steps[target]
             if step.collect is not None or step.action is not None:
                 break
-            if step.say:
+            if step.say or step.lines:
                 out.append(Reply(text=self._say(session, step, ctx)))
             target = step.next
         return out

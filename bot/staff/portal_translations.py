@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bot.i18n import Catalogs
 from bot.i18n.checks import keyword_problem, placeholder_problem
 from bot.languages import BY_CODE, LANGUAGES, Language
-from bot.staff.portal_session import Signed, posted, signed, to_signin
+from bot.staff.portal_session import CheckedForm, Signed, SignedIn
 
 #: Messages per page (a catalog has a few hundred).
 PAGE_SIZE = 20
@@ -67,10 +67,7 @@ def make_router() -> APIRouter:
         return who.service.texts.catalogs
 
     @router.get("/translations", response_class=HTMLResponse)
-    async def languages(request: Request) -> Response:
-        who = await signed(request)
-        if who is None:
-            return to_signin()
+    async def languages(request: Request, who: SignedIn) -> Response:
         catalogs = catalogs_of(who)
         rows = []
         for language in reviewable():
@@ -84,10 +81,7 @@ def make_router() -> APIRouter:
         return who.render("translations.html", rows=rows)
 
     @router.get("/translations/{lang}", response_class=HTMLResponse)
-    async def messages(request: Request, lang: str) -> Response:
-        who = await signed(request)
-        if who is None:
-            return to_signin()
+    async def messages(request: Request, lang: str, who: SignedIn) -> Response:
         language = BY_CODE.get(lang)
         if language is None or language.required:
             return who.message(who.page.t("translations_unknown"), "/staff/translations", 404)
@@ -119,13 +113,7 @@ def make_router() -> APIRouter:
         )
 
     @router.post("/translations/{lang}")
-    async def review(request: Request, lang: str) -> Response:
-        who = await signed(request)
-        if who is None:
-            return to_signin()
-        form, refused = await posted(who)
-        if refused is not None:
-            return refused
+    async def review(request: Request, lang: str, who: SignedIn, form: CheckedForm) -> Response:
         language = BY_CODE.get(lang)
         if language is None or language.required:
             return who.message(who.page.t("translations_unknown"), "/staff/translations", 404)
