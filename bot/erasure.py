@@ -142,9 +142,11 @@ class Eraser:
         # Every pass, and last: an event the booking API sent before it erased the household
         # may have been stored since the previous pass.
         ids, about = set(erasure.registration_ids), set(refs)
-        blanked = await self.store.log_purge(
-            EVENTS_STREAM, lambda record: _about(record, about, ids)
-        )
+        blanked = 0
+        for stream in self.store.log_shards(EVENTS_STREAM):
+            blanked += await self.store.log_purge(
+                stream, lambda record: _about(record, about, ids)
+            )
         if blanked:
             log.info("contact %s: %d booking events purged", key, blanked)
         erasure.events = erasure.booking
@@ -167,15 +169,23 @@ class Eraser:
         if self.staff is None:
             return True
         try:
-            registrations = await self.staff.forget(key)
+            # Kept in the record before the rows go, so a crash in between loses none.
+            if self._take(erasure, await self.staff.registrations_of(key.digest)):
+                await self.store.save_erasure(key, _encode(erasure))
+            self._take(erasure, await self.staff.forget(key))
         except Exception as exc:  # a database that does not answer: try again later
             log.warning("contact %s: staff database part of the deletion waits: %s", key, exc)
             return False
+        return True
+
+    @staticmethod
+    def _take(erasure: Erasure, registrations: list[str]) -> bool:
+        """Add registrations to the booking part; True when one was new."""
         new = [r for r in registrations if r not in erasure.registration_ids]
         if new:
             erasure.registration_ids += new
             erasure.booking = True
-        return True
+        return bool(new)
 
 
 def _encode(erasure: Erasure) -> bytes:

@@ -65,8 +65,8 @@ def test_one_segment_where_possible(lang: str, renderer: PromptRenderer) -> None
     """Only the registration summary (six long values), the household list, the first
     language question (the whole language menu below it) and what tells people about an
     appointment (place, day and time, who, what to bring, confirm by when: the notices of
-    flows/notices.yaml, their staff versions for a household without a phone, and the status
-    of an unconfirmed appointment) may need a second
+    flows/notices.yaml, their staff versions for a household without a phone, what staff did
+    with a family's appointment, and the status of an unconfirmed appointment) may need a second
     segment (measured for one person, as most people register); notices never a third."""
     lists = _list_messages(renderer)
     notices = _notice_msgids()
@@ -84,7 +84,8 @@ def _notice_msgids() -> set[str]:
     results = {
         v
         for k, v in staff["messages"].items()
-        if k.startswith("result_") or k == "status_unconfirmed"
+        if k.startswith("result_")
+        or k in {"status_unconfirmed", "notice_confirmed", "notice_given_up"}
     }
     return {step["say"] for step in notices["steps"].values()} | results | {
         status["steps"]["allocated"]["say"]

@@ -181,7 +181,8 @@ def test_today_lists_an_unconfirmed_appointment_staff_confirm_it_and_the_booking
     staff_phone = random_phone()
     staff = link_staff(services, "Casa del Migrante", staff_phone)
     csrf = sign_in(portal, staff_phone)
-    household_id = register(portal, csrf, staff.shelter_id, "Rosa Elena Martínez")
+    rosa = random_phone()  # her own phone: she hears what staff do with her appointment
+    household_id = register(portal, csrf, staff.shelter_id, "Rosa Elena Martínez", rosa)
     today = portal.get("/staff/today").text
     assert "Solicitudes por hacer hoy" in today
     assert f'<li data-household="{household_id}">' in today  # still to request
@@ -219,8 +220,16 @@ def test_today_lists_an_unconfirmed_appointment_staff_confirm_it_and_the_booking
     assert "Rosa" not in report.text  # no personal data
     assert portal.get("/reports/not-a-date").status_code == 404
 
+    sender = services.sender
+    assert isinstance(sender, RecordingSender)
+    sender.take(rosa)
     done = portal.post(f"/staff/today/confirm/{household_id}", data={"csrf": csrf})
     assert done.status_code == 200 and "Confirmada: Rosa Elena Martínez." in done.text
+    [told] = [m.body for m in sender.take(rosa)]
+    assert told == (
+        "Casa del Migrante confirmo la cita del domingo, 5 de abril de 2026, 8:00 a.m. para "
+        "Rosa Elena Martinez y Daniel Martinez. Lleven un documento de identidad por persona."
+    ), told  # in her language, on the port's clock, GSM-7 on SMS
     assert "Ninguna cita espera confirmación." in done.text
     [household] = services.staff.repo.households(staff.shelter_id)
     assert household.registration_id is not None
@@ -257,6 +266,8 @@ def test_today_lists_an_unconfirmed_appointment_staff_confirm_it_and_the_booking
     ], registration
     gave_up = portal.post(f"/staff/family/{household_id}/give_up", data={"csrf": csrf}).text
     assert "dejada" in gave_up.lower() or "nueva" in gave_up
+    [told] = [m.body for m in sender.take(rosa)]
+    assert told.startswith("Casa del Migrante dejo la cita del domingo, 5 de abril"), told
     # Deleting needs the family's request said, then goes to the booking API first.
     unasked = portal.post(f"/staff/family/{household_id}/delete", data={"csrf": csrf})
     assert "marque la casilla" in unasked.text
