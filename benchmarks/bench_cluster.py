@@ -130,7 +130,9 @@ async def saturate(
 
 def _used_memory(cluster: RedisClusterNodes) -> int:
     return sum(
-        int(cluster.client(port).info("memory")["used_memory"]) for port in cluster.master_ports()
+        # The data alone: not the connections' buffers (more processes, more connections).
+        int(cluster.client(port).info("memory")["used_memory_dataset"])
+        for port in cluster.master_ports()
     )
 
 
