@@ -8,6 +8,7 @@ person, the words of flows/staff.messages.yaml); the flows show them (`lines:`) 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -154,6 +155,10 @@ async def register(turn: Turn, key: str) -> Outcome:
         lang=str(slots.get("staff_language")),
         applicant_phone=slots.get("staff_phone"),
         consented=slots.get("staff_consent") is True,
+        # Fixed by the action's idempotency key: a retry or a replay is the same household;
+        # in an outage it waits in the staff database and the outbox (`queued`).
+        name=hashlib.sha256(key.encode()).hexdigest()[:12],
+        keep_when_unavailable=True,
     )
     if household is None:
         return Outcome(outcome)

@@ -257,3 +257,12 @@ def test_every_action_runs_somewhere_with_each_outcome_branched(name: str, flows
     for flow, step_name, step in steps:
         unbranched = set(action.outcomes) - set(step.branch)
         assert step.next is not None or not unbranched, (flow, step_name, sorted(unbranched))
+
+
+def test_every_staff_effect_action_has_its_handler_on_the_staff_side() -> None:
+    from bot.engine.actions.staff import STAFF_EFFECTS, StaffAction
+    from bot.staff.actions import HANDLERS
+
+    assert set(HANDLERS) == {a.name for a in STAFF_EFFECTS}
+    for action in STAFF_EFFECTS:
+        assert isinstance(action, StaffAction) and action.fallback in action.outcomes

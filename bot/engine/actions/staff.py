@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine.actions.base import EffectContext, LocalContext, Outcome
+from bot.engine.actions.base import QUEUED, EffectContext, LocalContext, Outcome
 from bot.engine.session import Session
 
 #: The draft of a registration and the lists staff mode showed: dropped at its menu.
@@ -97,10 +97,12 @@ STAFF_EFFECTS = (
                 "too_young",
                 "too_large",
                 "rejected",
-                "unavailable",
+                QUEUED,
             }
         ),
-        "unavailable",
+        "rejected",
+        # Kept in the staff database and the outbox while the booking API is down.
+        queue_when_unavailable=True,
     ),
     StaffAction("staff_mode_off", frozenset({"ok"}), "ok"),
 )
