@@ -78,7 +78,8 @@ def cluster_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterS
             BotProcess("worker", env, root / "worker", args=["--metrics-port", str(metrics_port)])
         )
         with concurrent.futures.ThreadPoolExecutor(len(processes)) as pool:
-            list(pool.map(lambda process: process.start(), processes))  # at once: seconds each
+            # At once (seconds each; minutes on a machine shared by several test runs).
+            list(pool.map(lambda process: process.start(timeout=300), processes))
 
         def sandbox_up() -> bool:
             try:
