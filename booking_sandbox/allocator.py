@@ -36,7 +36,7 @@ from booking_sandbox import seeds
 from booking_sandbox.allocation import REASON_NAMES, WAITED_LONGEST, allocate_port
 from booking_sandbox.appointments import expire_due
 from booking_sandbox.db import SessionFactory
-from booking_sandbox.draw import ALGORITHM, draw_keys
+from booking_sandbox.draw import ALGORITHM
 from booking_sandbox.ids import new_id
 from booking_sandbox.models import (
     AllocationRun,
@@ -45,7 +45,8 @@ from booking_sandbox.models import (
     SlotRequest,
 )
 from booking_sandbox.ports import PortConfig, parse_hhmm
-from booking_sandbox.publication import pack_entries, registration_days
+from booking_sandbox.publication import pack_entries
+from booking_sandbox.request_columns import load_columns
 from booking_sandbox.settings import SandboxSettings
 from booking_sandbox.window import Window
 
@@ -154,26 +155,13 @@ def allocate_one_port(
         started = timer.perf_counter()
         base = max(Window.from_settings(settings).today(now), request_date + timedelta(days=1))
         slots = free_places(db, port, offered_dates(db, settings, port, base))
-        rows = db.execute(
-            select(SlotRequest.id, SlotRequest.household_size, SlotRequest.registered_at)
-            .where(
-                SlotRequest.request_date == request_date,
-                SlotRequest.port == port.id,
-                SlotRequest.status == "pending",
-            )
-            .order_by(SlotRequest.id)
-        ).all()
-        request_ids = [row[0] for row in rows]
-        sizes = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
-        registered = registration_days(
-            np.fromiter((row[2].timestamp() for row in rows), dtype=np.float64, count=len(rows))
-        )
-        del rows
+        requests = load_columns(db, port.id, request_date, seed)
+        sizes, registered = requests.sizes, requests.registered
         loaded = timer.perf_counter()
 
         result = allocate_port(
             sizes, registered, [free for _, _, free in slots], settings.longest_waiting_share,
-            draw_keys(seed, port.id, request_ids),
+            requests.keys,
         )
         longest = result.reason == WAITED_LONGEST
         cutoff = (
@@ -182,12 +170,13 @@ def allocate_one_port(
         decided = timer.perf_counter()
 
         chosen = np.flatnonzero(result.slot >= 0).tolist()
+        request_ids = {index: requests.id_at(index) for index in chosen}
         registration_of: dict[str, str] = {}
         if chosen:
             # Result has .keys(), so dict(result) would treat it as a mapping: build it by hand.
             for request_id, registration_id in db.execute(
                 select(SlotRequest.id, SlotRequest.registration_id).where(
-                    SlotRequest.id.in_([request_ids[index] for index in chosen])
+                    SlotRequest.id.in_(list(request_ids.values()))
                 )
             ):
                 registration_of[request_id] = registration_id
@@ -239,7 +228,7 @@ def allocate_one_port(
             seed=seed.hex(),
             capacity=result.capacity,
             longest_waiting_budget=result.longest_waiting_budget,
-            households_requested=len(request_ids),
+            households_requested=len(requests),
             people_requested=int(sizes.sum()),
             households_waited_longest=result.households_waited_longest,
             people_waited_longest=result.people_waited_longest,
@@ -260,7 +249,7 @@ def allocate_one_port(
                     {"date": day.isoformat(), "time": at, "free": free}
                     for day, at, free in slots
                 ],
-                entries=pack_entries(request_ids, sizes, registered, result),
+                entries=pack_entries(requests.ids, sizes, registered, result),
                 **{
                     key: value
                     for key, value in summary.as_json().items()

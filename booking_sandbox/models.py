@@ -26,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID_LENGTH = 40
@@ -54,6 +55,13 @@ class Base(DeclarativeBase):
     pass
 
 
+def _created_at(context: DefaultExecutionContext) -> Any:
+    """A row inserted without registered_at (bulk loads, older clients) registered when it
+    was created."""
+    parameters: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return parameters["created_at"]
+
+
 class Registration(Base):
     __tablename__ = "registrations"
 
@@ -65,6 +73,9 @@ class Registration(Base):
     household_size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When the person registered (the client's time, within a grace period; else
+    #: created_at): waiting time counts from it (migration 0006).
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_created_at)
 
 
 class SlotRequest(Base):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -53,21 +54,32 @@ def registration_days(timestamps: npt.NDArray[np.float64]) -> npt.NDArray[np.int
     return (np.floor(timestamps / 86400).astype(np.int64) + UNIX_EPOCH_ORDINAL).astype(np.int64)
 
 
+#: zlib level of the packed rows: 1 is 3-4x faster than numpy's default (6) on a million
+#: rows (0.7 s against 2.4 s) for a blob 3 % larger. ``np.load`` reads either.
+PACK_LEVEL = 1
+
+
 def pack_entries(
-    request_ids: list[str],
+    request_ids: list[str] | npt.NDArray[np.bytes_],
     sizes: npt.NDArray[np.int64],
     registered_on: npt.NDArray[np.int64],
     result: PortAllocation,
 ) -> bytes:
+    """The run's rows as an ``.npz`` (what ``np.savez_compressed`` writes, at ``PACK_LEVEL``)."""
+    arrays = {
+        "ids": (request_ids if isinstance(request_ids, np.ndarray)
+                else np.array(request_ids, dtype="S")),
+        "sizes": sizes.astype(np.int16),
+        "registered": registered_on.astype(np.int32),
+        "reason": result.reason.astype(np.int8),
+        "slot": result.slot.astype(np.int16),
+    }
     buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
-        ids=np.array(request_ids, dtype="S"),
-        sizes=sizes.astype(np.int16),
-        registered=registered_on.astype(np.int32),
-        reason=result.reason.astype(np.int8),
-        slot=result.slot.astype(np.int16),
-    )
+    with zipfile.ZipFile(buffer, mode="w", compression=zipfile.ZIP_DEFLATED,
+                         compresslevel=PACK_LEVEL, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
     return buffer.getvalue()
 
 

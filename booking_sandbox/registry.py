@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from booking_sandbox.client_times import client_time
 from booking_sandbox.errors import SandboxError, not_found
 from booking_sandbox.household import build_household, check_port
 from booking_sandbox.idempotency import tombstone
@@ -50,6 +51,13 @@ def create_registration(
         household_size=1 + len(body.members),
         created_at=now,
         updated_at=now,
+        registered_at=client_time(
+            "registered_at",
+            body.registered_at,
+            now,
+            grace=settings.registration_grace,
+            skew=settings.future_skew,
+        ),
     )
     db.add(registration)
     db.flush()
@@ -63,7 +71,7 @@ def update_registration(
     registration_id: str,
     body: RegistrationUpdate,
 ) -> Registration:
-    """Replace the household. Waiting time is kept: ``created_at`` does not move."""
+    """Replace the household. Waiting time is kept: ``registered_at`` does not move."""
     registration = get_registration(db, registration_id)
     check_port(settings, body.port)
     today = Window.from_settings(settings).today(now)

@@ -41,6 +41,12 @@ class RegistrationIn(_Strict):
     port: str
     primary: PersonIn
     members: list[MemberIn] = Field(default_factory=list, max_length=100)
+    registered_at: datetime | None = Field(
+        default=None,
+        description="When the person registered (the bot's clock), accepted within "
+        "registered_at_grace_hours: a registration replayed after an outage keeps its waiting "
+        "time. Default: when it reaches us.",
+    )
 
 
 class RegistrationUpdate(_Strict):
@@ -82,6 +88,7 @@ class RegistrationOut(BaseModel):
     port: str
     created_at: datetime
     updated_at: datetime
+    registered_at: datetime = Field(description="Waiting time (seniority) counts from it.")
     household_size: int
     household: Household
 

@@ -37,6 +37,12 @@ class SandboxSettings(BaseSettings):
     requested_at_future_skew_seconds: int = Field(
         default=120, ge=0, description="How far ahead of our clock a client's clock may be."
     )
+    registered_at_grace_hours: int = Field(
+        default=72,
+        ge=0,
+        description="How old a client's registered_at (a registration replayed after an "
+        "outage) may be; waiting time counts from it.",
+    )
     events_webhook_url: str | None = None
     events_secret: str | None = None
     events_retry_base_seconds: float = Field(default=10.0, gt=0)
@@ -108,6 +114,14 @@ class SandboxSettings(BaseSettings):
     @property
     def grace(self) -> timedelta:
         return timedelta(minutes=self.requested_at_grace_minutes)
+
+    @property
+    def registration_grace(self) -> timedelta:
+        return timedelta(hours=self.registered_at_grace_hours)
+
+    @property
+    def future_skew(self) -> timedelta:
+        return timedelta(seconds=self.requested_at_future_skew_seconds)
 
     @property
     def confirm_within(self) -> timedelta:

@@ -7,12 +7,12 @@ the grace period of our clock and that day's allocation has not run yet.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from booking_sandbox.clock import as_utc
+from booking_sandbox.client_times import client_time
 from booking_sandbox.errors import SandboxError
 from booking_sandbox.household import check_port
 from booking_sandbox.ids import new_id
@@ -25,26 +25,13 @@ from booking_sandbox.window import Window
 
 
 def _asked_at(settings: SandboxSettings, now: datetime, requested_at: datetime | None) -> datetime:
-    if requested_at is None:
-        return now
-    try:
-        asked = as_utc(requested_at)
-    except ValueError as exc:
-        raise SandboxError(
-            422, "invalid_requested_at", "requested_at must include a time zone offset."
-        ) from exc
-    if asked > now + timedelta(seconds=settings.requested_at_future_skew_seconds):
-        raise SandboxError(
-            422, "requested_at_in_future", "requested_at is ahead of the booking API's clock."
-        )
-    if asked < now - settings.grace:
-        raise SandboxError(
-            422,
-            "requested_at_too_old",
-            f"requested_at is more than {settings.requested_at_grace_minutes} minutes old.",
-            grace_minutes=settings.requested_at_grace_minutes,
-        )
-    return asked
+    return client_time(
+        "requested_at",
+        requested_at,
+        now,
+        grace=settings.grace,
+        skew=settings.future_skew,
+    )
 
 
 def create_request(
@@ -94,7 +81,7 @@ def create_request(
         received_at=now,
         status="pending",
         household_size=registration.household_size,
-        registered_at=registration.created_at,
+        registered_at=registration.registered_at,
     )
     db.add(request)
     db.flush()

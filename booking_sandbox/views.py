@@ -28,6 +28,7 @@ def registration_out(registration: Registration) -> RegistrationOut:
         port=registration.port,
         created_at=registration.created_at,
         updated_at=registration.updated_at,
+        registered_at=registration.registered_at,
         household_size=registration.household_size,
         household=Household.model_validate(registration.household),
     )

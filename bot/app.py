@@ -27,6 +27,7 @@ from bot.speech.routes import make_router as media_router
 from bot.staff.portal import make_router as staff_portal_router
 from bot.staff.portal_family import make_router as staff_family_router
 from bot.staff.portal_inbox import make_router as staff_inbox_router
+from bot.staff.portal_session import PortalRefusal, refusal_response
 from bot.staff.portal_today import make_router as staff_today_router
 from bot.staff.security import SecurityHeaders
 from bot.store.base import StoreError
@@ -80,6 +81,8 @@ def create_app(
     app.include_router(staff_today_router())
     app.include_router(staff_family_router())
     app.include_router(staff_portal_router())
+    # What the portal's dependencies answer themselves (sign-in page, expired form).
+    app.add_exception_handler(PortalRefusal, refusal_response)
     app.include_router(media_router())
     if settings.simulator_enabled:  # embedded defaults, or FRONTDOOR_SIMULATOR=true
         app.include_router(simulator_router())

@@ -88,6 +88,10 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.limits import SERVER_HEADER_BUFFER
     from bot.server import ReadyServer, ready_line, serve_workers
 
+    # JSON logs: uvicorn must not install its own text handlers (bot/logs.py's root handler
+    # formats its records too).
+    own_logging: dict[str, Any] = {"log_config": None} if _log_format() == "json" else {}
+
     def config(app: Any, **more: Any) -> uvicorn.Config:
         return uvicorn.Config(
             app,
@@ -100,6 +104,7 @@ def _serve(args: argparse.Namespace) -> int:
             # h11 refuses a head over this bound before buffering more (bot/limits.py).
             http="h11",
             h11_max_incomplete_event_size=SERVER_HEADER_BUFFER,
+            **own_logging,
             **more,
         )
 
@@ -113,6 +118,11 @@ def _serve(args: argparse.Namespace) -> int:
         for name, value in updates.items():
             shown = str(value).lower() if isinstance(value, bool) else str(value)
             os.environ[f"FRONTDOOR_{name.upper()}"] = shown
+        # One /metrics for all of them: each worker writes its counters to files in this
+        # directory, any worker's scrape adds them up (bot/metrics.py).
+        from bot.metrics import prepare_multiprocess
+
+        prepare_multiprocess(DATA_DIR / "metrics")
         many = config("bot.serving:worker_app", factory=True, workers=workers)
         return serve_workers(many, ready=ready_line(local_url), probe=local_url + "/livez")
     from bot.app import create_app
@@ -221,17 +231,21 @@ def _worker(args: argparse.Namespace) -> int:
             ]
         )
     _preflight(settings)
+    from bot.serving import migrate_once
 
-    if args.metrics_port:
-        from prometheus_client import start_http_server
-
-        from bot import metrics
-
-        start_http_server(args.metrics_port, addr=args.metrics_host, registry=metrics.REGISTRY)
+    # The staff database, once for every process (an advisory lock on PostgreSQL): a worker
+    # and a `frontdoor serve` starting together on a fresh database do not both migrate it.
+    migrate_once(settings, DATA_DIR)
 
     async def main() -> None:
         async with open_services(settings, role="worker") as services:
             assert services.worker is not None
+            if args.metrics_port:
+                from bot import metrics
+
+                # Kept referenced for the worker's life (the page runs as long as it does).
+                page = asyncio.create_task(metrics.serve(args.metrics_host, args.metrics_port))
+                services.worker.outbound.tasks.append(page)
             logging.getLogger(__name__).info("frontdoor worker: running outbound jobs")
             await services.worker.consume()
 

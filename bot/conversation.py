@@ -7,7 +7,10 @@ is returned, so a crash at any moment loses nothing and repeats nothing.
 When the booking API is down, a write (registration, request, deletion...) is not an error:
 it moves to the session's outbox (`session.queued`, indexed in the store's outbox set) with
 the time the person asked, the person is told it is saved, and `replay` sends it later with
-the same idempotency key and original time, then tells the person the result.
+the same idempotency key and original time, then tells the person the result. A write made
+while earlier ones still wait (today's request behind a queued registration) is queued behind
+them without being tried, so they reach the booking API in the order the person made them; a
+registration carries the time the person registered (`registered_at`: their waiting time).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter
 
-from bot import household
+from bot import household, metrics
 from bot.booking.client import BookingClient, BookingError
 from bot.channels.render import render_bodies
 from bot.contacts import ContactKey, contact_key
@@ -217,6 +220,7 @@ class Conversations:
         """STOP and its equivalents: no proactive message any more; the conversation stays
         where it was, so writing again continues it."""
         session.opted_out_at = ctx.now
+        metrics.opt_out(inbound.channel.value, "out")
         replies = [Reply(text=self.engine.message(session, "opted_out", ctx))]
         session.remember(inbound.message_id)
         await self._commit(key, session, held, replies)
@@ -234,9 +238,11 @@ class Conversations:
         assert self.ledger is not None
         if session.opted_out_at is not None:  # chosen in the turn (flows/cancel.yaml)
             await self.ledger.set_opted_out(key.digest, True)
+            metrics.opt_out(session.channel.value, "out")
             log.info("contact %s opted out of proactive messages", key)
         elif opted_back_in:
             await self.ledger.set_opted_out(key.digest, False)
+            metrics.opt_out(session.channel.value, "in")
             log.info("contact %s receives proactive messages again", key)
         daily = session.slots.get("daily_reminder") is True
         if daily != daily_before:
@@ -306,6 +312,8 @@ class Conversations:
             requested_at=pending.created_at,
             contact=key.digest,
             staff=self.staff,
+            ports=ctx.ports,
+            default_language=ctx.default_language,
         )
         outcome = await action.run(session, effect, pending.idempotency_key)
         log.info("contact %s: action %s -> %s", key, pending.name, outcome.key)
@@ -317,7 +325,12 @@ class Conversations:
         replies: list[Reply] = []
         while session.pending is not None:
             pending = session.pending
-            outcome = await self._run(key, session, pending, ctx)
+            if session.queued and EFFECT_ACTIONS[pending.name].queue_when_unavailable:
+                # Earlier calls still wait (the registration, say): this one goes behind
+                # them, in order, with its own time; never ahead of what it depends on.
+                outcome = Outcome(UNAVAILABLE)
+            else:
+                outcome = await self._run(key, session, pending, ctx)
             if session.erase:
                 session.slots[ERASURE_KEY_SLOT] = pending.idempotency_key
                 if outcome.key == QUEUED:

@@ -142,9 +142,11 @@ class Eraser:
         # Every pass, and last: an event the booking API sent before it erased the household
         # may have been stored since the previous pass.
         ids, about = set(erasure.registration_ids), set(refs)
-        blanked = await self.store.log_purge(
-            EVENTS_STREAM, lambda record: _about(record, about, ids)
-        )
+        blanked = 0
+        for stream in self.store.log_shards(EVENTS_STREAM):
+            blanked += await self.store.log_purge(
+                stream, lambda record: _about(record, about, ids)
+            )
         if blanked:
             log.info("contact %s: %d booking events purged", key, blanked)
         erasure.events = erasure.booking

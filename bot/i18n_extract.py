@@ -14,7 +14,7 @@ from typing import IO, Any
 import yaml
 from babel.messages.catalog import Catalog
 
-_TRANSLATED_KEYS = ("say", "invalid", "label")
+_TRANSLATED_KEYS = ("say", "invalid", "label", "footer")
 
 
 def _walk(node: Any, literal: bool = False) -> Iterator[str]:
@@ -47,10 +47,11 @@ def extract_flow_yaml(
 
 def build_template(flows_dir: Path) -> Catalog:
     catalog = Catalog(project="frontdoor", domain="frontdoor", msgid_bugs_address="")
-    for path in sorted(flows_dir.glob("*.yaml")):
+    # flows/*.yaml and the flows of a mode in a folder of their own (flows/staff/*.yaml).
+    for path in [*sorted(flows_dir.glob("*.yaml")), *sorted(flows_dir.glob("*/*.yaml"))]:
         for message in flow_strings(path):
             existing = catalog.get(message)
-            location = (str(path.name), 0)
+            location = (path.relative_to(flows_dir).as_posix(), 0)
             if existing is None:
                 catalog.add(message, locations=[location])
             elif location not in existing.locations:

@@ -52,6 +52,16 @@ SAMPLE_SLOTS: dict[str, object] = {
     "adult_age": 18,
     "max_household": 10,
     "member_name": "José Alejandro Rodríguez Hernández",
+    # Staff mode's draft (flows/staff/register.yaml).
+    "staff_full_name": "María Fernanda Rodríguez Hernández",
+    "staff_birth_date": "1990-09-30",
+    "staff_nationality": "DO",
+    "staff_port": "el_paso",
+    "staff_phone": "+5215512345678",
+    "staff_members": [
+        {"full_name": "José Alejandro Rodríguez Hernández"},
+        {"full_name": "Valentina Rodríguez Hernández"},
+    ],
     # A not-selected household's "why" (bot/booking/explanation.py), at a busy port.
     "why_capacity": 2500,
     "why_places_longest": 1500,

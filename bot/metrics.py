@@ -10,7 +10,12 @@ their owners at each scrape, through readers the services register.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import os
+import shutil
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -20,6 +25,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from bot.messages import ChannelKind
 from bot.sms import segment_count
@@ -27,6 +33,7 @@ from bot.sms import segment_count
 __all__ = ["CONTENT_TYPE_LATEST", "REGISTRY", "booking_call", "inbound", "render", "sent"]
 
 REGISTRY = CollectorRegistry()
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 #: Seconds: a webhook turn takes milliseconds, a booking call up to its 8 s budget.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0)
@@ -59,9 +66,14 @@ BOOKING_SECONDS = Histogram(
     "frontdoor_booking_call_seconds", "Booking API call time (all attempts of one call).",
     ["operation"], buckets=BUCKETS, registry=REGISTRY,
 )  # fmt: skip
+OPT_OUTS = Counter(
+    "frontdoor_opt_outs", "People who stopped proactive messages (change=out) or took them "
+    "back (change=in).", ["channel", "change"], registry=REGISTRY,
+)  # fmt: skip
 STATE = Gauge(
     "frontdoor_state", "Size or state of a part of the service at scrape time (outbox, "
-    "breaker_open, handoffs_waiting, opted_out...).", ["part"], registry=REGISTRY,
+    "breaker_open, handoffs_open, opted_out, spooled, queue_lag_seconds...).", ["part"],
+    registry=REGISTRY, multiprocess_mode="mostrecent",
 )  # fmt: skip
 
 Reader = Callable[[], Awaitable[dict[str, float]]]
@@ -90,7 +102,50 @@ def booking_call(operation: str, outcome: str, seconds: float) -> None:
 
 
 def observe_turn(kind: str, seconds: float) -> None:
+    """Time of one handled request or job that is not an inbound message: `booking_event`,
+    `status_callback`, `notify_job`, `send_job`."""
     TURN_SECONDS.labels(kind).observe(seconds)
+
+
+@contextmanager
+def timed(kind: str) -> Iterator[None]:
+    """`with timed("notify_job"):` observes the block's time as a turn of that kind."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        observe_turn(kind, time.perf_counter() - started)
+
+
+def opt_out(channel: str, change: str) -> None:
+    OPT_OUTS.labels(channel or "-", change).inc()
+
+
+def prepare_multiprocess(directory: Path) -> None:
+    """Before `frontdoor serve --workers N` starts its workers: an empty directory in
+    PROMETHEUS_MULTIPROC_DIR, which the workers (spawned, so importing prometheus-client
+    afresh) find in their environment. Counters and histograms are then summed over the
+    workers at each scrape; the gauges are the latest a scrape set."""
+    shutil.rmtree(directory, ignore_errors=True)  # counters of a previous run
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ[MULTIPROC_ENV] = str(directory.resolve())
+
+
+async def serve(host: str, port: int) -> None:
+    """`GET /metrics` on a port of its own (`frontdoor worker --metrics-port`), in the
+    caller's event loop, so the gauges' readers run at each scrape as they do in serve."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    async def page(_: Request) -> Response:
+        return Response(await render(), media_type=CONTENT_TYPE_LATEST)
+
+    app = Starlette(routes=[Route("/metrics", page)])
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None)
+    await uvicorn.Server(config).serve()
 
 
 def add_reader(read: Reader) -> Callable[[], None]:
@@ -103,4 +158,8 @@ async def render() -> bytes:
     for read in list(_readers):
         for part, value in (await read()).items():
             STATE.labels(part).set(value)
+    if os.environ.get(MULTIPROC_ENV):  # several workers: what they all counted
+        every = CollectorRegistry()
+        MultiProcessCollector(every)  # type: ignore[no-untyped-call]
+        return bytes(generate_latest(every))
     return bytes(generate_latest(REGISTRY))

@@ -97,11 +97,20 @@ async def audit_contact(services: Services, phone: str) -> Audit:
 
 
 async def _events(services: Services, digest: str, registration_ids: set[str]) -> list[str]:
+    found: list[str] = []
+    for stream in services.store.log_shards(EVENTS_STREAM):
+        found += await _events_in(services, stream, digest, registration_ids)
+    return found
+
+
+async def _events_in(
+    services: Services, stream: str, digest: str, registration_ids: set[str]
+) -> list[str]:
     store = services.store
     found: list[str] = []
-    start = await store.log_first(EVENTS_STREAM)
+    start = await store.log_first(stream)
     while True:
-        records = await store.log_read(EVENTS_STREAM, start, _BATCH)
+        records = await store.log_read(stream, start, _BATCH)
         for offset, record in enumerate(records):
             if not record:
                 continue
@@ -113,7 +122,7 @@ async def _events(services: Services, digest: str, registration_ids: set[str]) -
                 event.get("contact_ref") == digest
                 or event.get("registration_id") in registration_ids
             ):
-                found.append(f"booking-events log: record {start + offset}")
+                found.append(f"{stream} log: record {start + offset}")
         if len(records) < _BATCH:
             return found
         start += len(records)

@@ -202,7 +202,8 @@ async def open_services(
                 stack.push_async_callback(_cancel, task)
                 spool_task = asyncio.create_task(intake.replay_spool_forever(1.0))
                 stack.push_async_callback(_cancel, spool_task)
-            stack.callback(metrics.add_reader(_state_reader(store, booking, outbound)))
+            reader = _state_reader(store, booking, outbound, intake, staff)
+            stack.callback(metrics.add_reader(reader))
             yield Services(
                 settings,
                 store,
@@ -221,18 +222,23 @@ async def open_services(
 
 
 def _state_reader(
-    store: Store, booking: BookingClient, outbound: Outbound
+    store: Store, booking: BookingClient, outbound: Outbound, intake: Intake, staff: StaffService
 ) -> Callable[[], Awaitable[dict[str, float]]]:
-    """The gauges of `GET /metrics`, read at scrape time from their owners."""
+    """The gauges of `GET /metrics`, read at scrape time from their owners (shared state such
+    as the outbox or the queue reads the same in every process; the spool is this one's)."""
 
     async def read() -> dict[str, float]:
         state = {
             "outbox_contacts": float(len(await store.outbox())),
             "booking_breaker_open": float(booking.breaker.state is not BreakerState.CLOSED),
+            "spooled": float(intake.spooled()),
+            "opted_out": float(await outbound.ledger.opted_out_count()),
+            "handoffs_open": float(await staff.db(staff.repo.open_handoff_count)),
         }
         broker = outbound.queue.broker
         if isinstance(broker, ReclaimingStreamBroker):
             state["queue_jobs"] = float(await broker.queued())
+            state["queue_lag_seconds"] = await broker.lag_seconds()
         return state
 
     return read

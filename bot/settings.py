@@ -34,6 +34,18 @@ class Settings(BaseSettings):
     redis_key_prefix: str = Field(
         default="fd", description="Prefix of every Redis key (deployments sharing one Redis)."
     )
+    redis_cluster: bool = Field(
+        default=False,
+        description="FRONTDOOR_REDIS_URL names one node of a Redis Cluster (redis-py's "
+        "RedisCluster; every multi-key operation stays on one slot).",
+    )
+    redis_shards: int = Field(
+        default=16,
+        ge=1,
+        le=1024,
+        description="On a Redis Cluster: how many slots the global indexes (booking-call "
+        "outbox, erasures, events log) are spread over. Ignored on a single Redis.",
+    )
     booking_api_url: str | None = Field(
         default=None,
         description="Base URL of a remote booking API. Unset: the sandbox runs in-process.",

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from support.app import Clock, make_settings
+from support.redis_cluster import RedisClusterNodes
 
 from bot.app import create_app
 
@@ -58,3 +59,15 @@ def running_app(tmp_path: Path, clock: Clock) -> Callable[..., Any]:
             yield client
 
     return start
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterNodes]:
+    """A real 3-master Redis Cluster (one replica each) for the run, started on first use
+    (tests/support/redis_cluster.py). Tests that kill nodes start a cluster of their own."""
+    nodes = RedisClusterNodes(tmp_path_factory.mktemp("redis-cluster"))
+    try:
+        nodes.start()
+        yield nodes
+    finally:
+        nodes.stop()

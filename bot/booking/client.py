@@ -192,14 +192,24 @@ class BookingClient:
         return Window.model_validate(await self._call("GET", "/v1/window"))
 
     async def register(
-        self, household: Household, *, port: str, contact_ref: str, key: str
+        self,
+        household: Household,
+        *,
+        port: str,
+        contact_ref: str,
+        key: str,
+        registered_at: datetime | None = None,
     ) -> Registration:
-        body = {
+        """``registered_at``: when the person registered (a registration replayed after an
+        outage keeps it; the API counts waiting time from it)."""
+        body: dict[str, Any] = {
             "contact_ref": contact_ref,
             "port": port,
             "primary": household.primary.model_dump(mode="json", exclude_none=True),
             "members": [m.model_dump(mode="json", exclude_none=True) for m in household.members],
         }
+        if registered_at is not None:
+            body["registered_at"] = registered_at.isoformat()
         return Registration.model_validate(
             await self._call("POST", "/v1/registrations", json=body, key=key)
         )

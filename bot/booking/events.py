@@ -20,6 +20,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Booking-Signature"
@@ -59,8 +61,11 @@ def make_router() -> APIRouter:
             event = BookingEvent.model_validate(json.loads(body))
         except (ValueError, ValidationError):
             return Response("not a booking event", status_code=400, media_type="text/plain")
-        index = await services.store.log_append(EVENTS_STREAM, body)
-        log.info("booking event %s (%s) stored at %d", event.event_id, event.type, index)
+        # One registration's events in one shard of the log (on a cluster), so in order.
+        stream = services.store.log_shard(EVENTS_STREAM, event.registration_id)
+        with metrics.timed("booking_event"):
+            index = await services.store.log_append(stream, body)
+        log.info("booking event %s (%s) stored at %s %d", event.event_id, event.type, stream, index)
         return Response(status_code=204)
 
     return router

@@ -43,6 +43,8 @@ class Registration(_Lenient):
     port: str | None = None
     contact_ref: str | None = None
     created_at: datetime | None = None
+    #: When the person registered (waiting time counts from it), as the bot sent it.
+    registered_at: datetime | None = None
     household: Household | None = None
 
 

@@ -1,11 +1,18 @@
-"""Replies to message bodies, per channel: SMS is cost-aware, WhatsApp keeps full Unicode."""
+"""Replies to message bodies, per channel: SMS is cost-aware, WhatsApp keeps full Unicode.
+
+The one renderer for everything the bot sends: the replies of a turn (`render_bodies`) and
+every message it writes on its own (`rendered`: staff texts to applicants and to staff,
+portal sign-in codes, staff replies, notices), so GSM-7 transliteration and segment limits
+apply to all of them alike."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from bot.languages import SmsPolicy, get_language
 from bot.messages import ChannelKind, Reply
+from bot.outbound import OutboundMessage
 from bot.sms import segment_count, split_segments, transliterate_for_sms
 
 #: Twilio's Messages API refuses bodies over 1,600 characters (error 21617).
@@ -38,3 +45,12 @@ def render_bodies(replies: Sequence[Reply], channel: ChannelKind, lang: str | No
         else:
             bodies.append(text)
     return [part for body in bodies for part in split_segments(body, limit=MAX_BODY)]
+
+
+def rendered(message: OutboundMessage, lang: str | None) -> list[OutboundMessage]:
+    """A message the bot sends on its own, as the messages it goes as on its channel (in
+    `lang`, whose SMS policy applies): on SMS transliterated to GSM-7, split like replies."""
+    if message.content_sid is not None:
+        return [message]  # an approved template: its text is the provider's
+    bodies = render_bodies([Reply(text=message.body)], message.channel, lang)
+    return [dataclasses.replace(message, body=body) for body in bodies]

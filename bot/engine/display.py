@@ -26,17 +26,20 @@ VALUE_KINDS: dict[str, str] = {
     "timezone": "timezone",
     # A not-selected household's "why" (bot/booking/explanation.py): 2,310 / 2.310.
     **dict.fromkeys(NUMBER_VALUES, "number"),
+    # The family members of staff mode's draft (bot/engine/actions/staff.py).
+    "staff_members": "names",
 }
 
 
 def show(slot: str, value: Any, spec: Collect | None, ctx: DisplayContext) -> str:
-    if value is None:
-        return ""
     if slot in VALUE_KINDS:
+        if value is None:
+            return ""
         return SHOWN[VALUE_KINDS[slot]](value, ctx)
     if spec is None:
-        return as_text(value, ctx)
-    return ANSWER_TYPES[spec.type].display(value, spec, ctx)
+        return "" if value is None else as_text(value, ctx)
+    answer_type = ANSWER_TYPES[spec.type]
+    return answer_type.empty(spec, ctx) if value is None else answer_type.display(value, spec, ctx)
 
 
 def display_values(

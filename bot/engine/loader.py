@@ -23,7 +23,7 @@ from bot.engine.flowset import (
     WELCOME_FLOW,
     FlowSet,
 )
-from bot.engine.models import FLOW_PREFIX, RETURN, Collect, Flow, MessagesFile, Step
+from bot.engine.models import FLOW_PREFIX, RESUME, RETURN, Collect, Flow, MessagesFile, Step
 from bot.engine.options import OPTION_SOURCES
 from bot.i18n import Catalogs
 from bot.languages import REQUIRED_LANGUAGES
@@ -32,7 +32,7 @@ MESSAGES_FILE = "messages.yaml"
 #: `<module>.messages.yaml`: another module's messages (not flows), checked like the engine's.
 EXTRA_MESSAGES_SUFFIX = ".messages.yaml"
 HOME = "home"
-SPECIAL_TARGETS = frozenset({RETURN, HOME})
+SPECIAL_TARGETS = frozenset({RETURN, HOME, RESUME})
 
 
 class FlowError(ValueError):
@@ -115,6 +115,8 @@ def _check_collect(flow: Flow, name: str, collect: Collect) -> None:
 def _check_step(flow: Flow, flows: dict[str, Flow], name: str, step: Step) -> None:
     if step.collect is not None and step.action is not None:
         raise FlowError(flow.source, name, "a step either collects an answer or runs an action")
+    if step.footer is not None and step.collect is None:
+        raise FlowError(flow.source, name, "a footer follows a question's options: no collect")
     if step.collect is not None:
         _check_collect(flow, name, step.collect)
     keys = _branch_keys(flow, name, step)
@@ -136,6 +138,8 @@ def _step_messages(step: Step) -> Iterable[str]:
         yield step.say
     if step.invalid:
         yield step.invalid
+    if step.footer:
+        yield step.footer
     if step.collect is not None:
         yield from (opt.label for opt in step.collect.options)
 
@@ -181,7 +185,8 @@ def load_flows(
         messages.update({f"{prefix}.{key}": text for key, text in extra.items()})
 
     flows: dict[str, Flow] = {}
-    for path in sorted(flows_dir.glob("*.yaml")):
+    # flows/*.yaml, and the flows of a mode in a folder of their own (flows/staff/*.yaml).
+    for path in [*sorted(flows_dir.glob("*.yaml")), *sorted(flows_dir.glob("*/*.yaml"))]:
         if path.name == MESSAGES_FILE or path.name.endswith(EXTRA_MESSAGES_SUFFIX):
             continue
         flow = _parse_flow(path)
@@ -198,6 +203,8 @@ def load_flows(
     for flow in flows.values():
         if flow.start not in flow.steps:
             raise FlowError(flow.source, None, f"start step '{flow.start}' does not exist")
+        if flow.menu is not None and flow.menu not in flows:
+            raise FlowError(flow.source, None, f"menu flow '{flow.menu}' does not exist")
         for name, step in flow.steps.items():
             _check_step(flow, flows, name, step)
             _check_catalogs(flow.source, name, _step_messages(step), catalogs, langs)

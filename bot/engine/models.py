@@ -8,9 +8,12 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 #: A branch/next target: a step of the same flow, `flow:<name>` (start of another flow),
-#: or `return` (back to where a detour such as the language menu was opened).
+#: `return` (back to where a detour such as the language menu was opened), or `resume`
+#: (back to where the conversation was when a mode such as staff mode was entered, without
+#: asking anything: the person writes next).
 FLOW_PREFIX = "flow:"
 RETURN = "return"
+RESUME = "resume"
 
 
 class OptionSpec(BaseModel):
@@ -40,6 +43,10 @@ class Step(BaseModel):
     literal: bool = False
     collect: Collect | None = None
     invalid: str | None = None
+    #: A slot holding lines (a list of texts an action prepared) shown under `say`.
+    lines: str | None = None
+    #: Said after a question's numbered options (how to answer them).
+    footer: str | None = None
     action: str | None = None
     next: str | None = None
     branch: dict[str, str] = Field(default_factory=dict)
@@ -50,6 +57,10 @@ class Flow(BaseModel):
     flow: str
     start: str
     steps: dict[str, Step]
+    #: A mode of its own (staff mode): MENU, BACK and the other commands but LANGUAGE and
+    #: HELP go to this flow; danger words, the NLU and the interpreter offer, which are the
+    #: applicant's, stay off (a staff answer such as "they were kidnapped" is a message).
+    menu: str | None = None
     source: Path = Path("<memory>")
 
 

@@ -35,7 +35,7 @@ from bot.engine.flowset import (
     FlowSet,
 )
 from bot.engine.loader import HOME
-from bot.engine.models import FLOW_PREFIX, RETURN, Step
+from bot.engine.models import FLOW_PREFIX, RESUME, RETURN, Step
 from bot.engine.session import PendingAction, Session
 from bot.i18n import Catalogs
 from bot.languages import BY_CODE
@@ -55,6 +55,8 @@ DETOUR_COMMANDS: dict[str, Command] = {
     "talk_to_human": Command.HUMAN,
 }
 RETURN_SLOT = "_return"
+#: Where the conversation was when a mode (staff mode) was entered: `resume` goes back there.
+RESUME_SLOT = "_resume"
 #: Set once the interpreter has been offered (the offer is made once per conversation).
 INTERPRETER_OFFERED_SLOT = "_interpreter_offered"
 #: Flows that are about choosing a language: no interpreter offer in the middle of them.
@@ -133,7 +135,8 @@ class Engine:
             return out
         if not match_key(text) and not button:
             return self.reask(session, "no_text", ctx)
-        if not button and danger(text) is not None:
+        mode = self._mode_menu(session)
+        if not button and mode is None and danger(text) is not None:
             # "nos están extorsionando", "pitit mwen malad": a person, now, whatever the question.
             session.slots[URGENT_SLOT] = text
             self._command(session, Command.HUMAN, out, ctx)
@@ -151,7 +154,8 @@ class Engine:
             current=session.slots.get(step.collect.slot),
         )
         result = answer_type.parse(text, button, actx)
-        if not isinstance(result, Accepted) and self.understand is not None and not button:
+        understand = self.understand is not None and not button and mode is None
+        if not isinstance(result, Accepted) and understand:
             understood = self._understood(step, text, actx)
             if isinstance(understood, Command):
                 self._command(session, understood, out, ctx)
@@ -249,7 +253,7 @@ class Engine:
             step = flow.steps[target]
             if step.collect is not None or step.action is not None:
                 break
-            if step.say:
+            if step.say or step.lines:
                 out.append(Reply(text=self._say(session, step, ctx)))
             target = step.next
         return out
@@ -346,6 +350,7 @@ class Engine:
         lang = session.lang
         if (
             lang is None
+            or self._mode_menu(session) is not None
             or INTERPRETER_FLOW not in self.flowset.flows
             or session.flow in _LANGUAGE_FLOWS
             or session.slots.get(INTERPRETER_OFFERED_SLOT)
@@ -361,10 +366,20 @@ class Engine:
         session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
         return True
 
+    def _mode_menu(self, session: Session) -> str | None:
+        """The menu flow of the mode the conversation is in (staff mode), or None."""
+        flow = self.flowset.flows.get(session.flow or "")
+        return flow.menu if flow is not None else None
+
     def _command(
         self, session: Session, command: Command, out: list[Reply], ctx: TurnContext
     ) -> None:
-        if command is Command.LANGUAGE and session.flow == WELCOME_FLOW:
+        mode = self._mode_menu(session)
+        if mode is not None and command not in (Command.LANGUAGE, Command.HELP):
+            # In a mode of its own, MENU, BACK (and the applicant's commands) are its menu.
+            session.failures = 0
+            self._go(session, f"{FLOW_PREFIX}{mode}", out, ctx)
+        elif command is Command.LANGUAGE and session.flow == WELCOME_FLOW:
             # Still at the first question: the menu, then on to the privacy notice as usual.
             self._go(session, f"{FLOW_PREFIX}{WELCOME_FLOW}", out, ctx)
         elif command is Command.LANGUAGE:
@@ -414,6 +429,14 @@ class Engine:
                     return
                 session.flow, session.step = MENU_FLOW, self.flowset.flows[MENU_FLOW].start
                 return
+            if target == RESUME:
+                # Back where the mode was entered; nowhere: the conversation starts anew.
+                resume = str(session.slots.pop(RESUME_SLOT, None) or "")
+                if resume:
+                    session.flow, _, session.step = resume.partition(":")
+                else:
+                    session.flow = session.step = None
+                return
             if target == RETURN:
                 back = session.slots.pop(RETURN_SLOT, None)
                 if back is None:
@@ -428,7 +451,7 @@ class Engine:
             flow, name = self.flowset.resolve(flow, target)
             session.flow, session.step = flow, name
             step = self.flowset.step(flow, name)
-            if step.say and step.collect is None:
+            if (step.say or step.lines) and step.collect is None:
                 out.append(Reply(text=self._say(session, step, ctx)))
             if step.collect is not None:
                 if self._offer_interpreter(session, step, ctx):
@@ -457,6 +480,10 @@ class Engine:
         text = self._say(session, step, ctx) if step.say else ""
         if options:
             text = (text + "\n" if text else "") + _numbered(options)
+        if step.footer:
+            text = (text + "\n" if text else "") + self._fill(
+                session, self._t(session, ctx, step.footer), ctx
+            )
         return [Reply(text=text, options=options)] if text else []
 
     def _options(self, step: Step, session: Session, ctx: TurnContext) -> tuple[Option, ...]:
@@ -475,9 +502,11 @@ class Engine:
         return ANSWER_TYPES[collect.type].options(octx)
 
     def _say(self, session: Session, step: Step, ctx: TurnContext) -> str:
-        assert step.say is not None
-        template = step.say if step.literal else self._t(session, ctx, step.say)
-        return self._fill(session, template, ctx)
+        template = "" if step.say is None else step.say if step.literal else self._t(
+            session, ctx, step.say
+        )
+        lines = [str(line) for line in session.slots.get(step.lines or "") or []]
+        return "\n".join([self._fill(session, template, ctx), *lines] if template else lines)
 
     def _fill(self, session: Session, template: str, ctx: TurnContext) -> str:
         if "{" not in template:
@@ -500,6 +529,21 @@ class Engine:
 
     def _t(self, session: Session, ctx: TurnContext, msgid: str) -> str:
         return self.catalogs.gettext(self._lang(session, ctx), msgid)
+
+    def enter(self, session: Session, flow: str, ctx: TurnContext) -> list[Reply]:
+        """Start a flow (staff mode's menu, when the staff word is written): remember where
+        the conversation was, for `resume`, unless it is in that mode already."""
+        if self._mode_menu(session) is None:
+            where = f"{session.flow}:{session.step}" if session.flow and session.step else ""
+            session.slots[RESUME_SLOT] = where
+        session.failures = 0
+        out: list[Reply] = []
+        self._go(session, f"{FLOW_PREFIX}{flow}", out, ctx)
+        return out
+
+    def resume(self, session: Session, ctx: TurnContext) -> None:
+        """Leave a mode without a word: back where it was entered (see `enter`)."""
+        self._go(session, RESUME, [], ctx)
 
     def say(self, session: Session, flow: str, step: str, ctx: TurnContext) -> str:
         """What a step of a flow says, with the session's values (staff mode answers what the

@@ -72,6 +72,12 @@ def as_number(value: Any, ctx: DisplayContext) -> str:
     return format_number(ctx.lang, int(value))
 
 
+def as_names(value: Any, ctx: DisplayContext) -> str:
+    """People (dicts with `full_name`) as "Ana, Luis"; nobody: "-"."""
+    names = [str(p.get("full_name", "")) for p in value or [] if isinstance(p, dict)]
+    return ", ".join(names) or "-"
+
+
 #: Kinds of values actions produce (`display.VALUE_KINDS` names them).
 SHOWN: dict[str, Shown] = {
     "text": as_text,
@@ -83,4 +89,5 @@ SHOWN: dict[str, Shown] = {
     "yes_no": as_yes_no,
     "timezone": as_timezone,
     "number": as_number,
+    "names": as_names,
 }

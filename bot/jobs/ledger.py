@@ -20,6 +20,8 @@ from typing import Literal, Protocol
 import redis.asyncio as aioredis
 from pydantic import BaseModel, Field
 
+from bot.store.client import redis_client
+
 #: "held": a notice that could not be sent (bot/held.py), waiting for the person's next
 #: message; "sent" (sid "in-reply") once it went with the reply to it.
 SendStateName = Literal["attempting", "sent", "failed", "suppressed", "held"]
@@ -62,6 +64,9 @@ class Ledger(Protocol):
     async def is_opted_out(self, contact: str) -> bool: ...
 
     async def set_opted_out(self, contact: str, opted_out: bool) -> None: ...
+
+    async def opted_out_count(self) -> int:
+        """How many contacts opted out of proactive messages (a gauge of the metrics)."""
 
     async def delivery(self, sid: str) -> Delivery | None: ...
 
@@ -143,6 +148,9 @@ class MemoryLedger:
 
     async def set_opted_out(self, contact: str, opted_out: bool) -> None:
         (self._opted_out.add if opted_out else self._opted_out.discard)(contact)
+
+    async def opted_out_count(self) -> int:
+        return len(self._opted_out)
 
     async def remember_delivery(self, sid: str, delivery: Delivery) -> None:
         self._deliveries[sid] = delivery.model_copy(deep=True)
@@ -237,14 +245,14 @@ class MemoryLedger:
         return None
 
 
+#: KEYS: the part's state, its lease (one slot: the lease's hash tag is the state's name).
 _BEGIN = """
 local state = redis.call('GET', KEYS[1])
-local opted_out = redis.call('SISMEMBER', KEYS[2], ARGV[1])
 local leased = 0
 if (not state) or string.find(state, '"attempting"', 1, true) then
-  if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[2]) then leased = 1 end
+  if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then leased = 1 end
 end
-return {state, opted_out, leased}
+return {state, leased}
 """
 
 #: GCRA on the server's clock, so every worker process shares one schedule per sender.
@@ -256,7 +264,6 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < t then tat = t end
 local ttl = math.ceil((tat + interval - t) * 1000) + 1000
 redis.call('SET', KEYS[1], string.format('%.6f', tat + interval), 'PX', ttl)
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return string.format('%.6f', tat - t)
 """
 
@@ -269,11 +276,17 @@ class RedisLedger:
         self._begin = client.register_script(_BEGIN)
 
     @classmethod
-    def from_url(cls, url: str, prefix: str, *, max_connections: int = 64) -> RedisLedger:
-        pool = aioredis.BlockingConnectionPool.from_url(
-            url, max_connections=max_connections, timeout=10.0
+    def from_url(
+        cls, url: str, prefix: str, *, max_connections: int = 64, cluster: bool = False
+    ) -> RedisLedger:
+        client = redis_client(
+            url,
+            cluster=cluster,
+            max_connections=max_connections,
+            command_timeout=None,
+            blocking_timeout=10.0,
         )
-        return cls(aioredis.Redis.from_pool(pool), prefix)
+        return cls(client, prefix)
 
     def _ms(self, ttl: timedelta = RECORD_TTL) -> int:
         return math.ceil(ttl.total_seconds() * 1000)
@@ -289,6 +302,9 @@ class RedisLedger:
     async def set_opted_out(self, contact: str, opted_out: bool) -> None:
         name = f"{self._p}:optout"
         await (self._redis.sadd(name, contact) if opted_out else self._redis.srem(name, contact))
+
+    async def opted_out_count(self) -> int:
+        return int(await self._redis.scard(f"{self._p}:optout"))
 
 
     async def delivery(self, sid: str) -> Delivery | None:
@@ -374,17 +390,23 @@ class RedisLedger:
     async def begin_part(
         self, part_id: str, contact: str, lease: timedelta
     ) -> tuple[SendState | None, bool, bool]:
-        keys = [f"{self._p}:send:{part_id}", f"{self._p}:optout", self._lease(part_id)]
-        raw, opted_out, leased = await self._begin(keys=keys, args=[contact, self._ms(lease)])
+        # Two commands at once (the opt-out set is on another slot of a cluster): one round
+        # trip's time.
+        (raw, leased), opted_out = await asyncio.gather(
+            self._begin(keys=[self._state(part_id), self._lease(part_id)], args=[self._ms(lease)]),
+            self._redis.sismember(f"{self._p}:optout", contact),
+        )
         state = None if raw is None else SendState.model_validate_json(raw)
         return state, bool(opted_out), bool(leased)
 
     async def reserve_attempt(
         self, sender: str, interval: float, part_id: str, state: SendState
     ) -> float:
-        wait = await self._reserve(
-            keys=[f"{self._p}:rate:{sender}", f"{self._p}:send:{part_id}"],
-            args=[f"{interval:.6f}", state.model_dump_json(), self._ms()],
+        # The sender's schedule and the part's state are on two slots of a cluster: two
+        # commands at once. The part is "attempting" before any send (the slot comes after).
+        wait, _ = await asyncio.gather(
+            self._reserve(keys=[f"{self._p}:rate:{sender}"], args=[f"{interval:.6f}"]),
+            self._redis.set(self._state(part_id), state.model_dump_json(), px=self._ms()),
         )
         return float(wait)
 
@@ -401,8 +423,12 @@ class RedisLedger:
         pipe.delete(self._lease(part_id))
         await pipe.execute()
 
-    def _lease(self, name: str) -> str:
-        return f"{self._p}:seen:lease:{name}"
+    def _lease(self, part_id: str) -> str:
+        """On the slot of the part's state (`_BEGIN` uses both): its name is the hash tag."""
+        return f"{{{self._state(part_id)}}}:lease"
+
+    def _state(self, part_id: str) -> str:
+        return f"{self._p}:send:{part_id}"
 
     async def close(self) -> None:
         await self._redis.aclose()

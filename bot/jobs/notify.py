@@ -46,7 +46,7 @@ from bot.jobs.sending import seal_parcel
 from bot.messages import ChannelKind, Reply
 from bot.ports import local_moment
 from bot.settings import Settings
-from bot.staff.chat import HOUSEHOLD_REF_PREFIX, adopt
+from bot.staff.adopt import HOUSEHOLD_REF_PREFIX, adopt
 from bot.staff.repository import HouseholdView, ResultTarget
 from bot.store.base import StoreError
 from bot.store.codec import SessionCodec

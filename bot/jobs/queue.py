@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
@@ -33,8 +34,12 @@ from taskiq_redis import RedisStreamBroker
 from bot.backoff import Outage
 from bot.jobs.models import NotifyJob, SendJob
 from bot.settings import Settings
+from bot.store.client import redis_client
 
 log = logging.getLogger(__name__)
+
+#: How long one read of the job streams waits for a job.
+XREAD_BLOCK_SECONDS = 1.0
 
 NOTIFY_TASK = "frontdoor.notify"
 SEND_TASK = "frontdoor.send"
@@ -48,9 +53,30 @@ class ReclaimingStreamBroker(RedisStreamBroker):
     for all kicks and acks (taskiq-redis builds a client per call, a visible cost at
     hundreds of jobs per second)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._redis: Redis = Redis(connection_pool=self.connection_pool)
+    def __init__(self, url: str, *args: Any, cluster: bool = False, **kwargs: Any) -> None:
+        super().__init__(url, *args, **kwargs)
+        self._redis: Redis
+        if cluster:
+            # Both streams carry one hash tag (`notify_stream`): one XREADGROUP reads both.
+            self._redis = redis_client(
+                url,
+                cluster=True,
+                max_connections=self.connection_pool.max_connections,
+                command_timeout=max(5.0, 3 * self.block / 1000),
+            )
+        else:
+            self._redis = Redis(connection_pool=self.connection_pool)
+
+    async def _declare_consumer_group(self) -> None:
+        """Create the group of each stream at "0" (an existing group is kept as it is)."""
+        for stream in self.streams:
+            try:
+                await self._redis.xgroup_create(
+                    stream, self.consumer_group_name, id=self.consumer_id, mkstream=self.mkstream
+                )
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
 
     @property
     def streams(self) -> list[str]:
@@ -156,17 +182,38 @@ class ReclaimingStreamBroker(RedisStreamBroker):
         """Jobs not yet acknowledged, in every stream."""
         return sum([int(await self._redis.xlen(stream)) for stream in self.streams])
 
+    async def lag_seconds(self) -> float:
+        """Age of the oldest job not yet done, in every stream (0: none). A job leaves its
+        stream when it is acknowledged, so the first entry is the oldest unfinished one; its
+        id is the time it was added (ms)."""
+        oldest: float | None = None
+        for stream in self.streams:
+            first: Any = await self._redis.xrange(stream, count=1)
+            if first:
+                ident = first[0][0]
+                text = ident.decode() if isinstance(ident, bytes) else str(ident)
+                added = int(text.split("-")[0])
+                oldest = added if oldest is None else min(oldest, added)
+        return 0.0 if oldest is None else max(0.0, time.time() - oldest / 1000)
+
     async def shutdown(self) -> None:
         await self._redis.aclose()
         await super().shutdown()
 
 
+def _streams_prefix(settings: Settings) -> str:
+    """On a cluster the streams share a hash tag (one slot), so one read serves both."""
+    if settings.redis_cluster:
+        return f"{{{settings.redis_key_prefix}:jobs}}"
+    return f"{settings.redis_key_prefix}:jobs"
+
+
 def notify_stream(settings: Settings) -> str:
-    return f"{settings.redis_key_prefix}:jobs:notify"
+    return f"{_streams_prefix(settings)}:notify"
 
 
 def send_stream(settings: Settings) -> str:
-    return f"{settings.redis_key_prefix}:jobs:send"
+    return f"{_streams_prefix(settings)}:send"
 
 
 def make_broker(settings: Settings) -> AsyncBroker:
@@ -179,10 +226,16 @@ def make_broker(settings: Settings) -> AsyncBroker:
         consumer_group_name="frontdoor",
         consumer_id="0",
         idle_timeout=int(settings.worker_reclaim_after_seconds * 1000),
-        xread_block=1000,
+        xread_block=int(XREAD_BLOCK_SECONDS * 1000),
         xread_count=100,
         unacknowledged_batch_size=100,
         max_connection_pool_size=max(16, settings.worker_concurrency // 4),
+        # No read waits for ever: a blocking read answers within `xread_block`, so a socket
+        # silent for 5 s longer is dead (an outage the listener reports and retries). Without
+        # it a read on a connection that never answers hung the worker, and its shutdown.
+        socket_timeout=XREAD_BLOCK_SECONDS + 5.0,
+        socket_connect_timeout=2.0,
+        cluster=settings.redis_cluster,
     )
 
 

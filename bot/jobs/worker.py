@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 from taskiq.api import run_receiver_task
 
+from bot import metrics
 from bot.backoff import Outage
 from bot.booking.events import EVENTS_STREAM, BookingEvent
 from bot.channels.base import Problem, StatusUpdate
@@ -129,22 +130,32 @@ class Worker:
         self.notify = NotifyHandler(conv, self.outbound.codec, self.outbound.ledger, self.send)
 
         async def run_notify(payload: dict[str, Any]) -> None:
-            await self.notify(NotifyJob.model_validate(payload))
+            with metrics.timed("notify_job"):
+                await self.notify(NotifyJob.model_validate(payload))
 
         async def run_send(payload: dict[str, Any]) -> None:
-            await self.send(SendJob.model_validate(payload))
+            with metrics.timed("send_job"):
+                await self.send(SendJob.model_validate(payload))
 
         self.outbound.queue.handle(run_notify, run_send)
 
     async def feed_events_once(self) -> int:
-        """Queue a notification for each booking event stored since the last pass."""
+        """Queue a notification for each booking event stored since the last pass (each
+        shard of the log on its own, with a cursor of its own)."""
+        queued = 0
+        for stream in self.conversations.store.log_shards(EVENTS_STREAM):
+            cursor = EVENTS_CURSOR if stream == EVENTS_STREAM else f"{EVENTS_CURSOR}:{stream}"
+            queued += await self._feed_stream(stream, cursor)
+        return queued
+
+    async def _feed_stream(self, stream: str, cursor: str) -> int:
         ledger = self.outbound.ledger
         store = self.conversations.store
         queued = 0
         while True:
             # Records before the log's first were trimmed after this feed had queued them.
-            start = max(await ledger.cursor(EVENTS_CURSOR), await store.log_first(EVENTS_STREAM))
-            records = await store.log_read(EVENTS_STREAM, start, FEED_BATCH)
+            start = max(await ledger.cursor(cursor), await store.log_first(stream))
+            records = await store.log_read(stream, start, FEED_BATCH)
             if not records:
                 return queued
             for raw in records:
@@ -159,10 +170,10 @@ class Worker:
                 if job is not None:
                     await self.outbound.queue.notify(job)
                     queued += 1
-            await ledger.set_cursor(EVENTS_CURSOR, start + len(records))
+            await ledger.set_cursor(cursor, start + len(records))
             # Every job is on the queue (which carries what it needs): the log's only consumer
             # has acknowledged these records, so they are dropped rather than kept for ever.
-            await store.log_trim(EVENTS_STREAM, start + len(records))
+            await store.log_trim(stream, start + len(records))
 
     async def daily_reminders_once(self) -> int:
         """After the daily time, once a day: one reminder job per contact who asked for it."""
@@ -219,7 +230,9 @@ async def open_outbound(settings: Settings) -> AsyncIterator[Outbound]:
     if settings.redis_url is None:
         ledger = MemoryLedger()
     else:
-        ledger = RedisLedger.from_url(settings.redis_url, settings.redis_key_prefix)
+        ledger = RedisLedger.from_url(
+            settings.redis_url, settings.redis_key_prefix, cluster=settings.redis_cluster
+        )
     queue = JobQueue(make_broker(settings))
     await queue.start()
     outbound = Outbound(settings, queue, ledger, codec)

@@ -18,35 +18,38 @@ no passwords to leak or reset. Security, each in one place:
 from __future__ import annotations
 
 import csv
-import hmac
 import importlib
 import io
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from bot.contacts import InvalidSender, normalize_phone
 from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext
 from bot.engine.models import Collect
 from bot.i18n import country_name, format_day
-from bot.languages import BY_CODE, LANGUAGES, REQUIRED_LANGUAGES
+from bot.languages import BY_CODE, LANGUAGES
 from bot.messages import ChannelKind
 from bot.outbound import OutboundMessage
 from bot.staff import signin_limits
-from bot.staff.chat import describe_status
-from bot.staff.repository import PersonView, WebSessionView
-from bot.staff.service import StaffService
+from bot.staff.portal_page import (
+    PORTAL_LANGUAGES,
+    PRE_CSRF_COOKIE,
+    SESSION_COOKIE,
+    Page,
+    page_lang,
+    render,
+    set_cookie,
+    staff_service,
+)
+from bot.staff.portal_session import CheckedForm, SignedIn, SigninForm, to_signin
+from bot.staff.repository import PersonView
+from bot.staff.status import describe_status
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-SESSION_COOKIE = "fd_staff"
-PRE_CSRF_COOKIE = "fd_csrf"
-PORTAL_LANGUAGES = tuple(code for code in ("es", "en", "ht", "pt") if code in REQUIRED_LANGUAGES)
 MEMBER_ROWS = 3
 
 Translate = Callable[[str, str, str], Awaitable[str | None]]
@@ -63,465 +66,338 @@ def machine_translator() -> Translate | None:
     return translate
 
 
-def _staff(request: Request) -> StaffService:
-    service: StaffService | None = request.app.state.services.staff
-    assert service is not None
-    return service
+_staff = staff_service
+_lang = page_lang
+_Page = Page
+_render = render
+_set_cookie = set_cookie
 
 
-def _lang(request: Request, fallback: str = "es") -> str:
-    wanted = request.query_params.get("lang") or request.cookies.get("fd_lang") or fallback
-    return wanted if wanted in PORTAL_LANGUAGES else fallback
-
-
-class _Page:
-    """What every template gets: the texts in the page's language, the CSRF token."""
-
-    def __init__(self, service: StaffService, lang: str, csrf: str, web: WebSessionView | None):
-        self.service, self.lang, self.csrf, self.web = service, lang, csrf, web
-
-    def t(self, key: str, **values: Any) -> str:
-        return self.service.portal_texts(self.lang, key, **values)
-
-    def st(self, key: str, **values: Any) -> str:
-        return self.service.texts(self.lang, key, **values)
-
-    def gettext(self, msgid: str) -> str:
-        """A flow's message (relationship labels...) in the page's language."""
-        return self.service.texts.catalogs.gettext(self.lang, msgid)
-
-
-def _render(
-    request: Request, page: _Page, template: str, status_code: int = 200, **context: Any
-) -> HTMLResponse:
-    languages = [(code, BY_CODE[code].own_name) for code in PORTAL_LANGUAGES]
-    return TEMPLATES.TemplateResponse(
-        request,
-        template,
-        {"p": page, "languages": languages, **context},
-        status_code=status_code,
-    )
+router = APIRouter(prefix="/staff", include_in_schema=False)
 
 
 def make_router() -> APIRouter:
-    router = APIRouter(prefix="/staff", include_in_schema=False)
-
-    async def signed_in(request: Request) -> WebSessionView | None:
-        token = request.cookies.get(SESSION_COOKIE)
-        if not token:
-            return None
-        service = _staff(request)
-        token_hash = service.cipher.code_digest("web-session", token)
-        return await service.db(service.repo.web_session, token_hash, service.clock())
-
-    def to_signin(request: Request, expired: bool = False) -> RedirectResponse:
-        url = "/staff/signin" + ("?expired=1" if expired else "")
-        return RedirectResponse(url, status_code=303)
-
-    async def form_or_refuse(
-        request: Request, web: WebSessionView | None
-    ) -> tuple[dict[str, Any], HTMLResponse | None]:
-        """The posted form, or the refusal page when its CSRF token is not the session's (or,
-        before sign-in, the double-submit cookie's)."""
-        form = dict((await request.form()).multi_items())
-        expected = web.csrf_token if web is not None else request.cookies.get(PRE_CSRF_COOKIE, "")
-        sent = str(form.get("csrf", ""))
-        if not expected or not hmac.compare_digest(expected, sent):
-            service = _staff(request)
-            lang = web.lang if web else _lang(request)
-            await service.audit("csrf_refused", web.staff if web else None, detail=request.url.path)
-            page = _Page(service, lang, "", web)
-            return form, _render(request, page, "message.html", 403, message=page.t("form_expired"))
-        return form, None
-
-    # ---- sign-in -------------------------------------------------------------------------
-
-    @router.get("/signin", response_class=HTMLResponse)
-    async def signin_page(request: Request) -> Response:
-        service = _staff(request)
-        csrf = request.cookies.get(PRE_CSRF_COOKIE) or secrets.token_urlsafe(24)
-        lang = _lang(request)
-        page = _Page(service, lang, csrf, None)
-        notice = page.t("session_expired") if request.query_params.get("expired") else None
-        response = _render(request, page, "signin.html", notice=notice)
-        _set_cookie(response, service, PRE_CSRF_COOKIE, csrf, 3600)
-        _set_cookie(response, service, "fd_lang", lang, 3600 * 24 * 365)
-        return response
-
-    @router.post("/signin", response_class=HTMLResponse)
-    async def signin_send(request: Request) -> Response:
-        service = _staff(request)
-        form, refused = await form_or_refuse(request, None)
-        if refused is not None:
-            return refused
-        lang = _lang(request)
-        csrf = request.cookies.get(PRE_CSRF_COOKIE, "")
-        page = _Page(service, lang, csrf, None)
-        try:
-            phone = normalize_phone(str(form.get("phone", "")))
-        except InvalidSender:
-            return _render(request, page, "signin.html", error=page.t("signin_wrong"))
-        staff = await service.db(service.repo.staff_by_digest, service.digest(phone))
-        minutes = service.settings.signin_code_minutes
-        now = service.clock()
-        hour_ago = now - timedelta(hours=1)
-        client = signin_limits.client_hash(service.cipher, request)
-        from_client = await service.db(service.repo.codes_from_client, client, hour_ago)
-        if from_client >= service.settings.signin_codes_per_address:
-            await service.audit("signin_code_refused_address", staff)
-            return _render(request, page, "signin.html", error=page.t("signin_too_many"))
-        challenge = signin_limits.new_challenge()
-        if staff is not None:
-            secret = service.settings.secret_key.get_secret_value()
-            device = signin_limits.device_hash(service.cipher, secret, request, staff.id)
-            # A known device has a budget of its own: strangers cannot use it up.
-            recent = await service.db(service.repo.codes_since, staff.id, hour_ago, device)
-            if recent >= service.settings.signin_codes_per_hour:
-                await service.audit("signin_code_refused_rate", staff)
-                return _render(request, page, "signin.html", error=page.t("signin_too_many"))
-            code = f"{secrets.randbelow(10**6):06d}"
-            await service.db(
-                service.repo.add_signin_code,
-                staff.id,
-                service.cipher.code_digest("signin", code),
-                now,
-                now + timedelta(minutes=minutes),
-                challenge_hash=service.cipher.code_digest("signin-challenge", challenge),
-                client_hash=client,
-                device_hash=device,
-            )
-            body = service.texts(staff.lang, "signin_code", code=code, minutes=minutes)
-            await service.sender.send(
-                OutboundMessage(staff.contact_digest, staff.phone, ChannelKind(staff.channel), body)
-            )
-            await service.audit("signin_code_sent", staff)
-        # The same answer whether or not the number is linked: no way to probe for staff.
-        response = _render(
-            request, page, "code.html", phone=phone, notice=page.t("signin_sent", minutes=minutes)
-        )
-        _set_cookie(response, service, signin_limits.CHALLENGE_COOKIE, challenge, minutes * 60)
-        return response
-
-    @router.post("/signin/code", response_class=HTMLResponse)
-    async def signin_code(request: Request) -> Response:
-        service = _staff(request)
-        form, refused = await form_or_refuse(request, None)
-        if refused is not None:
-            return refused
-        lang = _lang(request)
-        page = _Page(service, lang, request.cookies.get(PRE_CSRF_COOKIE, ""), None)
-        phone = str(form.get("phone", ""))
-        try:
-            staff = await service.db(
-                service.repo.staff_by_digest, service.digest(normalize_phone(phone))
-            )
-        except InvalidSender:
-            staff = None
-        verdict = "wrong"
-        challenge = signin_limits.challenge_hash(service.cipher, request)
-        if staff is not None and challenge is None:
-            verdict = "expired"  # this browser asked for no code (or its cookie expired)
-        elif staff is not None and challenge is not None:
-            verdict = await service.db(
-                service.repo.check_signin_code,
-                staff.id,
-                service.cipher.code_digest("signin", str(form.get("code", ""))),
-                service.clock(),
-                service.settings.signin_max_attempts,
-                challenge,
-            )
-        if staff is None or verdict != "ok":
-            await service.audit(f"signin_{verdict}", staff)
-            return _render(
-                request, page, "code.html", phone=phone, error=page.t(f"signin_{verdict}")
-            )
-        token = secrets.token_urlsafe(32)
-        now = service.clock()
-        hours = service.settings.portal_session_hours
-        await service.db(
-            service.repo.add_web_session,
-            service.cipher.code_digest("web-session", token),
-            staff.id,
-            secrets.token_urlsafe(24),
-            lang,
-            now,
-            now + timedelta(hours=hours),
-        )
-        await service.audit("signin", staff)
-        response = RedirectResponse("/staff/", status_code=303)
-        _set_cookie(response, service, SESSION_COOKIE, token, hours * 3600)
-        response.delete_cookie(signin_limits.CHALLENGE_COOKIE, path="/staff")
-        secret = service.settings.secret_key.get_secret_value()
-        if signin_limits.device_hash(service.cipher, secret, request, staff.id) is None:
-            _set_cookie(
-                response,
-                service,
-                signin_limits.DEVICE_COOKIE,
-                signin_limits.new_device_cookie(secret, staff.id),
-                signin_limits.DEVICE_DAYS * 86400,
-            )
-        return response
-
-    @router.post("/signout")
-    async def signout(request: Request) -> Response:
-        web = await signed_in(request)
-        if web is None:
-            return to_signin(request)
-        _, refused = await form_or_refuse(request, web)
-        if refused is not None:
-            return refused
-        service = _staff(request)
-        token = request.cookies.get(SESSION_COOKIE, "")
-        await service.db(
-            service.repo.delete_web_session, service.cipher.code_digest("web-session", token)
-        )
-        await service.audit("signout", web.staff)
-        response = to_signin(request)
-        response.delete_cookie(SESSION_COOKIE, path="/staff")
-        return response
-
-    @router.post("/lang")
-    async def set_language(request: Request) -> Response:
-        web = await signed_in(request)
-        if web is None:
-            return to_signin(request)
-        form, refused = await form_or_refuse(request, web)
-        if refused is not None:
-            return refused
-        lang = str(form.get("lang", ""))
-        service = _staff(request)
-        if lang in PORTAL_LANGUAGES:
-            token = request.cookies.get(SESSION_COOKIE, "")
-            await service.db(
-                service.repo.set_web_lang, service.cipher.code_digest("web-session", token), lang
-            )
-        target = str(form.get("next") or "")
-        if not target.startswith("/staff/") or "//" in target or "\\" in target:
-            target = "/staff/"  # never a redirect off the portal
-        return RedirectResponse(target, status_code=303)
-
-    # ---- households and requests ---------------------------------------------------------
-
-    @router.get("/", response_class=HTMLResponse)
-    async def households(request: Request) -> Response:
-        web = await signed_in(request)
-        if web is None:
-            return to_signin(request, expired=SESSION_COOKIE in request.cookies)
-        service = _staff(request)
-        page = _Page(service, web.lang, web.csrf_token, web)
-        rows = await service.households(web.staff)
-        requested = await service.requests_today(web.staff)
-        await service.audit("households_viewed", web.staff, detail=f"{len(rows)} households")
-        return _render(
-            request,
-            page,
-            "households.html",
-            households=rows,
-            requested=requested,
-            born=lambda iso: format_day(web.lang, date.fromisoformat(iso)),
-            country=lambda code: country_name(code, web.lang),
-            port=await _port_names(request),
-            relationships=_relationships(request),
-        )
-
-    @router.post("/requests", response_class=HTMLResponse)
-    async def make_requests(request: Request) -> Response:
-        web = await signed_in(request)
-        if web is None:
-            return to_signin(request, expired=True)
-        _, refused = await form_or_refuse(request, web)
-        if refused is not None:
-            return refused
-        service = _staff(request)
-        ids = [str(v) for k, v in (await request.form()).multi_items() if k == "household"]
-        results = await service.request_today(web.staff, ids)
-        page = _Page(service, web.lang, web.csrf_token, web)
-        return _render(request, page, "requests.html", results=results, rows=None)
-
-    @router.get("/requests", response_class=HTMLResponse)
-    async def todays_requests(request: Request) -> Response:
-        web = await signed_in(request)
-        if web is None:
-            return to_signin(request, expired=True)
-        service = _staff(request)
-        page = _Page(service, web.lang, web.csrf_token, web)
-        requested = await service.requests_today(web.staff)
-        rows = [h for h in await service.households(web.staff) if h.id in requested]
-        return _render(request, page, "requests.html", results=None, rows=rows)
-
-    @router.get("/appointments", response_class=HTMLResponse)
-    async def appointments(request: Request) -> Response:
-        web = await signed_in(request)
-        if web is None:
-            return to_signin(request, expired=True)
-        service = _staff(request)
-        page = _Page(service, web.lang, web.csrf_token, web)
-        ports = await _port_names(request)
-        rows = [
-            (
-                row.household,
-                describe_status(service.texts, web.lang, row.status, ports),
-                row.appointment,
-            )
-            for row in await service.statuses(web.staff)
-        ]
-        return _render(request, page, "appointments.html", rows=rows)
-
-    @router.post("/appointments/{household_id}/{what}", response_class=HTMLResponse)
-    async def appointment_action(request: Request, household_id: str, what: str) -> Response:
-        """Confirm a family's appointment, or give it up, on their behalf."""
-        web = await signed_in(request)
-        if web is None:
-            return to_signin(request, expired=True)
-        _, refused = await form_or_refuse(request, web)
-        if refused is not None:
-            return refused
-        service = _staff(request)
-        page = _Page(service, web.lang, web.csrf_token, web)
-        if what == "confirm":
-            outcome = await service.confirm_for(web.staff, household_id)
-        elif what == "give_up":
-            outcome = await service.give_up_for(web.staff, household_id)
-        else:
-            return _render(request, page, "message.html", 404, message=page.t("nothing_yet"))
-        household = await service.db(service.repo.household, web.staff.shelter_id, household_id)
-        if outcome == "ok" and household is not None:
-            message = page.t(f"{what}_done", name=household.primary.full_name)
-        else:
-            message = page.st(f"{what}_{outcome}")
-        return _render(request, page, "message.html", message=message, back="/staff/appointments")
-
-    @router.get("/households/new", response_class=HTMLResponse)
-    async def new_household(request: Request) -> Response:
-        web = await signed_in(request)
-        if web is None:
-            return to_signin(request, expired=True)
-        service = _staff(request)
-        page = _Page(service, web.lang, web.csrf_token, web)
-        return _render(request, page, "new.html", **await _form_context(request, {}))
-
-    @router.post("/households/new", response_class=HTMLResponse)
-    async def register_household(request: Request) -> Response:
-        web = await signed_in(request)
-        if web is None:
-            return to_signin(request, expired=True)
-        form, refused = await form_or_refuse(request, web)
-        if refused is not None:
-            return refused
-        service = _staff(request)
-        page = _Page(service, web.lang, web.csrf_token, web)
-        parsed = _parse_household(
-            form,
-            web.lang,
-            service.clock().date(),
-            await _port_names(request),
-            set(_relationships(request)),
-        )
-        if parsed is None:
-            return _render(
-                request,
-                page,
-                "new.html",
-                422,
-                error=page.t("invalid_form"),
-                **await _form_context(request, form),
-            )
-        primary, members, port, lang, phone = parsed
-        household, outcome = await service.register_household(
-            web.staff,
-            primary=primary,
-            members=members,
-            port=port,
-            lang=lang,
-            applicant_phone=phone,
-            consented=form.get("consent") == "yes",
-        )
-        if household is None:
-            return _render(
-                request,
-                page,
-                "new.html",
-                422,
-                error=page.st(f"register_{outcome}"),
-                **await _form_context(request, form),
-            )
-        notice = page.t(
-            "registered",
-            name=household.primary.full_name,
-            registration_id=household.registration_id or "",
-        )
-        return _render(request, page, "message.html", message=notice, back="/staff/")
-
-    @router.get("/export.csv")
-    async def export_roster(request: Request) -> Response:
-        web = await signed_in(request)
-        if web is None:
-            return to_signin(request, expired=True)
-        service = _staff(request)
-        rows = await service.households(web.staff)
-        requested = await service.requests_today(web.staff)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "household",
-                "registration",
-                "role",
-                "full_name",
-                "birth_date",
-                "nationality",
-                "relationship",
-                "port",
-                "language",
-                "applicant_phone",
-                "consent_at",
-                "requested_today",
-            ]
-        )
-        for h in rows:
-            for role, person in [("primary", h.primary), *(("member", m) for m in h.members)]:
-                writer.writerow(
-                    [
-                        h.id,
-                        h.registration_id or "",
-                        role,
-                        _csv_safe(person.full_name),
-                        person.birth_date,
-                        person.nationality,
-                        person.relationship or "",
-                        h.port,
-                        h.lang,
-                        h.applicant_phone or "",
-                        h.consent_at.isoformat(),
-                        "yes" if h.id in requested else "no",
-                    ]
-                )
-        await service.audit("roster_exported", web.staff, detail=f"{len(rows)} households")
-        safe = "".join(ch if ch.isalnum() else "-" for ch in web.staff.shelter_name).strip("-")
-        return Response(
-            out.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="roster-{safe or "shelter"}.csv"'
-            },
-        )
-
-    # The handoff inbox (conversations, reply, assign, close): bot/staff/portal_inbox.py.
-
     return router
 
 
-def _set_cookie(
-    response: Response, service: StaffService, name: str, value: str, max_age: int
-) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        path="/staff",
-        httponly=True,
-        samesite="lax",
-        secure=service.settings.portal_secure_cookies,
+# ---- sign-in -------------------------------------------------------------------------
+
+
+@router.get("/signin", response_class=HTMLResponse)
+async def signin_page(request: Request) -> Response:
+    service = _staff(request)
+    csrf = request.cookies.get(PRE_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    lang = _lang(request)
+    page = _Page(service, lang, csrf, None)
+    notice = page.t("session_expired") if request.query_params.get("expired") else None
+    response = _render(request, page, "signin.html", notice=notice)
+    _set_cookie(response, service, PRE_CSRF_COOKIE, csrf, 3600)
+    _set_cookie(response, service, "fd_lang", lang, 3600 * 24 * 365)
+    return response
+
+
+@router.post("/signin", response_class=HTMLResponse)
+async def signin_send(request: Request, form: SigninForm) -> Response:
+    service = _staff(request)
+    lang = _lang(request)
+    csrf = request.cookies.get(PRE_CSRF_COOKIE, "")
+    page = _Page(service, lang, csrf, None)
+    try:
+        phone = normalize_phone(str(form.get("phone", "")))
+    except InvalidSender:
+        return _render(request, page, "signin.html", error=page.t("signin_wrong"))
+    staff = await service.db(service.repo.staff_by_digest, service.digest(phone))
+    minutes = service.settings.signin_code_minutes
+    now = service.clock()
+    hour_ago = now - timedelta(hours=1)
+    client = signin_limits.client_hash(service.cipher, request)
+    from_client = await service.db(service.repo.codes_from_client, client, hour_ago)
+    if from_client >= service.settings.signin_codes_per_address:
+        await service.audit("signin_code_refused_address", staff)
+        return _render(request, page, "signin.html", error=page.t("signin_too_many"))
+    challenge = signin_limits.new_challenge()
+    if staff is not None:
+        secret = service.settings.secret_key.get_secret_value()
+        device = signin_limits.device_hash(service.cipher, secret, request, staff.id)
+        # A known device has a budget of its own: strangers cannot use it up.
+        recent = await service.db(service.repo.codes_since, staff.id, hour_ago, device)
+        if recent >= service.settings.signin_codes_per_hour:
+            await service.audit("signin_code_refused_rate", staff)
+            return _render(request, page, "signin.html", error=page.t("signin_too_many"))
+        code = f"{secrets.randbelow(10**6):06d}"
+        await service.db(
+            service.repo.add_signin_code,
+            staff.id,
+            service.cipher.code_digest("signin", code),
+            now,
+            now + timedelta(minutes=minutes),
+            challenge_hash=service.cipher.code_digest("signin-challenge", challenge),
+            client_hash=client,
+            device_hash=device,
+        )
+        body = service.texts(staff.lang, "signin_code", code=code, minutes=minutes)
+        channel = ChannelKind(staff.channel)
+        await service.send(
+            OutboundMessage(staff.contact_digest, staff.phone, channel, body), staff.lang
+        )
+        await service.audit("signin_code_sent", staff)
+    # The same answer whether or not the number is linked: no way to probe for staff.
+    response = _render(
+        request, page, "code.html", phone=phone, notice=page.t("signin_sent", minutes=minutes)
+    )
+    _set_cookie(response, service, signin_limits.CHALLENGE_COOKIE, challenge, minutes * 60)
+    return response
+
+
+@router.post("/signin/code", response_class=HTMLResponse)
+async def signin_code(request: Request, form: SigninForm) -> Response:
+    service = _staff(request)
+    lang = _lang(request)
+    page = _Page(service, lang, request.cookies.get(PRE_CSRF_COOKIE, ""), None)
+    phone = str(form.get("phone", ""))
+    try:
+        staff = await service.db(
+            service.repo.staff_by_digest, service.digest(normalize_phone(phone))
+        )
+    except InvalidSender:
+        staff = None
+    verdict = "wrong"
+    challenge = signin_limits.challenge_hash(service.cipher, request)
+    if staff is not None and challenge is None:
+        verdict = "expired"  # this browser asked for no code (or its cookie expired)
+    elif staff is not None and challenge is not None:
+        verdict = await service.db(
+            service.repo.check_signin_code,
+            staff.id,
+            service.cipher.code_digest("signin", str(form.get("code", ""))),
+            service.clock(),
+            service.settings.signin_max_attempts,
+            challenge,
+        )
+    if staff is None or verdict != "ok":
+        await service.audit(f"signin_{verdict}", staff)
+        return _render(request, page, "code.html", phone=phone, error=page.t(f"signin_{verdict}"))
+    token = secrets.token_urlsafe(32)
+    now = service.clock()
+    hours = service.settings.portal_session_hours
+    await service.db(
+        service.repo.add_web_session,
+        service.cipher.code_digest("web-session", token),
+        staff.id,
+        secrets.token_urlsafe(24),
+        lang,
+        now,
+        now + timedelta(hours=hours),
+    )
+    await service.audit("signin", staff)
+    response = RedirectResponse("/staff/", status_code=303)
+    _set_cookie(response, service, SESSION_COOKIE, token, hours * 3600)
+    response.delete_cookie(signin_limits.CHALLENGE_COOKIE, path="/staff")
+    secret = service.settings.secret_key.get_secret_value()
+    if signin_limits.device_hash(service.cipher, secret, request, staff.id) is None:
+        _set_cookie(
+            response,
+            service,
+            signin_limits.DEVICE_COOKIE,
+            signin_limits.new_device_cookie(secret, staff.id),
+            signin_limits.DEVICE_DAYS * 86400,
+        )
+    return response
+
+
+@router.post("/signout")
+async def signout(request: Request, who: SignedIn, _: CheckedForm) -> Response:
+    web, service = who.web, who.service
+    token = request.cookies.get(SESSION_COOKIE, "")
+    await service.db(
+        service.repo.delete_web_session, service.cipher.code_digest("web-session", token)
+    )
+    await service.audit("signout", web.staff)
+    response = to_signin(expired=False)
+    response.delete_cookie(SESSION_COOKIE, path="/staff")
+    return response
+
+
+@router.post("/lang")
+async def set_language(request: Request, who: SignedIn, form: CheckedForm) -> Response:
+    lang = str(form.get("lang", ""))
+    service = _staff(request)
+    if lang in PORTAL_LANGUAGES:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        await service.db(
+            service.repo.set_web_lang, service.cipher.code_digest("web-session", token), lang
+        )
+    target = str(form.get("next") or "")
+    if not target.startswith("/staff/") or "//" in target or "\\" in target:
+        target = "/staff/"  # never a redirect off the portal
+    return RedirectResponse(target, status_code=303)
+
+
+# ---- households and requests ---------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+async def households(request: Request, who: SignedIn) -> Response:
+    web, service = who.web, who.service
+    rows = await service.households(web.staff)
+    requested = await service.requests_today(web.staff)
+    await service.audit("households_viewed", web.staff, detail=f"{len(rows)} households")
+    return who.render(
+        "households.html",
+        households=rows,
+        requested=requested,
+        born=lambda iso: format_day(web.lang, date.fromisoformat(iso)),
+        country=lambda code: country_name(code, web.lang),
+        port=await _port_names(request),
+        relationships=_relationships(request),
+    )
+
+
+@router.post("/requests", response_class=HTMLResponse)
+async def make_requests(request: Request, who: SignedIn, _: CheckedForm) -> Response:
+    web, service = who.web, who.service
+    ids = [str(v) for k, v in (await request.form()).multi_items() if k == "household"]
+    results = await service.request_today(web.staff, ids)
+    return who.render("requests.html", results=results, rows=None)
+
+
+@router.get("/requests", response_class=HTMLResponse)
+async def todays_requests(request: Request, who: SignedIn) -> Response:
+    web, service = who.web, who.service
+    requested = await service.requests_today(web.staff)
+    rows = [h for h in await service.households(web.staff) if h.id in requested]
+    return who.render("requests.html", results=None, rows=rows)
+
+
+@router.get("/appointments", response_class=HTMLResponse)
+async def appointments(request: Request, who: SignedIn) -> Response:
+    web, service = who.web, who.service
+    ports = await _port_names(request)
+    rows = [
+        (
+            row.household,
+            describe_status(service.texts, web.lang, row.status, ports),
+            row.appointment,
+        )
+        for row in await service.statuses(web.staff)
+    ]
+    return who.render("appointments.html", rows=rows)
+
+
+@router.post("/appointments/{household_id}/{what}", response_class=HTMLResponse)
+async def appointment_action(
+    request: Request, household_id: str, what: str, who: SignedIn, _: CheckedForm
+) -> Response:
+    """Confirm a family's appointment, or give it up, on their behalf."""
+    web, service, page = who.web, who.service, who.page
+    if what == "confirm":
+        outcome = await service.confirm_for(web.staff, household_id)
+    elif what == "give_up":
+        outcome = await service.give_up_for(web.staff, household_id)
+    else:
+        return who.render("message.html", 404, message=page.t("nothing_yet"))
+    household = await service.db(service.repo.household, web.staff.shelter_id, household_id)
+    if outcome == "ok" and household is not None:
+        message = page.t(f"{what}_done", name=household.primary.full_name)
+    else:
+        message = page.st(f"{what}_{outcome}")
+    return who.render("message.html", message=message, back="/staff/appointments")
+
+
+@router.get("/households/new", response_class=HTMLResponse)
+async def new_household(request: Request, who: SignedIn) -> Response:
+    return who.render("new.html", **await _form_context(request, {}))
+
+
+@router.post("/households/new", response_class=HTMLResponse)
+async def register_household(request: Request, who: SignedIn, form: CheckedForm) -> Response:
+    web, service, page = who.web, who.service, who.page
+    parsed = _parse_household(
+        form,
+        web.lang,
+        service.clock().date(),
+        await _port_names(request),
+        set(_relationships(request)),
+    )
+    if parsed is None:
+        return who.render(
+            "new.html",
+            422,
+            error=page.t("invalid_form"),
+            **await _form_context(request, form),
+        )
+    primary, members, port, lang, phone = parsed
+    household, outcome = await service.register_household(
+        web.staff,
+        primary=primary,
+        members=members,
+        port=port,
+        lang=lang,
+        applicant_phone=phone,
+        consented=form.get("consent") == "yes",
+    )
+    if household is None:
+        return who.render(
+            "new.html",
+            422,
+            error=page.st(f"register_{outcome}"),
+            **await _form_context(request, form),
+        )
+    notice = page.t(
+        "registered",
+        name=household.primary.full_name,
+        registration_id=household.registration_id or "",
+    )
+    return who.render("message.html", message=notice, back="/staff/")
+
+
+@router.get("/export.csv")
+async def export_roster(request: Request, who: SignedIn) -> Response:
+    web, service = who.web, who.service
+    rows = await service.households(web.staff)
+    requested = await service.requests_today(web.staff)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "household",
+            "registration",
+            "role",
+            "full_name",
+            "birth_date",
+            "nationality",
+            "relationship",
+            "port",
+            "language",
+            "applicant_phone",
+            "consent_at",
+            "requested_today",
+        ]
+    )
+    for h in rows:
+        for role, person in [("primary", h.primary), *(("member", m) for m in h.members)]:
+            writer.writerow(
+                [
+                    h.id,
+                    h.registration_id or "",
+                    role,
+                    _csv_safe(person.full_name),
+                    person.birth_date,
+                    person.nationality,
+                    person.relationship or "",
+                    h.port,
+                    h.lang,
+                    h.applicant_phone or "",
+                    h.consent_at.isoformat(),
+                    "yes" if h.id in requested else "no",
+                ]
+            )
+    await service.audit("roster_exported", web.staff, detail=f"{len(rows)} households")
+    safe = "".join(ch if ch.isalnum() else "-" for ch in web.staff.shelter_name).strip("-")
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="roster-{safe or "shelter"}.csv"'},
     )
 
 
@@ -549,8 +425,10 @@ async def _form_context(request: Request, form: dict[str, Any]) -> dict[str, Any
     }
 
 
-def _answer(kind: str, text: str, lang: str, today: date) -> Any:
-    collect = Collect(slot="_portal", type=kind, past=kind == "date")
+def _answer(kind: str, text: str, lang: str, today: date, **parameters: Any) -> Any:
+    """A form field read by the flows' own answer type (`parameters`: the step's, e.g.
+    `past=True` for a date of birth), None when the type refuses it."""
+    collect = Collect(slot="_portal", type=kind, **parameters)
     result = ANSWER_TYPES[kind].parse(text, None, AnswerContext(lang, today, collect))
     return result.value if isinstance(result, Accepted) else None
 
@@ -570,7 +448,7 @@ def _person(
     nationality: str | None = None,
 ) -> PersonView | None:
     name = _answer("name", str(form.get(f"{prefix}name", "")), lang, today)
-    born = _answer("date", str(form.get(f"{prefix}birth_date", "")), lang, today)
+    born = _answer("date", str(form.get(f"{prefix}birth_date", "")), lang, today, past=True)
     country = nationality or _answer(
         "country", str(form.get(f"{prefix}nationality", "")), lang, today
     )
@@ -606,13 +484,8 @@ def _parse_household(
         return None
     raw_phone = str(form.get("phone", "")).strip()
     phone: str | None = None
-    if raw_phone:
-        if not raw_phone.startswith(("+", "00")):
-            return None
-        try:
-            phone = normalize_phone(
-                "+" + raw_phone[2:] if raw_phone.startswith("00") else raw_phone
-            )
-        except InvalidSender:
+    if raw_phone:  # blank: no phone of their own (results to the staff phone)
+        phone = _answer("phone", raw_phone, lang, today)
+        if phone is None:
             return None
     return primary, members, port, applicant_lang, phone

@@ -8,15 +8,18 @@ Mounted before `bot.staff.portal`'s router, whose own /staff/inbox pages these r
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.contacts import ContactKey
 from bot.languages import BY_CODE
 from bot.staff import portal
 from bot.staff.chat import HANDOFF_SLOT
-from bot.staff.portal_session import Signed, posted, signed, to_signin
+from bot.staff.portal_session import CheckedForm, PortalRefusal, Signed, SignedIn
 from bot.staff.portal_views import Clock, display_name, duration, shelter_zone
+from bot.staff.repository import HandoffView
 from bot.staff.threads import VIEWS, Thread, ThreadRepository, View
 
 #: Canned replies (flows/portal.messages.yaml `canned_*`), sent in the person's language.
@@ -68,6 +71,22 @@ async def thread_rows(who: Signed, threads: list[Thread], clock: Clock) -> list[
     return rows
 
 
+async def own_handoff(who: Signed, handoff_id: str) -> HandoffView | None:
+    """A handoff of the staff member's shelter (None: another shelter's, or none)."""
+    return await who.service.db(who.service.repo.handoff, who.web.staff.shelter_id, handoff_id)
+
+
+async def shelter_handoff(handoff_id: str, who: SignedIn) -> HandoffView:
+    """Dependency: the path's handoff, of the staff member's shelter (else a 404 page)."""
+    handoff = await own_handoff(who, handoff_id)
+    if handoff is None:
+        raise PortalRefusal(who.message(who.page.t("nothing_yet"), "/staff/inbox", 404))
+    return handoff
+
+
+ShelterHandoff = Annotated[HandoffView, Depends(shelter_handoff)]
+
+
 async def release(request: Request, contact_digest: str, handoff_id: str) -> None:
     """The person's conversation leaves the closed handoff: what they write next goes to the
     bot again (at the main menu, where the handoff left them), not into a closed thread."""
@@ -80,157 +99,136 @@ async def release(request: Request, contact_digest: str, handoff_id: str) -> Non
             await services.store.save(key, session, services.settings.session_ttl)
 
 
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+
 def make_router() -> APIRouter:
-    router = APIRouter(prefix="/staff", include_in_schema=False)
-
-    @router.get("/inbox", response_class=HTMLResponse)
-    async def inbox(request: Request) -> Response:
-        who = await signed(request)
-        if who is None:
-            return to_signin()
-        wanted = request.query_params.get("view", "open")
-        view: View = next((v for v in VIEWS if v == wanted), "open")
-        service, staff = who.service, who.web.staff
-        threads = await service.db(threads_of(request).threads, staff.shelter_id, staff.id, view)
-        clock = await shelter_clock(who)
-        ports = await portal._port_names(request)
-        results = [
-            (
-                n,
-                clock.at(n.at),
-                service.result_text(who.lang, n.purpose, n.household, n.values, ports),
-            )
-            for n in await service.notices(staff)
-        ]
-        await service.audit("inbox_viewed", staff, detail=f"{view}, {len(threads)} threads")
-        return who.render(
-            "inbox_threads.html",
-            view=view,
-            views=VIEWS,
-            rows=await thread_rows(who, threads, clock),
-            results=results,
-            clock=clock,
-            language_name=language_name,
-        )
-
-    async def render_thread(
-        who: Signed, handoff_id: str, draft: str = "", draft_original: str | None = None
-    ) -> HTMLResponse:
-        service, staff = who.service, who.web.staff
-        thread = await service.db(
-            threads_of(who.request).thread, staff.shelter_id, staff.id, handoff_id
-        )
-        if thread is None:
-            return who.message(who.page.t("nothing_yet"), "/staff/inbox", 404)
-        handoff = thread.handoff
-        translated: dict[int, str] = {}
-        translate = portal.machine_translator()
-        if translate is not None and handoff.lang != who.lang:
-            for index, message in enumerate(handoff.messages):
-                if message.direction == "in":
-                    text = await translate(message.body, handoff.lang, who.lang)
-                    if text:
-                        translated[index] = text
-        await service.db(threads_of(who.request).mark_read, handoff.id, staff.id)
-        clock = await shelter_clock(who)
-        [row] = await thread_rows(who, [thread], clock)
-        canned = [(key, service.portal_texts(handoff.lang, key)) for key in CANNED]
-        return who.render(
-            "thread.html",
-            row=row,
-            thread=thread,
-            handoff=handoff,
-            translated=translated,
-            clock=clock,
-            language_name=language_name,
-            can_translate=translate is not None and handoff.lang != who.lang,
-            draft=draft,
-            draft_original=draft_original,
-            canned=canned,
-        )
-
-    @router.get("/inbox/{handoff_id}", response_class=HTMLResponse)
-    async def thread_page(request: Request, handoff_id: str) -> Response:
-        who = await signed(request)
-        if who is None:
-            return to_signin()
-        await who.service.audit(
-            "handoff_viewed", who.web.staff, detail=f"handoff {handoff_id[:36]}"
-        )
-        return await render_thread(who, handoff_id)
-
-    @router.post("/inbox/{handoff_id}/reply", response_class=HTMLResponse)
-    async def reply(request: Request, handoff_id: str) -> Response:
-        who = await signed(request)
-        if who is None:
-            return to_signin()
-        form, refused = await posted(who)
-        if refused is not None:
-            return refused
-        service, staff = who.service, who.web.staff
-        text = str(form.get("text", ""))
-        action = str(form.get("action", "send"))
-        if action in CANNED:
-            # A canned reply in the person's language, in the box to check and send.
-            handoff = await service.db(service.repo.handoff, staff.shelter_id, handoff_id)
-            if handoff is None:
-                return who.message(who.page.t("nothing_yet"), "/staff/inbox", 404)
-            return await render_thread(
-                who, handoff_id, draft=service.portal_texts(handoff.lang, action)
-            )
-        if action == "translate":
-            handoff = await service.db(service.repo.handoff, staff.shelter_id, handoff_id)
-            translate = portal.machine_translator()
-            result = None
-            if handoff is not None and translate is not None and text.strip():
-                result = await translate(text, who.lang, handoff.lang)
-            return await render_thread(
-                who, handoff_id, draft=result or text, draft_original=text if result else None
-            )
-        await service.reply(staff, handoff_id, text)
-        return RedirectResponse(f"/staff/inbox/{handoff_id}?sent=1", status_code=303)
-
-    @router.post("/inbox/{handoff_id}/assign")
-    async def assign(request: Request, handoff_id: str) -> Response:
-        who = await signed(request)
-        if who is None:
-            return to_signin()
-        form, refused = await posted(who)
-        if refused is not None:
-            return refused
-        service, staff = who.service, who.web.staff
-        handoff = await service.db(service.repo.handoff, staff.shelter_id, handoff_id)
-        if handoff is None:
-            return who.message(who.page.t("nothing_yet"), "/staff/inbox", 404)
-        to_me = form.get("to") != "nobody"
-        await service.db(threads_of(request).assign, handoff.id, staff.id if to_me else None)
-        await service.audit(
-            "handoff_assigned" if to_me else "handoff_unassigned",
-            staff,
-            detail=f"handoff {handoff.id}",
-        )
-        return RedirectResponse(f"/staff/inbox/{handoff.id}", status_code=303)
-
-    @router.post("/inbox/{handoff_id}/close")
-    async def close(request: Request, handoff_id: str) -> Response:
-        who = await signed(request)
-        if who is None:
-            return to_signin()
-        form, refused = await posted(who)
-        if refused is not None:
-            return refused
-        service, staff = who.service, who.web.staff
-        handoff = await service.db(service.repo.handoff, staff.shelter_id, handoff_id)
-        if handoff is None:
-            return who.message(who.page.t("nothing_yet"), "/staff/inbox", 404)
-        note = str(form.get("note", "")).strip()[:NOTE_LIMIT]
-        await service.db(threads_of(request).close, handoff.id, note, service.clock())
-        await release(request, handoff.contact_digest, handoff.id)
-        await service.audit(
-            "handoff_closed",
-            staff,
-            detail=f"handoff {handoff.id}" + (", with a note" if note else ""),
-        )
-        return RedirectResponse("/staff/inbox?closed=1", status_code=303)
-
     return router
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+async def inbox(request: Request, who: SignedIn) -> Response:
+    wanted = request.query_params.get("view", "open")
+    view: View = next((v for v in VIEWS if v == wanted), "open")
+    service, staff = who.service, who.web.staff
+    threads = await service.db(threads_of(request).threads, staff.shelter_id, staff.id, view)
+    clock = await shelter_clock(who)
+    ports = await portal._port_names(request)
+    results = [
+        (
+            n,
+            clock.at(n.at),
+            service.result_text(who.lang, n.purpose, n.household, n.values, ports),
+        )
+        for n in await service.notices(staff)
+    ]
+    await service.audit("inbox_viewed", staff, detail=f"{view}, {len(threads)} threads")
+    return who.render(
+        "inbox_threads.html",
+        view=view,
+        views=VIEWS,
+        rows=await thread_rows(who, threads, clock),
+        results=results,
+        clock=clock,
+        language_name=language_name,
+    )
+
+
+async def render_thread(
+    who: Signed, handoff_id: str, draft: str = "", draft_original: str | None = None
+) -> HTMLResponse:
+    service, staff = who.service, who.web.staff
+    thread = await service.db(
+        threads_of(who.request).thread, staff.shelter_id, staff.id, handoff_id
+    )
+    if thread is None:
+        return who.message(who.page.t("nothing_yet"), "/staff/inbox", 404)
+    handoff = thread.handoff
+    translated: dict[int, str] = {}
+    translate = portal.machine_translator()
+    if translate is not None and handoff.lang != who.lang:
+        for index, message in enumerate(handoff.messages):
+            if message.direction == "in":
+                text = await translate(message.body, handoff.lang, who.lang)
+                if text:
+                    translated[index] = text
+    await service.db(threads_of(who.request).mark_read, handoff.id, staff.id)
+    clock = await shelter_clock(who)
+    [row] = await thread_rows(who, [thread], clock)
+    canned = [(key, service.portal_texts(handoff.lang, key)) for key in CANNED]
+    return who.render(
+        "thread.html",
+        row=row,
+        thread=thread,
+        handoff=handoff,
+        translated=translated,
+        clock=clock,
+        language_name=language_name,
+        can_translate=translate is not None and handoff.lang != who.lang,
+        draft=draft,
+        draft_original=draft_original,
+        canned=canned,
+    )
+
+
+@router.get("/inbox/{handoff_id}", response_class=HTMLResponse)
+async def thread_page(request: Request, handoff_id: str, who: SignedIn) -> Response:
+    await who.service.audit("handoff_viewed", who.web.staff, detail=f"handoff {handoff_id[:36]}")
+    return await render_thread(who, handoff_id)
+
+
+@router.post("/inbox/{handoff_id}/reply", response_class=HTMLResponse)
+async def reply(request: Request, handoff_id: str, who: SignedIn, form: CheckedForm) -> Response:
+    service, staff = who.service, who.web.staff
+    text = str(form.get("text", ""))
+    action = str(form.get("action", "send"))
+    if action in CANNED:
+        # A canned reply in the person's language, in the box to check and send.
+        handoff = await service.db(service.repo.handoff, staff.shelter_id, handoff_id)
+        if handoff is None:
+            return who.message(who.page.t("nothing_yet"), "/staff/inbox", 404)
+        return await render_thread(
+            who, handoff_id, draft=service.portal_texts(handoff.lang, action)
+        )
+    if action == "translate":
+        handoff = await service.db(service.repo.handoff, staff.shelter_id, handoff_id)
+        translate = portal.machine_translator()
+        result = None
+        if handoff is not None and translate is not None and text.strip():
+            result = await translate(text, who.lang, handoff.lang)
+        return await render_thread(
+            who, handoff_id, draft=result or text, draft_original=text if result else None
+        )
+    await service.reply(staff, handoff_id, text)
+    return RedirectResponse(f"/staff/inbox/{handoff_id}?sent=1", status_code=303)
+
+
+@router.post("/inbox/{handoff_id}/assign")
+async def assign(
+    request: Request, who: SignedIn, handoff: ShelterHandoff, form: CheckedForm
+) -> Response:
+    service, staff = who.service, who.web.staff
+    to_me = form.get("to") != "nobody"
+    await service.db(threads_of(request).assign, handoff.id, staff.id if to_me else None)
+    await service.audit(
+        "handoff_assigned" if to_me else "handoff_unassigned",
+        staff,
+        detail=f"handoff {handoff.id}",
+    )
+    return RedirectResponse(f"/staff/inbox/{handoff.id}", status_code=303)
+
+
+@router.post("/inbox/{handoff_id}/close")
+async def close(
+    request: Request, who: SignedIn, handoff: ShelterHandoff, form: CheckedForm
+) -> Response:
+    service, staff = who.service, who.web.staff
+    note = str(form.get("note", "")).strip()[:NOTE_LIMIT]
+    await service.db(threads_of(request).close, handoff.id, note, service.clock())
+    await release(request, handoff.contact_digest, handoff.id)
+    await service.audit(
+        "handoff_closed",
+        staff,
+        detail=f"handoff {handoff.id}" + (", with a note" if note else ""),
+    )
+    return RedirectResponse("/staff/inbox?closed=1", status_code=303)

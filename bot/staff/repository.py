@@ -358,9 +358,12 @@ class StaffRepository:
         applicant_phone: str | None,
         applicant_digest: str | None,
         now: datetime,
+        name: str | None = None,
     ) -> HouseholdView:
-        # Time-ordered ids: lists show households in the order they were registered.
-        household_id = f"{time.time_ns():016x}-{uuid.uuid4().hex[:12]}"
+        # Time-ordered ids: lists show households in the order they were registered; `name`
+        # (12 hex digits derived from staff mode's idempotency key) ends the id instead of a
+        # random part, so a retry finds the same row (`household_named`).
+        household_id = f"{time.time_ns():016x}-{name or uuid.uuid4().hex[:12]}"
         people = {
             "primary": _person_dict(primary),
             "members": [_person_dict(m) for m in members],
@@ -438,6 +441,16 @@ class StaffRepository:
             if row is None or row.shelter_id != shelter_id:
                 return None
             return self._household_view(row)
+
+    def household_named(self, shelter_id: int, name: str) -> HouseholdView | None:
+        """The household whose id ends with `name` (see `add_household`)."""
+        with self._sessions() as db:
+            row = db.scalar(
+                select(Household).where(
+                    Household.shelter_id == shelter_id, Household.id.endswith(f"-{name}")
+                )
+            )
+            return None if row is None else self._household_view(row)
 
     def household_by_ref(self, contact_ref: str) -> HouseholdView | None:
         with self._sessions() as db:
@@ -716,6 +729,14 @@ class StaffRepository:
                 select(Handoff.id).where(
                     Handoff.contact_digest == contact_digest, Handoff.status == "open"
                 )
+            )
+
+    def open_handoff_count(self) -> int:
+        """Handoffs open now (people waiting for, or talking with, staff): for the metrics."""
+        with self._sessions() as db:
+            return int(
+                db.scalar(select(func.count()).select_from(Handoff).where(Handoff.status == "open"))
+                or 0
             )
 
     def close_handoff(self, handoff_id: str, now: datetime) -> None:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from bot.booking.client import BookingClient, BookingNotFound, BookingRejected, BookingUnavailable
 from bot.booking.models import Appointment, Household, Person, Status
+from bot.channels.render import rendered
 from bot.contacts import contact_key
 from bot.engine.display import display_values
 from bot.engine.flowset import FlowSet
@@ -164,29 +165,45 @@ class StaffService:
         lang: str,
         applicant_phone: str | None,
         consented: bool,
+        name: str | None = None,
+        keep_when_unavailable: bool = False,
     ) -> tuple[HouseholdView | None, str]:
         """Register a household on someone's behalf. Returns (household, outcome): ok,
         no_consent, too_young, too_large, rejected, unavailable. Nothing is kept unless the
-        booking API registered it."""
-        if not consented:
+        booking API registered it, except with `keep_when_unavailable` (staff mode's outbox):
+        then the household waits unregistered and the same call with the same `name` (from its
+        fixed idempotency key) registers it later; a call for a household registered
+        already answers ok and does nothing."""
+        existing = None
+        if name is not None:  # (consent was recorded with the household)
+            existing = await self.db(self.repo.household_named, staff.shelter_id, name)
+        if existing is None and not consented:
             await self.audit("register_refused_no_consent", staff)
             return None, "no_consent"
-        digest = self.digest(applicant_phone) if applicant_phone else None
-        household = await self.db(
-            self.repo.add_household,
-            shelter_id=staff.shelter_id,
-            staff_id=staff.id,
-            primary=primary,
-            members=members,
-            port=port,
-            lang=lang,
-            applicant_phone=applicant_phone,
-            applicant_digest=digest,
-            now=self.clock(),
-        )
-        await self.audit(
-            "consent_recorded", staff, household.id, f"people {household.size}, lang {lang}"
-        )
+        if existing is not None and existing.registration_id:
+            return existing, "ok"  # a retry of a registration that was done
+        if existing is not None:  # saved during an outage: its own answers, as kept
+            household = existing
+            primary, members, port = existing.primary, list(existing.members), existing.port
+            applicant_phone = existing.applicant_phone
+        else:
+            digest = self.digest(applicant_phone) if applicant_phone else None
+            household = await self.db(
+                self.repo.add_household,
+                shelter_id=staff.shelter_id,
+                staff_id=staff.id,
+                primary=primary,
+                members=members,
+                port=port,
+                lang=lang,
+                applicant_phone=applicant_phone,
+                applicant_digest=digest,
+                now=self.clock(),
+                name=name,
+            )
+            await self.audit(
+                "consent_recorded", staff, household.id, f"people {household.size}, lang {lang}"
+            )
         booking_household = Household(
             primary=_person(primary), members=[_person(m) for m in members]
         )
@@ -205,6 +222,9 @@ class StaffService:
                 "primary_must_be_adult": "too_young",
                 "household_too_large": "too_large",
             }.get(exc.code, "rejected")
+        if outcome == "unavailable" and keep_when_unavailable:
+            await self.audit("register_waits", staff, household.id, outcome)
+            return None, outcome
         if outcome != "ok":
             await self.db(self.repo.delete_household, household.id)
             await self.audit("register_failed", staff, household.id, outcome)
@@ -472,6 +492,12 @@ class StaffService:
         rows = await self.db(self.repo.requests_on, staff.shelter_id, self.clock().date())
         return {r.household_id: r.status for r in rows}
 
+    async def send(self, message: OutboundMessage, lang: str | None) -> None:
+        """Send a text of staff's or of the bot's on its behalf through the one renderer
+        (bot/channels/render.py): on SMS transliterated to GSM-7 and split like replies."""
+        for part in rendered(message, lang):
+            await self.sender.send(part)
+
     async def _tell_family(
         self, household: HouseholdView, appointment: Appointment, key: str, staff: StaffView
     ) -> None:
@@ -495,7 +521,7 @@ class StaffService:
             household.applicant_digest, household.applicant_phone, ChannelKind.SMS, body
         )
         try:
-            await self.sender.send(message)
+            await self.send(message, household.lang)
         except Exception:  # a failed notice must not undo the staff action
             log.exception("notice to contact %s failed", household.applicant_digest)
 
@@ -552,7 +578,7 @@ class StaffService:
                 member.contact_digest, member.phone, ChannelKind(member.channel), body
             )
             try:
-                await self.sender.send(message)
+                await self.send(message, member.lang)
             except Exception:  # the handoff stays in the inbox either way
                 log.exception("could not tell staff %s about a handoff", member.id)
         await self.audit(
@@ -591,10 +617,11 @@ class StaffService:
         if handoff is None or not text:
             return False
         body = self.texts(handoff.lang, "handoff_reply", shelter=staff.shelter_name, text=text)
-        await self.sender.send(
+        await self.send(
             OutboundMessage(
                 handoff.contact_digest, handoff.phone, ChannelKind(handoff.channel), body
-            )
+            ),
+            handoff.lang,
         )
         await self.db(
             self.repo.add_handoff_message, handoff.id, "out", text, self.clock(), staff.id

@@ -99,6 +99,14 @@ class Store(Protocol):
     async def outbox(self) -> list[ContactKey]:
         """Contacts with booking calls waiting for the booking API to come back."""
 
+    def log_shards(self, stream: str) -> list[str]:
+        """The logs a sharded log is spread over (on a Redis Cluster; `[stream]` elsewhere):
+        each has its own indexes and is consumed on its own, in order."""
+
+    def log_shard(self, stream: str, by: str) -> str:
+        """The shard of `stream` where records about `by` go (one registration's events
+        stay in one shard, in order)."""
+
     async def log_append(self, stream: str, record: bytes) -> int:
         """Append a record to a durable, ordered log (e.g. booking events); returns its index."""
 

@@ -15,6 +15,13 @@ from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
 
 
+def store_keys(settings: Settings) -> KeyBuilder:
+    """The store's key names: on a Redis Cluster, hash-tagged and sharded."""
+    return KeyBuilder(
+        settings.redis_key_prefix, cluster=settings.redis_cluster, shards=settings.redis_shards
+    )
+
+
 async def open_store(settings: Settings, *, lock_timeout: float | None = None) -> Store:
     """Return a ready store; raise `StoreUnavailable` if the configured Redis cannot be used.
 
@@ -26,8 +33,9 @@ async def open_store(settings: Settings, *, lock_timeout: float | None = None) -
     store = RedisStore.from_url(
         settings.redis_url,
         settings.secret_key.get_secret_value(),
-        keys=KeyBuilder(settings.redis_key_prefix),
+        keys=store_keys(settings),
         lock_timeout=wait,
+        cluster=settings.redis_cluster,
     )
     try:
         await store.ping()

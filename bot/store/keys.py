@@ -10,6 +10,7 @@ listed, logged and monitored without exposing anyone. Claim ids are provider ids
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -32,10 +33,33 @@ class KeyBuilder:
     """
 
     prefix: str = DEFAULT_PREFIX
+    #: Keys for a Redis Cluster: keys used together carry one hash tag, and the global
+    #: indexes are spread over `shards` slots. Off: the single-server names of before.
+    cluster: bool = False
+    shards: int = 1
 
     def __post_init__(self) -> None:
         if not _PREFIX.fullmatch(self.prefix):
             raise ValueError(f"invalid store key prefix {self.prefix!r}: use [A-Za-z0-9_-], ≤32")
+        if not 1 <= self.shards <= 1024:
+            raise ValueError("shards must be 1..1024")
+        if not self.cluster:
+            object.__setattr__(self, "shards", 1)  # one server: one slot, nothing to spread
+
+    def shard_of(self, by: str) -> int:
+        """The shard of a global index that `by` (a contact digest, a registration id)
+        belongs to: stable across processes and restarts."""
+        if self.shards == 1:
+            return 0
+        digest = hashlib.blake2b(by.encode(), digest_size=4).digest()
+        return int.from_bytes(digest, "big") % self.shards
+
+    def _global(self, name: str, shard: int) -> str:
+        """A global index's key: ``<prefix>:<name>`` on one server; on a cluster
+        ``{<prefix>:<name>:<shard>}``, each shard its own slot."""
+        if not self.cluster:
+            return f"{self.prefix}:{name}"
+        return f"{{{self.prefix}:{name}:{shard}}}"
 
     def session(self, key: ContactKey) -> str:
         return self._contact(key, "session")
@@ -71,13 +95,20 @@ class KeyBuilder:
         """
         return (self.session(key), self.replies(key), self.flood(key))
 
-    def outbox(self) -> str:
-        """A set of contact digests with booking calls to replay (no personal data)."""
-        return f"{self.prefix}:outbox"
+    def outbox(self, key: ContactKey) -> str:
+        """The set (of its shard) of contact digests with booking calls to replay."""
+        return self._global("outbox", self.shard_of(_digest(key)))
 
-    def erasures(self) -> str:
-        """A set of contact digests whose "delete my data" waits for something (no data)."""
-        return f"{self.prefix}:erasures"
+    def outboxes(self) -> list[str]:
+        """Every shard of the outbox (no personal data: contact digests)."""
+        return [self._global("outbox", shard) for shard in range(self.shards)]
+
+    def erasures(self, key: ContactKey) -> str:
+        """The set (of its shard) of contact digests whose "delete my data" waits."""
+        return self._global("erasures", self.shard_of(_digest(key)))
+
+    def erasure_indexes(self) -> list[str]:
+        return [self._global("erasures", shard) for shard in range(self.shards)]
 
     def reference(self, name: str) -> str:
         """The last known copy of reference data (the port list): no personal data."""
@@ -88,11 +119,24 @@ class KeyBuilder:
     def log(self, stream: str) -> str:
         if not _NAMESPACE.fullmatch(stream):
             raise ValueError(f"invalid log stream {stream!r}: use [a-z0-9_-], ≤32")
+        if self.cluster:  # the log and its base are used together: one slot
+            return f"{{{self.prefix}:log:{stream}}}"
         return f"{self.prefix}:log:{stream}"
 
     def log_base(self, stream: str) -> str:
         """How many records of a log were trimmed (the index of its first kept record)."""
         return f"{self.log(stream)}:base"
+
+    def log_shards(self, stream: str) -> list[str]:
+        """The streams a sharded log is spread over (itself alone on one server): each is
+        a log of its own, with its own indexes, read by its consumer in order."""
+        if self.shards == 1:
+            return [stream]
+        return [f"{stream}-{shard:02d}" for shard in range(self.shards)]
+
+    def log_shard(self, stream: str, by: str) -> str:
+        """The shard of `stream` that records about `by` go to (so they stay in order)."""
+        return self.log_shards(stream)[self.shard_of(by)]
 
     def claim(self, namespace: str, item_id: str) -> str:
         if not _NAMESPACE.fullmatch(namespace):

@@ -113,6 +113,12 @@ class MemoryStore:
     async def outbox(self) -> list[ContactKey]:
         return list(self._outbox.values())
 
+    def log_shards(self, stream: str) -> list[str]:
+        return self._keys.log_shards(stream)
+
+    def log_shard(self, stream: str, by: str) -> str:
+        return self._keys.log_shard(stream, by)
+
     async def log_append(self, stream: str, record: bytes) -> int:
         name = self._keys.log(stream)
         log = self._logs.setdefault(name, [])
@@ -171,9 +177,9 @@ class MemoryStore:
     async def traces(self, key: ContactKey) -> list[str]:
         found = [f"store: {name}" for name in self.raw_keys() if key.digest in name]
         if key.digest in self._outbox:
-            found.append(f"store: {self._keys.outbox()} (booking calls waiting)")
+            found.append(f"store: {self._keys.outbox(key)} (booking calls waiting)")
         if key.digest in self._erasure_index:
-            found.append(f"store: {self._keys.erasures()} (deletion not finished)")
+            found.append(f"store: {self._keys.erasures(key)} (deletion not finished)")
         return found
 
     async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:

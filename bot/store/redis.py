@@ -23,8 +23,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -41,6 +39,7 @@ from bot.store.base import (
     StoreError,
     StoreUnavailable,
 )
+from bot.store.client import redis_client
 from bot.store.codec import SessionCodec
 from bot.store.keys import KeyBuilder
 from bot.store.locks import LEASE, Holding, LocalLocks, LockWaitTimeout, QueueLock
@@ -153,6 +152,7 @@ class RedisStore:
         command_timeout: float = 5.0,
         ping_timeout: float = 3.0,
         max_connections: int = 2000,
+        cluster: bool = False,
     ) -> RedisStore:
         """Build a store without connecting (call `ping` to check the server is there)."""
         where = describe_redis_url(url)
@@ -164,16 +164,14 @@ class RedisStore:
             # A pool sized for bursts: redis-py's default (100) fails a burst with "Too many
             # connections", and its BlockingConnectionPool costs ~100 us per command (measured,
             # benchmarks/README.md), a third of the time a message spends on Redis.
-            pool = aioredis.ConnectionPool.from_url(
+            client = redis_client(
                 url,
+                cluster=cluster,
                 max_connections=max_connections,
-                socket_connect_timeout=connect_timeout,
-                socket_timeout=command_timeout,
-                # Few, short retries: fail fast at start-up instead of hanging the deploy.
-                retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=2),
+                connect_timeout=connect_timeout,
+                command_timeout=command_timeout,
             )
-            client = aioredis.Redis.from_pool(pool)  # the client owns (and closes) the pool
-        except ValueError as exc:
+        except (ValueError, RedisError) as exc:
             raise StoreUnavailable(f"FRONTDOOR_REDIS_URL ({where}) is not usable: {exc}") from None
         return cls(
             client,
@@ -254,20 +252,30 @@ class RedisStore:
     async def delete(self, key: ContactKey) -> None:
         with self._errors():
             await self._redis.delete(*self._keys.data_keys(key))
-            await self._redis.srem(self._keys.outbox(), key.digest)
+            await self._redis.srem(self._keys.outbox(key), key.digest)
 
     async def outbox_add(self, key: ContactKey) -> None:
         with self._errors():
-            await self._redis.sadd(self._keys.outbox(), key.digest)
+            await self._redis.sadd(self._keys.outbox(key), key.digest)
 
     async def outbox_remove(self, key: ContactKey) -> None:
         with self._errors():
-            await self._redis.srem(self._keys.outbox(), key.digest)
+            await self._redis.srem(self._keys.outbox(key), key.digest)
 
     async def outbox(self) -> list[ContactKey]:
+        return await self._members(self._keys.outboxes())
+
+    async def _members(self, shards: list[str]) -> list[ContactKey]:
+        """The contacts of a sharded index (every shard asked at once)."""
         with self._errors():
-            members = await self._redis.smembers(self._keys.outbox())
-        return [ContactKey(m.decode() if isinstance(m, bytes) else str(m)) for m in members]
+            answers = await asyncio.gather(*(self._redis.smembers(name) for name in shards))
+        return [ContactKey(_text(m)) for members in answers for m in members]
+
+    def log_shards(self, stream: str) -> list[str]:
+        return self._keys.log_shards(stream)
+
+    def log_shard(self, stream: str, by: str) -> str:
+        return self._keys.log_shard(stream, by)
 
     def _log_keys(self, stream: str) -> list[str]:
         return [self._keys.log(stream), self._keys.log_base(stream)]
@@ -316,7 +324,7 @@ class RedisStore:
     async def save_erasure(self, key: ContactKey, record: bytes) -> None:
         sealed = self._codec.seal(f"erasure:{key.digest}", record)
         with self._errors():
-            await self._redis.sadd(self._keys.erasures(), key.digest)  # the index first
+            await self._redis.sadd(self._keys.erasures(key), key.digest)  # the index first
             await self._redis.set(self._keys.erasure(key), sealed)
 
     async def load_erasure(self, key: ContactKey) -> bytes | None:
@@ -330,12 +338,10 @@ class RedisStore:
     async def drop_erasure(self, key: ContactKey) -> None:
         with self._errors():
             await self._redis.delete(self._keys.erasure(key))
-            await self._redis.srem(self._keys.erasures(), key.digest)
+            await self._redis.srem(self._keys.erasures(key), key.digest)
 
     async def erasures(self) -> list[ContactKey]:
-        with self._errors():
-            members = await self._redis.smembers(self._keys.erasures())
-        return [ContactKey(m.decode() if isinstance(m, bytes) else str(m)) for m in members]
+        return await self._members(self._keys.erasure_indexes())
 
     async def save_reference(self, name: str, record: bytes) -> None:
         sealed = self._codec.seal(f"ref:{name}", record)
@@ -359,13 +365,13 @@ class RedisStore:
                     match=self._keys.contact_pattern(key), count=1000
                 )
             ]
-            in_outbox = await self._redis.sismember(self._keys.outbox(), key.digest)
-            erasing = await self._redis.sismember(self._keys.erasures(), key.digest)
+            in_outbox = await self._redis.sismember(self._keys.outbox(key), key.digest)
+            erasing = await self._redis.sismember(self._keys.erasures(key), key.digest)
         found = [f"store: {name}" for name in sorted(names) if name not in tokens_only]
         if in_outbox:
-            found.append(f"store: {self._keys.outbox()} (booking calls waiting)")
+            found.append(f"store: {self._keys.outbox(key)} (booking calls waiting)")
         if erasing:
-            found.append(f"store: {self._keys.erasures()} (deletion not finished)")
+            found.append(f"store: {self._keys.erasures(key)} (deletion not finished)")
         return found
 
     async def claim(self, namespace: str, item_id: str, ttl: timedelta) -> bool:

@@ -28,6 +28,18 @@ _NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
 _FREE_TEXT_STOP = frozenset({"iran", "gana", "chad", "jordan", "jersey", "turkey", "georgia",
                              "man", "togo", "mali"})
 _TOKEN = re.compile(r"[a-z0-9]+")
+#: "America" after these is a continent or a region, not the United States ("south
+#: america", "america latina", "centro america"), as sound keys.
+_REGION_WORDS = frozenset(
+    {"sout", "nort", "sud", "sul", "sur", "norte", "sentral", "sentro", "latin", "latina"}
+)
+_AMERICA = "amerika"
+#: Continents and regions typed as one word: never a country, not even one typo away
+#: ("sudamerica" is two edits from "sudafrica"), as sound keys.
+_REGIONS = frozenset(
+    {"sudamerika", "suramerika", "sulamerika", "latinoamerika", "sentroamerika", "afrika",
+     "europa", "asia", "oseania"}
+)
 _MAX_WORDS = 4
 #: Long names ("guatemala", "republica dominicana") are still recognised with two typos.
 _TWO_EDITS_FROM = 8
@@ -137,6 +149,8 @@ def find_countries(text: str, lang: str | None, *, answer: bool = False) -> list
         for n in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
             key = " ".join(t[0] for t in tokens[i : i + n])
             code = index.exact.get(key)
+            if code is not None and _region_of_america(tokens, i, n):
+                code = None
             if code is not None and (answer or n > 1 or key not in _FREE_TEXT_STOP):
                 found.append(Found("country", code, tokens[i][1], tokens[i + n - 1][2]))
                 i += n
@@ -146,6 +160,19 @@ def find_countries(text: str, lang: str | None, *, answer: bool = False) -> list
     return found
 
 
+def _region_of_america(tokens: list[tuple[str, int, int]], i: int, n: int) -> bool:
+    """Tokens i..i+n are a region: "america" with a region word just before or after it
+    ("south america", "america del sur"), or a continent ("sudamerica")."""
+    if n != 1:
+        return False
+    if tokens[i][0] in _REGIONS:
+        return True
+    if tokens[i][0] != _AMERICA:
+        return False
+    around = {tokens[j][0] for j in (i - 1, i + 1, i + 2) if 0 <= j < len(tokens)}
+    return bool(around & _REGION_WORDS)
+
+
 def _fuzzy(key: str, index: _Index) -> str | None:
     """The one code within one edit of ``key``, or None when there is none or several."""
     if len(key) < 5:
@@ -153,8 +180,18 @@ def _fuzzy(key: str, index: _Index) -> str | None:
     candidates: set[str] = set()
     for d in _deletions(key) | {key}:
         candidates |= index.deletions.get(d, frozenset())
-    codes = {index.exact[c] for c in candidates if within_one_edit(key, c)}
+    codes = {
+        index.exact[c] for c in candidates if within_one_edit(key, c) and not _edits_ch(key, c)
+    }
     return codes.pop() if len(codes) == 1 else None
+
+
+def _edits_ch(a: str, b: str) -> bool:
+    """The one edit between two sound keys is the "ch"/"sh" sound ("%"): two letters in
+    what was typed, so not one typo ("latin" is not Kreyol "lachin", China)."""
+    return a.count("%") != b.count("%") or any(
+        x != y and "%" in (x, y) for x, y in zip(a, b, strict=False)
+    )
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -203,10 +240,14 @@ def parse_country(text: str, lang: str | None) -> str | None:
     """The country in a typed answer ("soy colombiana" -> "CO"), tolerating one typo."""
     found = find_countries(text, lang, answer=True)
     if found:
+        codes = {item.value for item in found}
+        if len(codes) > 1:
+            return None  # two countries ("honduras y guatemala"): which one is not known
         value = found[0].value
         return value if isinstance(value, str) else None
     index = _index(table_langs(lang))
-    tokens = [t[0] for t in _tokens(text)]
+    typed = _tokens(text)
+    tokens = [t[0] for i, t in enumerate(typed) if not _region_of_america(typed, i, 1)]
     for fuzzy in (_fuzzy, _fuzzy_two):
         for n in range(min(_MAX_WORDS, len(tokens)), 0, -1):
             for i in range(len(tokens) - n + 1):

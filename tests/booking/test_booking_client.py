@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -16,6 +17,9 @@ from bot.booking.client import (
     BookingRejected,
     BookingUnavailable,
 )
+from bot.engine.actions.base import EffectContext
+from bot.engine.actions.booking import Register
+from bot.engine.session import Session
 
 PORTS = {"ports": [{"id": "laredo", "name": "Laredo", "timezone": "America/Chicago"}]}
 REQUEST = {
@@ -156,3 +160,58 @@ def test_half_open_lets_one_trial_through(
     assert not breaker.allow()  # only one trial at a time
     trial(breaker)
     assert breaker.state is expected
+
+
+REGISTRATION = {"id": "reg_1", "status": "registered", "port": "laredo"}
+
+
+def _register_action_world(
+    *answers: httpx.Response,
+) -> tuple[Script, Session, EffectContext]:
+    script = Script(*answers)
+    session = Session(phone="+5215550003333", contact_ref="ref-1")
+    session.slots.update(
+        {"full_name": "Ana Perez", "birth_date": "1990-02-14", "nationality": "HN",
+         "port": "laredo"}
+    )
+    asked = datetime(2026, 3, 13, 17, 5, tzinfo=UTC)  # registered in an outage, a day ago
+    ctx = EffectContext(booking=client(script, retries=0), now=NOW, requested_at=asked)
+    return script, session, ctx
+
+
+@pytest.mark.parametrize(
+    ("first", "bodies", "keys"),
+    [
+        # Accepted: the registration keeps the time the person registered.
+        (httpx.Response(201, json=REGISTRATION), ["2026-03-13T17:05:00+00:00"], ["k-1"]),
+        # Kept longer than the API accepts (or clocks apart): registered as of now, new key.
+        (
+            httpx.Response(422, json={"error": {"code": "registered_at_too_old"}}),
+            ["2026-03-13T17:05:00+00:00", None],
+            ["k-1", "k-1:now"],
+        ),
+        (
+            httpx.Response(422, json={"error": {"code": "registered_at_in_future"}}),
+            ["2026-03-13T17:05:00+00:00", None],
+            ["k-1", "k-1:now"],
+        ),
+    ],
+    ids=["kept", "too-old", "clock-ahead"],
+)
+async def test_register_sends_when_the_person_registered(
+    first: httpx.Response, bodies: list[str | None], keys: list[str]
+) -> None:
+    script, session, ctx = _register_action_world(first, httpx.Response(201, json=REGISTRATION))
+    outcome = await Register().run(session, ctx, "k-1")
+    assert outcome.key == "ok"
+    sent = [json.loads(r.content) for r in script.requests]
+    assert [body.get("registered_at") for body in sent] == bodies
+    assert [r.headers["Idempotency-Key"] for r in script.requests] == keys
+
+
+async def test_register_refused_for_another_reason_is_not_sent_again() -> None:
+    refusal = httpx.Response(422, json={"error": {"code": "unknown_port"}})
+    script, session, ctx = _register_action_world(refusal)
+    outcome = await Register().run(session, ctx, "k-1")
+    assert outcome.key == "rejected"
+    assert len(script.requests) == 1

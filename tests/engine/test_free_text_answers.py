@@ -141,6 +141,17 @@ PORT_ROWS = [
     ("ht", "tijwana", "san_ysidro"),
     ("pt", "nogalez", "nogales"),
     ("en", "mcallen", "hidalgo"),
+    ("es", "Juárez", "el_paso"),
+    ("es", "Tijuana, BC", "san_ysidro"),
+    ("es", "la garita de tijuana", "san_ysidro"),
+    ("es", "nuevo laredo tamps", "laredo"),
+    ("ht", "jwarez", "el_paso"),
+    ("ht", "meksikali", "calexico"),
+    ("pt", "juárez", "el_paso"),
+    ("pt", "tijuana por favor", "san_ysidro"),
+    ("en", "el paso tx", "el_paso"),
+    ("en", "tj", "san_ysidro"),
+    ("en", "mcallen texas", "hidalgo"),
     # failure rows: not a port, two ports, a number out of range
     ("es", "monterrey", REFUSED),
     ("es", "el paso o tijuana", REFUSED),
@@ -152,6 +163,12 @@ PORT_ROWS = [
     ("es", "ciudad acuña", REFUSED),
     ("es", "san luis rio colorado", REFUSED),
     ("ht", "sonoyta", REFUSED),
+    # another port of entry, not one that takes these appointments; a city on the US side
+    ("es", "otay mesa", REFUSED),
+    ("en", "san diego", REFUSED),
+    ("pt", "não sei", REFUSED),
+    ("en", "i dont know", REFUSED),
+    ("es", "el puente", REFUSED),
 ]
 
 
@@ -243,6 +260,20 @@ COUNTRIES = [
     ("en", "colombain", "CO"),
     ("en", "guatemalan", "GT"),
     ("en", "salvadorian", "SV"),
+    ("es", "nicaragüense", "NI"),
+    ("es", "hondras", "HN"),
+    ("es", "soy de honduras", "HN"),
+    ("ht", "ondiras", "HN"),
+    ("ht", "m se ayisyen", "HT"),
+    ("ht", "mwen soti ayiti", "HT"),
+    ("ht", "kolonmbi", "CO"),
+    ("pt", "brasiu", "BR"),
+    ("pt", "sou do brasil", "BR"),
+    ("pt", "venezuella", "VE"),
+    ("en", "hatian", "HT"),
+    ("en", "i am from honduras", "HN"),
+    ("en", "venezula", "VE"),
+    ("en", "columbia", "CO"),
     # failure rows: ordinary words, too far from any country
     ("es", "azul", REFUSED),
     ("es", "pero", REFUSED),
@@ -250,6 +281,15 @@ COUNTRIES = [
     ("ht", "mwen pa konnen", REFUSED),
     ("pt", "não sei", REFUSED),
     ("en", "pizza", REFUSED),
+    # two countries (which one is theirs is not known), a continent or region, not a typo
+    ("es", "honduras y guatemala", REFUSED),
+    ("pt", "brasil e venezuela", REFUSED),
+    ("es", "sudamérica", REFUSED),
+    ("es", "américa del sur", REFUSED),
+    ("pt", "américa do sul", REFUSED),
+    ("en", "south america", REFUSED),
+    ("en", "latin", REFUSED),
+    ("ht", "afrik", REFUSED),
 ]
 
 

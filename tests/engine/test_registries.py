@@ -122,6 +122,15 @@ LOCAL_ROWS: dict[str, dict[str, dict[str, Any]]] = {
     "has_members": {"yes": {"slots": {"members": [{"full_name": "Luis"}]}}, "no": {}},
     "edit_member": {"ok": {"slots": {"members": [{"full_name": "Luis"}], "member_pick": "0"}}},
     "remove_member": {"ok": {"slots": {"members": [{"full_name": "Luis"}], "member_pick": "0"}}},
+    "staff_primary_is_adult": {
+        "yes": {"slots": {"staff_birth_date": "1990-01-01"}},
+        "no": {"slots": {"staff_birth_date": "2015-01-01"}},
+    },
+    "staff_forget_draft": {"ok": {"slots": {"staff_full_name": "Ana", "_staff_lines": ["x"]}}},
+    "staff_save_member": {
+        "ok": {"slots": {"staff_member_name": "Luis"}},
+        "full": {"slots": {"staff_members": [{"full_name": "x"}] * 8}},
+    },
 }
 
 #: Effect actions talk to the booking API or the staff database: each names the test that
@@ -140,6 +149,20 @@ EFFECT_ROWS: dict[str, tuple[str, str | None]] = {
                        "test_deletion_during_a_booking_api_outage_finishes_when_it_is_back"),
     "update_household": ("tests/conversations/test_household_booking.py",
                          "test_changes_after_registration_reach_the_booking_api"),
+    # Staff mode (flows/staff/, bot/staff/actions.py): the staff golden conversations.
+    **dict.fromkeys(
+        ("staff_households", "staff_request", "staff_statuses", "staff_register",
+         "staff_mode_off"),
+        ("tests/conversations/golden/es_sms_staff_register_request_status.yaml", None),
+    ),
+    **dict.fromkeys(
+        ("staff_inbox", "staff_reply"),
+        ("tests/conversations/golden/es_whatsapp_staff_answers_a_person.yaml", None),
+    ),
+    **dict.fromkeys(
+        ("staff_appointments", "staff_confirm", "staff_give_up"),
+        ("tests/conversations/golden/es_sms_staff_confirm_and_give_up.yaml", None),
+    ),
 }
 
 
@@ -234,3 +257,12 @@ def test_every_action_runs_somewhere_with_each_outcome_branched(name: str, flows
     for flow, step_name, step in steps:
         unbranched = set(action.outcomes) - set(step.branch)
         assert step.next is not None or not unbranched, (flow, step_name, sorted(unbranched))
+
+
+def test_every_staff_effect_action_has_its_handler_on_the_staff_side() -> None:
+    from bot.engine.actions.staff import STAFF_EFFECTS, StaffAction
+    from bot.staff.actions import HANDLERS
+
+    assert set(HANDLERS) == {a.name for a in STAFF_EFFECTS}
+    for action in STAFF_EFFECTS:
+        assert isinstance(action, StaffAction) and action.fallback in action.outcomes

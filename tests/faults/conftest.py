@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from faults_support import ROWS, BotProcess, RedisServer, Stack, bot_env, table
+from faults_support import ROWS, RedisServer, Stack, table
 from support.live import free_port
 from support.prism import REPO, CountingTwilio, Prism, serve
+from support.processes import BotProcess, bot_env
 from support.redis import delete_prefix, unique_prefix
 
 

@@ -22,22 +22,17 @@ import pytest
 import yaml
 from faults_support import (
     ROWS,
-    BotProcess,
     RedisServer,
     Stack,
     Tally,
-    bot_env,
     flood_from_another_process,
     raw_request,
     read_response,
     rss_kib,
-    signed,
-    twilio_form,
-    twiml_replies,
-    wait_for,
 )
 from support.app import TEST_SECRET, make_settings
 from support.prism import REPO
+from support.processes import BotProcess, bot_env, signed, twilio_form, twiml_replies, wait_for
 from support.redis import unique_prefix
 
 from bot.contacts import contact_key

@@ -239,6 +239,49 @@ async def test_requested_at_grace(
         assert body["error"]["code"] == outcome
 
 
+@pytest.mark.parametrize(
+    ("hours_late", "claimed", "status", "outcome"),
+    [
+        pytest.param(0, False, 201, "now", id="none given: from when it reaches us"),
+        pytest.param(26, True, 201, "claimed", id="replayed a day later keeps its time"),
+        pytest.param(71.9, True, 201, "claimed", id="just within grace"),
+        pytest.param(72.1, True, 422, "registered_at_too_old", id="beyond grace"),
+        pytest.param(-0.1, True, 422, "registered_at_in_future", id="from the future"),
+        pytest.param(0, "naive", 422, "invalid_registered_at", id="no offset"),
+    ],
+)
+async def test_registered_at_is_where_waiting_time_starts(
+    client: httpx.AsyncClient,
+    clock: FakeClock,
+    hours_late: float,
+    claimed: bool | str,
+    status: int,
+    outcome: str,
+) -> None:
+    registered = datetime(2026, 3, 10, 17, 5, tzinfo=UTC)
+    now = registered + timedelta(hours=hours_late)
+    clock.set(now)
+    body = household()
+    if claimed == "naive":
+        body["registered_at"] = registered.replace(tzinfo=None).isoformat()
+    elif claimed:
+        body["registered_at"] = registered.isoformat()
+    response = await client.post("/v1/registrations", json=body, headers=key())
+    assert response.status_code == status, response.text
+    answer = response.json()
+    if status != 201:
+        assert answer["error"]["code"] == outcome
+        return
+    expected = now if outcome == "now" else registered
+    assert datetime.fromisoformat(answer["registered_at"]) == expected
+    assert datetime.fromisoformat(answer["created_at"]) == now
+    # A change of the household does not move it (requests copy it for the allocation:
+    # tests/conversations/test_outage_chaos.py, tests/booking/test_outbox_chaining.py).
+    changed = household(members=1, contact_ref=body["contact_ref"])
+    updated = await client.put(f"/v1/registrations/{answer['id']}", json=changed)
+    assert updated.json()["registered_at"] == answer["registered_at"]
+
+
 async def test_update_keeps_waiting_time(client: httpx.AsyncClient, clock: FakeClock) -> None:
     registration = await register(client)
     clock.advance(days=3)
@@ -247,6 +290,7 @@ async def test_update_keeps_waiting_time(client: httpx.AsyncClient, clock: FakeC
     assert response.status_code == 200, response.text
     updated = response.json()
     assert updated["created_at"] == registration["created_at"]
+    assert updated["registered_at"] == registration["registered_at"]
     assert updated["port"] == "laredo"
     assert updated["household_size"] == 4
     assert updated["contact_ref"] == registration["contact_ref"]

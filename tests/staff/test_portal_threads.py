@@ -227,9 +227,9 @@ def test_today_lists_an_unconfirmed_appointment_staff_confirm_it_and_the_booking
     assert done.status_code == 200 and "Confirmada: Rosa Elena Martínez." in done.text
     [told] = [m.body for m in sender.take(rosa)]
     assert told == (
-        "Casa del Migrante confirmó la cita del domingo, 5 de abril de 2026, 8:00\u202fa.m. para "
-        "Rosa Elena Martínez y Daniel Martínez. Lleven un documento de identidad por persona."
-    ), told  # in her language, on the port's clock
+        "Casa del Migrante confirmo la cita del domingo, 5 de abril de 2026, 8:00 a.m. para "
+        "Rosa Elena Martinez y Daniel Martinez. Lleven un documento de identidad por persona."
+    ), told  # in her language, on the port's clock, GSM-7 on SMS
     assert "Ninguna cita espera confirmación." in done.text
     [household] = services.staff.repo.households(staff.shelter_id)
     assert household.registration_id is not None
@@ -267,7 +267,7 @@ def test_today_lists_an_unconfirmed_appointment_staff_confirm_it_and_the_booking
     gave_up = portal.post(f"/staff/family/{household_id}/give_up", data={"csrf": csrf}).text
     assert "dejada" in gave_up.lower() or "nueva" in gave_up
     [told] = [m.body for m in sender.take(rosa)]
-    assert told.startswith("Casa del Migrante dejó la cita del domingo, 5 de abril"), told
+    assert told.startswith("Casa del Migrante dejo la cita del domingo, 5 de abril"), told
     # Deleting needs the family's request said, then goes to the booking API first.
     unasked = portal.post(f"/staff/family/{household_id}/delete", data={"csrf": csrf})
     assert "marque la casilla" in unasked.text

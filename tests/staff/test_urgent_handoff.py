@@ -33,7 +33,7 @@ async def test_extortion_in_the_middle_of_registration_opens_an_urgent_handoff(
     assert "lo antes posible" in reply and "911" in reply
     assert staff.received() == [
         "Una persona espera respuesta (Español). Escriba EQUIPO y luego 5 para responder.",
-        "Urgente: alguien escribe que está en peligro (Español). Escriba EQUIPO, luego 5, "
+        "Urgente: alguien escribe que esta en peligro (Español). Escriba EQUIPO, luego 5, "
         "para responder ya.",
     ]
     inbox = await staff.send("5")
@@ -54,7 +54,7 @@ async def test_a_sick_child_while_waiting_makes_the_handoff_urgent(
     received = "Recibido. Una persona del equipo del albergue le responderá aquí."
     assert await person.send("mi hijo está muy enfermo, tiene fiebre") == received
     assert staff.received() == [
-        "Urgente: alguien escribe que está en peligro (Español). Escriba EQUIPO, luego 5, "
+        "Urgente: alguien escribe que esta en peligro (Español). Escriba EQUIPO, luego 5, "
         "para responder ya."
     ]
     # Already urgent: staff are not told again; already acknowledged: no second "received".

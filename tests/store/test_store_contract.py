@@ -506,3 +506,25 @@ async def test_reference_data_is_kept_for_every_process(backend: Backend) -> Non
     assert await other.load_reference("ports") == b'[{"id": "nogales"}]'
     with pytest.raises(ValueError, match="invalid reference name"):
         await backend.store.save_reference("+5216641234567", b"x")
+
+
+async def test_sharded_log_keeps_each_registrations_records_in_order(backend: Backend) -> None:
+    """On a cluster the events log is spread over shards (slots); one registration's records
+    stay in one shard, in order, and every record is in exactly one shard."""
+    store = backend.store
+    shards = store.log_shards("booking-events")
+    assert len(shards) == (4 if backend.name == "cluster" else 1)
+    assert len(set(shards)) == len(shards)
+    for i in range(12):
+        registration = f"reg-{i % 5}"
+        assert store.log_shard("booking-events", registration) in shards
+        await store.log_append(
+            store.log_shard("booking-events", registration), f"{registration} {i}".encode()
+        )
+    everything = [r for shard in shards for r in await store.log_read(shard, 0, 100)]
+    assert sorted(everything) == sorted(f"reg-{i % 5} {i}".encode() for i in range(12))
+    for n in range(5):
+        shard = store.log_shard("booking-events", f"reg-{n}")
+        records = await store.log_read(shard, 0, 100)
+        mine = [r for r in records if r.startswith(f"reg-{n} ".encode())]
+        assert mine == [f"reg-{n} {i}".encode() for i in range(12) if i % 5 == n]

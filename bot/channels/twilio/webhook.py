@@ -135,7 +135,8 @@ def make_router() -> APIRouter:
             update = parse_status(form)
         except MalformedForm as exc:
             return Response(str(exc), status_code=400)
-        await request.app.state.services.record_delivery(update)
+        with metrics.timed("status_callback"):
+            await request.app.state.services.record_delivery(update)
         return Response(status_code=204)
 
     return router

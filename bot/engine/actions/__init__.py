@@ -40,6 +40,7 @@ from bot.engine.actions.local import (
     StopNotices,
     ToggleVoice,
 )
+from bot.engine.actions.staff import STAFF_EFFECTS, StaffForgetDraft, StaffSaveMember
 
 LOCAL_ACTIONS: dict[str, LocalAction] = {
     a.name: a
@@ -60,6 +61,10 @@ LOCAL_ACTIONS: dict[str, LocalAction] = {
         HasMembers(),
         EditMember(),
         RemoveMember(),
+        # Staff mode (flows/staff/): the applicant's own check on the staff draft.
+        PrimaryIsAdult("staff_primary_is_adult", "staff_birth_date"),
+        StaffForgetDraft(),
+        StaffSaveMember(),
     )
 }
 EFFECT_ACTIONS: dict[str, EffectAction] = {
@@ -74,6 +79,7 @@ EFFECT_ACTIONS: dict[str, EffectAction] = {
     )
 }
 EFFECT_ACTIONS[UpdateHousehold.name] = UpdateHousehold()
+EFFECT_ACTIONS.update((a.name, a) for a in STAFF_EFFECTS)
 
 
 def outcomes_of(name: str) -> frozenset[str] | None:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -35,9 +36,15 @@ class Outcome:
 
 
 class StaffPort(Protocol):
-    """What effect actions may ask of the staff side (bot/staff/chat.py StaffHub)."""
+    """What effect actions may ask of the staff side (bot/staff/chat.py StaffHub, which hands
+    staff flows' actions to bot/staff/actions.py)."""
 
     async def registrations_of(self, digest: str) -> list[str]: ...
+
+    async def act(self, action: str, session: Session, ctx: EffectContext, key: str) -> Outcome:
+        """Carry out a staff flow's effect action (bot/engine/actions/staff.py) for the staff
+        member whose phone this conversation is."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +55,11 @@ class EffectContext:
     requested_at: datetime
     #: The contact key digest of the person whose conversation this is.
     contact: str = ""
-    #: The staff side, when wired (registrations staff made for this person...).
+    #: The staff side, when wired (registrations staff made for this person, staff mode).
     staff: StaffPort | None = None
+    #: Port id -> display name, and the language of a conversation that has none yet.
+    ports: Mapping[str, str] = field(default_factory=dict)
+    default_language: str = "es"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from bot.booking.client import (
 )
 from bot.booking.erase import BOOKING_PENDING_SLOT, erase_contact
 from bot.booking.explanation import WORDINGS, not_selected_step, why_values
-from bot.booking.models import Appointment
+from bot.booking.models import Appointment, Registration
 from bot.engine.actions.base import QUEUED, UNAVAILABLE, EffectContext, Outcome
 from bot.engine.actions.household import send_household
 from bot.engine.session import Session
@@ -33,12 +33,7 @@ class Register:
     async def run(self, session: Session, ctx: EffectContext, key: str) -> Outcome:
         slots = session.slots
         try:
-            registration = await ctx.booking.register(
-                household.to_household(slots),  # the primary applicant and every member
-                port=slots["port"],
-                contact_ref=session.contact_ref or "",
-                key=key,
-            )
+            registration = await _register(session, ctx, key)
         except BookingUnavailable as exc:
             log.warning("register: booking API unavailable: %s", exc)
             return Outcome(UNAVAILABLE)
@@ -51,6 +46,29 @@ class Register:
         session.registration_id = registration.id
         slots.pop(household.DIRTY_SLOT, None)
         return Outcome("ok", {"registration_id": registration.id})
+
+
+#: The booking API's refusals of the time a registration was made (clocks apart, or kept
+#: longer than it accepts): registered again as of now rather than not at all.
+_REGISTERED_AT_REFUSED = frozenset({"registered_at_too_old", "registered_at_in_future"})
+
+
+async def _register(session: Session, ctx: EffectContext, key: str) -> Registration:
+    """Register with the person's own time (`ctx.requested_at`: when they confirmed, also on
+    a replay after an outage), so their waiting time counts from then."""
+    slots = session.slots
+    people = household.to_household(slots)  # the primary applicant and every member
+    port, ref = slots["port"], session.contact_ref or ""
+    try:
+        return await ctx.booking.register(
+            people, port=port, contact_ref=ref, key=key, registered_at=ctx.requested_at
+        )
+    except BookingRejected as exc:
+        if exc.code not in _REGISTERED_AT_REFUSED:
+            raise
+        log.warning("register: registration time refused (%s): registered as of now", exc.code)
+        # A new key: the refusal is the stored answer of the first one.
+        return await ctx.booking.register(people, port=port, contact_ref=ref, key=f"{key}:now")
 
 
 class RequestSlot:

@@ -25,11 +25,14 @@ class PrimaryIsAdult:
     the adult age (`primary_must_be_adult`); say so right after the date of birth instead of
     after every question."""
 
-    name = "primary_is_adult"
     outcomes = frozenset({"yes", "no"})
 
+    def __init__(self, name: str = "primary_is_adult", slot: str = "birth_date") -> None:
+        #: The same check for another slot: staff mode's draft (`staff_birth_date`).
+        self.name, self.slot = name, slot
+
     def run(self, session: Session, ctx: LocalContext) -> Outcome:
-        born = session.slots.get("birth_date")
+        born = session.slots.get(self.slot)
         if not born:
             return Outcome("yes")
         adult = household.age_on(date.fromisoformat(str(born)), ctx.today) >= ctx.adult_age

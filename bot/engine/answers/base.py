@@ -95,6 +95,10 @@ class AnswerType(Protocol):
 
     def display(self, value: Any, collect: Collect, ctx: DisplayContext) -> str: ...
 
+    def empty(self, collect: Collect, ctx: DisplayContext) -> str:
+        """How an answer of none (null: "no phone") is shown."""
+        ...
+
     def accept(self, session: Session, value: Any) -> None:
         """Besides the slot: what an accepted answer changes (the language answer sets the
         conversation's language)."""
@@ -119,6 +123,9 @@ class BaseAnswer:
 
     def display(self, value: Any, collect: Collect, ctx: DisplayContext) -> str:
         return str(value)
+
+    def empty(self, collect: Collect, ctx: DisplayContext) -> str:
+        return ""
 
     def accept(self, session: Session, value: Any) -> None:
         return None

@@ -13,6 +13,8 @@ from bot.engine.shown import DisplayContext
 
 NONE_WORDS = frozenset({"0", "-"})
 GIVEN, NONE = "given", "none"
+#: How "no phone" is shown: the results go to the phone that answered for them (staff mode).
+NO_PHONE = "none (results to this phone)"
 
 
 def parse_phone(text: str) -> str | None:
@@ -45,4 +47,7 @@ class PhoneAnswer(BaseAnswer):
         return frozenset({GIVEN, NONE}) if collect.optional else frozenset({GIVEN})
 
     def display(self, value: Any, collect: Collect, ctx: DisplayContext) -> str:
-        return "" if value is None else str(value)
+        return str(value)
+
+    def empty(self, collect: Collect, ctx: DisplayContext) -> str:
+        return ctx.translate(NO_PHONE)
