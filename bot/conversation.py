@@ -314,6 +314,7 @@ class Conversations:
             staff=self.staff,
             ports=ctx.ports,
             default_language=ctx.default_language,
+            values=pending.values,
         )
         outcome = await action.run(session, effect, pending.idempotency_key)
         log.info("contact %s: action %s -> %s", key, pending.name, outcome.key)
