@@ -520,7 +520,12 @@ class Engine:
             if step.action in EFFECT_ACTIONS:
                 key = session.slots.setdefault(_key_slot(step.action), str(uuid.uuid4()))
                 session.pending = PendingAction(
-                    name=step.action, idempotency_key=key, created_at=ctx.now, flow=flow, step=name
+                    name=step.action,
+                    idempotency_key=key,
+                    created_at=ctx.now,
+                    flow=flow,
+                    step=name,
+                    values={slot: session.slots.get(slot) for slot in step.inputs},
                 )
                 return
             if step.action in LOCAL_ACTIONS:
