@@ -277,7 +277,9 @@ class Conversations:
     async def _send_notices(self, key: ContactKey, session: Session) -> None:
         while session.notices:
             body = session.notices[0]
-            message = OutboundMessage(key.digest, session.phone, session.channel, body)
+            message = OutboundMessage(
+                key.digest, session.phone, session.channel, body, lang=session.lang or ""
+            )
             await self.sender.send(message)
             session.notices.pop(0)
             if not session.erase:

@@ -189,11 +189,18 @@ def reads_language(code: str) -> bool:
     return pack is not None and pack.has_training_data
 
 
-def unreadable_language(text: str) -> str | None:
+def unreadable_language(text: str, min_keywords: int = 1) -> str | None:
     """The language of `text` when it is more than a greeting (two words or more) in a
     language the NLU cannot read (a pack without training data, identified by its keywords:
-    K'iche', Mam, Q'anjob'al): the bot sends it to an interpreter, never guesses at it."""
-    if len(_TOKEN.findall(fold(text))) < 2:
+    K'iche', Mam, Q'anjob'al): the bot sends it to an interpreter, never guesses at it.
+    `min_keywords`: how many of the text's words must be that pack's keywords (2 where any
+    text is an answer, such as a name: "Juan Tol" is a name, "kinwaj jun q'ij" is not)."""
+    tokens = _TOKEN.findall(fold(text))
+    if len(tokens) < 2:
         return None
     code, confidence = identify_language(text)
-    return code if confidence > 0 and code in enabled_packs() and not reads_language(code) else None
+    pack = enabled_packs().get(code)
+    if confidence <= 0 or pack is None or reads_language(code):
+        return None
+    keywords = {fold(word) for word in pack.keywords}
+    return code if sum(token in keywords for token in tokens) >= min_keywords else None

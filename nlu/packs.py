@@ -77,6 +77,8 @@ CARRIER_MEANINGS: dict[str, frozenset[str]] = {
     "yes": frozenset(),
 }
 SMS_POLICIES = frozenset({"transliterate", "unicode"})
+#: The categories of danger words (nlu/danger.py) a pack may add words to.
+DANGER_CATEGORIES = frozenset({"extortion", "kidnapping", "violence", "medical"})
 STATUSES = frozenset({"reviewed", "draft"})
 
 
@@ -271,6 +273,11 @@ def check_pack(pack: Pack, known: Mapping[str, Pack]) -> list[str]:
         if not pack.commands.get(command):
             problems.append(f"{where}: commands.{command}: missing (at least one word)")
     problems.extend(_carrier_problems(pack))
+    danger = pack.understanding.get("danger") or {}
+    unknown = set(danger) - DANGER_CATEGORIES if isinstance(danger, dict) else {"(not a mapping)"}
+    if unknown:
+        problems.append(f"{where}: understanding.danger: unknown {sorted(unknown)}; known: "
+                        f"{sorted(DANGER_CATEGORIES)}")
     if not pack.keywords:
         problems.append(f"{where}: keywords: missing (frequent words of the language, to "
                         "recognise it)")

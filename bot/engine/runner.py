@@ -154,6 +154,13 @@ class Engine:
         if step.collect is None:  # only collect steps wait; recover by going home
             self._go(session, HOME, out, ctx)
             return out
+        if not button and UNREADABLE_FLOW in self.flowset.flows:
+            # A sentence in a language the NLU cannot read is not an answer, even where any
+            # text would be one (a name): two of its words are that language's keywords.
+            unreadable = unreadable_language(text, min_keywords=2)
+            if unreadable is not None:
+                self._interpreter_path(session, unreadable, text, out, ctx)
+                return out
         answer_type = ANSWER_TYPES[step.collect.type]
         actx = AnswerContext(
             lang=self._lang(session, ctx),

@@ -141,7 +141,7 @@ PARTS = {
     "stop/start words", "list conjunction", "month/weekday names", "country names",
     "port aliases", "identification keywords", "yes/no words", "thanks", "numbers and ordinals",
     "months, weekdays, days", "demonyms and country names", "relationships",
-    "names (lead-ins, endings)", "negation", "training data", "start-up check",
+    "names (lead-ins, endings)", "negation", "danger words", "training data", "start-up check",
 }  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from bot.messages import ChannelKind, Inbound
 from bot.services import Services, open_services
 from bot.settings import PROJECT_ROOT
 from nlu import packs
+from nlu.danger import danger
 from nlu.entities import parse_yes_no
 from nlu.langid import guess_language
 
@@ -209,6 +210,8 @@ keywords_only: true
 understanding:
   yes_words: "zyes, zyup"
   no_words: "zno, znope"
+  danger:
+    violence: "zthreat*"
 """
 ZEDISH_MESSAGES = {
     "Hello! It looks like you write in {language}. Continue in {language}?":
@@ -276,6 +279,7 @@ async def test_a_made_up_language_is_one_folder_and_a_conversation_works(
         menu = await say("ZYES")  # its own yes word
         assert menu.startswith("Zwhat zdo?\n1. Zregister\n2. Zrequest")
         assert (await say("zhelp")).startswith("Zassistant.")
+        assert danger("they zthreatened us") == "violence"  # its danger words too
         assert (await say("zmenu")).startswith("Zwhat zdo?")
         assert (await say("Zstop")) == "Zno more znotices."
         resumed = await say("zstart")

@@ -74,6 +74,29 @@ async def test_a_kiche_speaker_at_a_question_reaches_an_interpreter_in_one_step(
     assert [m.body for m in handoff.messages] == ["kinwaj kinto'b'ex"]
 
 
+async def test_a_kiche_sentence_at_the_name_question_is_not_taken_for_a_name(
+    services: Services, clock: Clock
+) -> None:
+    staff_phone = random_phone()
+    link_staff(services, "Casa del Migrante", staff_phone)
+    person = Phone(services, random_phone("+502"), clock)
+    await person.send("0")
+    await person.send("1")  # Español
+    await person.send("si")
+    assert "nombre completo" in await person.send("1")  # register: the name question
+    assert "K'iche'" not in await person.send("Juan Tol Utz")  # a name with Mayan words
+    person = Phone(services, random_phone("+502"), clock)
+    await person.send("0")
+    await person.send("1")
+    await person.send("si")
+    await person.send("1")
+    said = await person.send("kinwaj jun q'ij, maltyox")  # K'iche', at the name question
+    assert said == LOOKED_FOR
+    digest = services.conversations.key_for(person.number).digest
+    handoff = await _handoff(services, digest, staff_phone)
+    assert (handoff.lang, handoff.interpreter_needed) == ("quc", True)
+
+
 async def _handoff(services: Services, digest: str, staff_phone: str) -> Any:
     """The person's open handoff as the staff member's shelter (it takes walk-ins) sees it."""
     assert services.staff is not None

@@ -63,6 +63,10 @@ def pack_parts(pack: Pack, known: Mapping[str, Pack]) -> dict[str, str]:
     }
     for label, tables in WORD_TABLES.items():
         parts[label] = _tables(pack, tables)
+    danger = pack.understanding.get("danger")
+    parts["danger words"] = (
+        f"own words for {', '.join(sorted(danger))}, with the shared list"
+        if isinstance(danger, dict) and danger else "the shared list (nlu/danger.py) only")
     if pack.has_training_data:
         examples = load_rasa_yaml(pack.training_path, pack.code)
         intents = {e.intent for e in examples}
