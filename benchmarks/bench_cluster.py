@@ -83,7 +83,11 @@ def start_serves(
 
 
 async def saturate(
-    ports: list[int], pids: list[int], people: list[list[Message]], connections: int
+    ports: list[int],
+    pids: list[int],
+    people: list[list[Message]],
+    connections: int,
+    redis_pids: list[int],
 ) -> dict[str, float]:
     todo = iter(people)
     latencies: list[float] = []
@@ -103,10 +107,12 @@ async def saturate(
                 errors += not _answered(status, body, False)
 
     cpu = sum(_cpu_seconds(pid) for pid in pids)
+    redis_cpu = sum(_cpu_seconds(pid) for pid in redis_pids)
     start = time.perf_counter()
     await asyncio.gather(*(worker(ports[i % len(ports)]) for i in range(connections)))
     seconds = time.perf_counter() - start
     used = sum(_cpu_seconds(pid) for pid in pids) - cpu
+    redis_used = sum(_cpu_seconds(pid) for pid in redis_pids) - redis_cpu
     ordered = sorted(latencies)
     return {
         "messages": len(latencies),
@@ -117,23 +123,40 @@ async def saturate(
         "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
         "cpu_us_per_message": round(used / max(1, len(latencies)) * 1e6, 1),
         "cpu_cores_busy": round(used / seconds, 2),
+        # The 3 masters' CPU (every command and script of the run) per message answered.
+        "redis_cpu_us_per_message": round(redis_used / max(1, len(latencies)) * 1e6, 1),
     }
+
+
+def _used_memory(cluster: RedisClusterNodes) -> int:
+    return sum(
+        # The data alone: not the connections' buffers (more processes, more connections).
+        int(cluster.client(port).info("memory")["used_memory_dataset"])
+        for port in cluster.master_ports()
+    )
 
 
 def measure(count: int, cluster: RedisClusterNodes, sandbox_port: int, args: argparse.Namespace,
             rep: int, tmp: Path) -> dict[str, float]:  # fmt: skip
     serves = start_serves(count, cluster.url, sandbox_port, tmp)
     ports, pids = [p for p, _ in serves], [proc.pid for _, proc in serves]
+    nodes = [proc.pid for proc in cluster.processes.values()]
     try:
-        asyncio.run(saturate(ports, pids, _conversations(10 * count, f"9{count}{rep}"), 8))
+        warm = _conversations(10 * count, f"9{count}{rep}")
+        asyncio.run(saturate(ports, pids, warm, 8, nodes))
         people = _conversations(args.people, f"1{count}{rep}")
         load = os.getloadavg()[0]
-        row = asyncio.run(saturate(ports, pids, people, args.connections))
+        memory = _used_memory(cluster)
+        row = asyncio.run(saturate(ports, pids, people, args.connections, nodes))
+        # Every key these conversations left, transient ones included (replies kept 10 min
+        # for Twilio's retries, flood buckets): what a surge holds per person.
+        row["redis_bytes_per_conversation"] = round((_used_memory(cluster) - memory) / len(people))
         row.update(processes=count, repetition=rep, load_average=round(load, 2))
         print(
             f"rep {rep} {count} serve: {row['throughput']:7.1f} msg/s  p50 {row['p50_ms']} ms  "
             f"p99 {row['p99_ms']} ms  CPU {row['cpu_us_per_message']} µs/msg  cores busy "
-            f"{row['cpu_cores_busy']}  errors {row['errors']}/{row['messages']}  load {load:.2f}",
+            f"{row['cpu_cores_busy']}  Redis CPU {row['redis_cpu_us_per_message']} µs/msg  "
+            f"errors {row['errors']}/{row['messages']}  load {load:.2f}",
             flush=True,
         )
         return row
@@ -181,7 +204,9 @@ def main() -> int:
         mine = [r for r in rows if r["processes"] == count]
         median = {k: statistics.median(r[k] for r in mine)
                   for k in ("throughput", "p50_ms", "p99_ms", "cpu_us_per_message",
-                            "cpu_cores_busy", "load_average")}  # fmt: skip
+                            "cpu_cores_busy", "redis_cpu_us_per_message",
+                            "redis_bytes_per_conversation",
+                            "load_average")}  # fmt: skip
         median.update(processes=count, errors=sum(r["errors"] for r in mine))
         medians.append(median)
     print(f"\nmedians over {args.repeat} repetitions, {os.cpu_count()} cores (load average "
@@ -191,7 +216,9 @@ def main() -> int:
         growth = m["throughput"] / base
         print(f"{int(m['processes'])} serve: {m['throughput']:7.1f} msg/s (x{growth:.2f})"
               f"  p50 {m['p50_ms']} ms  p99 {m['p99_ms']} ms  CPU {m['cpu_us_per_message']} µs/msg"
-              f"  cores busy {m['cpu_cores_busy']}  errors {m['errors']}")  # fmt: skip
+              f"  cores busy {m['cpu_cores_busy']}  Redis CPU {m['redis_cpu_us_per_message']} "
+              f"µs/msg  Redis {m['redis_bytes_per_conversation']} B/conversation"
+              f"  errors {m['errors']}")  # fmt: skip
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "machine": f"{os.cpu_count()} cores (shared), Python {sys.version.split()[0]}",

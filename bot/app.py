@@ -29,6 +29,7 @@ from bot.staff.portal_family import make_router as staff_family_router
 from bot.staff.portal_inbox import make_router as staff_inbox_router
 from bot.staff.portal_session import PortalRefusal, refusal_response
 from bot.staff.portal_today import make_router as staff_today_router
+from bot.staff.portal_translations import make_router as staff_translations_router
 from bot.staff.security import SecurityHeaders
 from bot.store.base import StoreError
 from bot.understanding import LazyParser
@@ -91,6 +92,7 @@ def create_app(
     # The inbox, today and family pages first: their /staff/inbox pages replace the portal's.
     app.include_router(staff_inbox_router())
     app.include_router(staff_today_router())
+    app.include_router(staff_translations_router())
     app.include_router(staff_family_router())
     app.include_router(staff_portal_router())
     # What the portal's dependencies answer themselves (sign-in page, expired form).

@@ -301,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
 _DELEGATES = {
     "sandbox": "booking_sandbox.cli",
     "nlu": "nlu.cli",
-    "i18n": "bot.i18n_cli",
+    "i18n": "bot.i18n.tools.cli",
     "translate": "bot.translation",
     "staff": "bot.staff.cli",
     "privacy": "bot.privacy",

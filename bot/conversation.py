@@ -277,7 +277,9 @@ class Conversations:
     async def _send_notices(self, key: ContactKey, session: Session) -> None:
         while session.notices:
             body = session.notices[0]
-            message = OutboundMessage(key.digest, session.phone, session.channel, body)
+            message = OutboundMessage(
+                key.digest, session.phone, session.channel, body, lang=session.lang or ""
+            )
             await self.sender.send(message)
             session.notices.pop(0)
             if not session.erase:
@@ -314,6 +316,7 @@ class Conversations:
             staff=self.staff,
             ports=ctx.ports,
             default_language=ctx.default_language,
+            values=pending.values,
         )
         outcome = await action.run(session, effect, pending.idempotency_key)
         log.info("contact %s: action %s -> %s", key, pending.name, outcome.key)

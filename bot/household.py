@@ -34,10 +34,9 @@ EDITING_SLOT = "_member_index"
 #: Set when the household changed after registration and the booking API has not been told.
 DIRTY_SLOT = "_household_dirty"
 
-#: Languages whose Babel locale is their own get Babel's list patterns; Kreyòl's Babel data is
-#: French ("et"), so its conjunction is the project's own; the Mayan languages have no CLDR data
-#: at all and get a plain comma list rather than a word from another language.
-_OWN_CONJUNCTION = {"ht": "ak"}
+#: Languages whose Babel locale is their own get Babel's list patterns; a pack may give its own
+#: conjunction (`list_and`: Kreyòl's Babel data is French, "et"); the Mayan languages have no
+#: CLDR data at all and get a plain comma list rather than a word from another language.
 
 
 def members(slots: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -60,9 +59,9 @@ def format_names(people: Sequence[str], lang: str) -> str:
     people = [p for p in people if p]
     if len(people) < 2:
         return people[0] if people else ""
-    if lang in _OWN_CONJUNCTION:
-        return f"{', '.join(people[:-1])} {_OWN_CONJUNCTION[lang]} {people[-1]}"
     language = get_language(lang)
+    if language.list_and:
+        return f"{', '.join(people[:-1])} {language.list_and} {people[-1]}"
     locale = language.formatting_locale
     if locale is None or locale.split("_")[0] != language.code:
         return ", ".join(people)

@@ -232,6 +232,7 @@ class Intake:
             channel=channel,
             sealed=seal_parcel(self.codec, parcel),
             proactive=False,  # the answer to what the person wrote
+            lang=handled.lang or "",
         )
         await self._after_previous(item.contact)
         await self.send(job)

@@ -1,17 +1,26 @@
-"""The language table: the one place that says which languages exist and how each behaves.
+"""The language table, read from the language packs (`translations/<code>/pack.yaml`).
 
-`code` is the gettext catalog directory under translations/. `formatting_locale` is the
-Babel locale used for dates and numbers: Babel has no data for the Mayan languages and only
-French data under `ht` (see DEPENDENCY_FACTS), so the Mayan languages format like es_GT (where
-most of their speakers live and read Spanish dates) and `ht` uses the project's own month and
-weekday names (bot/i18n.py). `required` languages must have every message reviewed before the
-bot starts; the others may be partial and fall back (then an interpreter is offered).
+Nothing about a language is written here: its own name, fallback, formatting locale, SMS
+policy and whether its catalog must be complete all come from its pack (nlu/packs.py). This
+module turns the enabled packs into the `Language` records the bot uses, and keeps
+`LANGUAGES`, `BY_CODE` and `REQUIRED_LANGUAGES` current when the packs are read from
+another directory (`nlu.packs.use_packs_dir`, done by `Catalogs.load` at start-up).
+
+`formatting_locale` is the Babel locale for dates and numbers: Babel has no data for the Mayan
+languages and only French data under `ht`, so the Mayan packs format like es_GT and `ht` has
+its own month and weekday names in its pack. `required` languages must have every message
+reviewed before the bot starts; the others may be partial and fall back (then an interpreter is
+offered).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
+
+from nlu import packs as pack_files
 
 
 class SmsPolicy(StrEnum):
@@ -33,26 +42,82 @@ class Language:
     show_drafts: bool = False
     #: Every flow message must exist, reviewed, in this catalog (checked at start-up).
     required: bool = False
+    #: Babel locale for digit grouping and the decimal mark, when not `formatting_locale`'s.
+    number_locale: str | None = None
+    #: Nothing in the pack has been reviewed by a native speaker yet.
+    draft: bool = False
+    #: Only the pack's keywords identify it; text the bot cannot read goes to an interpreter.
+    keywords_only: bool = False
+    #: The word before the last name of a list, where CLDR's is not this language's.
+    list_and: str | None = None
+    #: Month and weekday names (January, Monday first) and country and time zone names,
+    #: where CLDR has none for this language (the pack's own; `ht`: Babel's are French).
+    months: tuple[str, ...] = ()
+    weekdays: tuple[str, ...] = ()
+    countries: Mapping[str, str] = field(default_factory=dict)
+    timezones: Mapping[str, str] = field(default_factory=dict)
 
 
-#: Menu order is the order people see in the language menu (numbered from 1).
-LANGUAGES: tuple[Language, ...] = (
-    Language("es", "Español", None, "es_MX", required=True),
-    Language("ht", "Kreyòl ayisyen", "es", None, required=True),
-    Language("pt", "Português", "es", "pt_BR", required=True),
-    Language("en", "English", "es", "en_US", required=True),
-    Language("quc", "K'iche'", "es", "es_GT"),
-    Language("mam", "Mam", "es", "es_GT"),
-    Language("kjb", "Q'anjob'al", "es", "es_GT"),
-)
+def _language(pack: pack_files.Pack) -> Language:
+    return Language(
+        code=pack.code,
+        own_name=pack.name,
+        fallback=pack.fallback,
+        formatting_locale=pack.formatting_locale,
+        sms_policy=SmsPolicy(pack.sms),
+        show_drafts=pack.show_drafts,
+        required=pack.required,
+        number_locale=pack.number_locale,
+        draft=pack.status == "draft",
+        keywords_only=pack.keywords_only,
+        list_and=pack.list_and,
+        months=pack.months,
+        weekdays=pack.weekdays,
+        countries=pack.countries,
+        timezones=pack.timezones,
+    )
 
-BY_CODE: dict[str, Language] = {lang.code: lang for lang in LANGUAGES}
 
+#: Menu order is the order people see in the language menu (numbered from 1). These three
+#: objects are updated in place when the packs are reloaded, so importers stay current.
+LANGUAGES: list[Language] = []
+BY_CODE: dict[str, Language] = {}
 #: The catalogs that must be complete and reviewed (the flow loader refuses to start otherwise),
 #: in a stable order so that start-up errors always name the same catalog first.
-REQUIRED_LANGUAGES: tuple[str, ...] = tuple(
-    sorted(lang.code for lang in LANGUAGES if lang.required)
-)
+REQUIRED_LANGUAGES: list[str] = []
+
+
+def _refresh() -> None:
+    languages = [_language(pack) for pack in pack_files.enabled_packs().values()]
+    LANGUAGES[:] = languages
+    BY_CODE.clear()
+    BY_CODE.update({lang.code: lang for lang in languages})
+    REQUIRED_LANGUAGES[:] = sorted(lang.code for lang in languages if lang.required)
+
+
+_refresh()
+pack_files.on_reload(_refresh)
+
+
+def use_packs(translations_dir: Path) -> None:
+    """Read the packs of `translations_dir` (at start-up) and refuse to go on when an enabled
+    pack lacks a required part or two packs give one word two meanings (PackError, naming
+    each file to fix). A directory without any pack (catalogs only) keeps the packs read."""
+    has_packs = any(translations_dir.glob(f"*/{pack_files.PACK_FILE}"))
+    if has_packs and translations_dir.resolve() != pack_files.packs_dir():
+        pack_files.use_packs_dir(translations_dir)
+    else:
+        pack_files.refresh()
+    everything = pack_files.packs()
+    enabled = pack_files.enabled_packs()
+    problems = [problem for pack in enabled.values()
+                for problem in pack_files.check_pack(pack, everything)]
+    problems.extend(pack_files.conflicts(enabled.values()))
+    if "es" not in enabled:
+        problems.append(f"{pack_files.packs_dir()}/es/pack.yaml: the root language (every fallback "
+                        "ends there) must be enabled")
+    if problems:
+        raise pack_files.PackError("\n".join(problems))
 
 
 def get_language(code: str | None, default: str = "es") -> Language:

@@ -48,7 +48,8 @@ REPLIES = Counter(
 )  # fmt: skip
 SENT = Counter(
     "frontdoor_messages_sent", "Messages the bot sent on its own (notices, reminders, staff "
-    "replies, sign-in codes), by outcome.", ["channel", "outcome"], registry=REGISTRY,
+    "replies, sign-in codes), by language (\"-\" when not known) and outcome.",
+    ["channel", "language", "outcome"], registry=REGISTRY,
 )  # fmt: skip
 SEGMENTS = Counter(
     "frontdoor_sms_segments", "SMS segments (what SMS costs), in replies and in sends.",
@@ -89,9 +90,9 @@ def inbound(channel: ChannelKind, language: str, bodies: list[str], seconds: flo
         SEGMENTS.labels("reply").inc(sum(segment_count(b) for b in bodies))
 
 
-def sent(channel: ChannelKind, body: str, outcome: str) -> None:
+def sent(channel: ChannelKind, body: str, outcome: str, language: str = "") -> None:
     """One message a sender sent (outcome `sent`) or failed to send (`failed`)."""
-    SENT.labels(channel.value, outcome).inc()
+    SENT.labels(channel.value, language or "-", outcome).inc()
     if outcome == "sent" and channel is ChannelKind.SMS and body:
         SEGMENTS.labels("sent").inc(segment_count(body))
 

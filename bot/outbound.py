@@ -75,6 +75,8 @@ class OutboundMessage:
     content_variables: dict[str, str] = field(default_factory=dict)
     #: Where Twilio reports delivery (`/twilio/status`); None: the number's default.
     status_callback: str | None = None
+    #: The person's language, for the metrics only ("" when not known).
+    lang: str = ""
 
 
 class Sender(Protocol):
@@ -125,7 +127,7 @@ class RecordingSender:
         )
         if self._echo:
             print(console_block(message, self._count), flush=True)
-        metrics.sent(message.channel, message.body, "not_sent")
+        metrics.sent(message.channel, message.body, "not_sent", message.lang)
         return f"LOCAL{self._count:08d}"
 
     async def find_sent(self, message: OutboundMessage, since: datetime) -> str | None:

@@ -17,22 +17,17 @@ from zoneinfo import ZoneInfo
 from bot.booking.client import BookingClient, BookingError
 from bot.booking.models import Port
 from bot.store.base import Store, StoreError
+from nlu.packs import enabled_packs
 
 log = logging.getLogger(__name__)
 
-#: What people call a port of entry besides its name: the Mexican city across from it, and
-#: common spellings. Keyed by the booking API's port id: a new port adds its line here (its
-#: own name and the parts of it are always understood, see `port_words`).
-PORT_ALIASES: dict[str, tuple[str, ...]] = {
-    "brownsville": ("matamoros", "brownsvil", "brounsville"),
-    "eagle_pass": ("piedras negras", "paso del aguila", "eaglepass"),
-    "hidalgo": ("reynosa", "mcallen", "mc allen", "pharr"),
-    "laredo": ("nuevo laredo",),
-    "el_paso": ("ciudad juarez", "cd juarez", "juarez", "elpaso", "paso del norte"),
-    "nogales": ("nogales sonora", "nogales arizona"),
-    "calexico": ("mexicali", "caleksico"),
-    "san_ysidro": ("tijuana", "tj", "san isidro", "sanysidro", "el chaparral", "chaparral"),
-}
+def port_aliases(port_id: str) -> tuple[str, ...]:
+    """What people call a port of entry besides its name (the Mexican city across from it,
+    common spellings), from every enabled pack's `port_aliases` (keyed by the booking API's
+    port id; its own name and the parts of it are always understood, see `port_words`)."""
+    return tuple(
+        alias for pack in enabled_packs().values() for alias in pack.port_aliases.get(port_id, ())
+    )
 
 
 #: The ports as configured when the bot starts (the booking API's list replaces it once
@@ -69,7 +64,7 @@ def port_words(port_id: str, name: str) -> tuple[str, ...]:
     """Every way to name a port in a typed answer: its name, each part of a name such as
     "El Paso – Paso del Norte", its id ("el_paso") and its aliases."""
     parts = [part.strip() for part in re.split(r"[–—/(),]", name) if part.strip()]
-    return (name, *parts, port_id.replace("_", " "), *PORT_ALIASES.get(port_id, ()))
+    return (name, *parts, port_id.replace("_", " "), *port_aliases(port_id))
 
 
 #: The store's name of the last known copy of the booking API's port list.

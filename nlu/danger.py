@@ -13,6 +13,7 @@ import re
 from functools import cache
 
 from nlu.normalize import fold
+from nlu.packs import PackTable, on_reload
 
 __all__ = ["CATEGORIES", "danger"]
 
@@ -65,10 +66,25 @@ def _stem_pattern(stem: str) -> str:
     return r"\s+".join(parts)
 
 
+#: Danger words a pack adds (`understanding: danger: {category: "stems"}`): a reviewer of a
+#: language adds its words for the same four categories, never fewer than these.
+_PACK_DANGER = PackTable("danger")
+
+
+def _categories() -> dict[str, str]:
+    merged = dict(CATEGORIES)
+    for entries in _PACK_DANGER.values():
+        if isinstance(entries, dict):
+            for category, stems in entries.items():
+                if category in merged and isinstance(stems, str) and stems.strip():
+                    merged[category] = f"{merged[category]}, {stems}"
+    return merged
+
+
 @cache
 def _pattern() -> re.Pattern[str]:
     groups = []
-    for category, stems in CATEGORIES.items():
+    for category, stems in _categories().items():
         alternation = "|".join(
             _stem_pattern(s) for s in sorted(stems.split(","), key=len, reverse=True) if s.strip()
         )
@@ -84,3 +100,6 @@ def danger(text: str) -> str | None:
             continue
         return m.lastgroup
     return None
+
+
+on_reload(_pattern.cache_clear)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from nlu.embedded import DEFAULT_THRESHOLD
 from nlu.result import INTENTS
-from nlu.training_data import DATA_DIR, dump_rasa_yaml, load_examples
+from nlu.training_data import dump_rasa_yaml, load_examples
 
 __all__ = ["export_rasa"]
 
@@ -33,7 +33,7 @@ policies: []
 """
 
 
-def export_rasa(target: Path, data_dir: Path = DATA_DIR) -> list[Path]:
+def export_rasa(target: Path, data_dir: Path | None = None) -> list[Path]:
     """Write config.yml, domain.yml and data/nlu.yml under ``target``; return their paths."""
     examples = load_examples(data_dir)
     (target / "data").mkdir(parents=True, exist_ok=True)
@@ -45,6 +45,6 @@ def export_rasa(target: Path, data_dir: Path = DATA_DIR) -> list[Path]:
                       encoding="utf-8")
     nlu = target / "data" / "nlu.yml"
     ordered = sorted(examples, key=lambda e: intents.index(e.intent))
-    nlu.write_text("# Generated from nlu/data/<lang>/nlu.yml by `frontdoor nlu export-rasa`.\n"
+    nlu.write_text("# Generated from translations/<lang>/nlu.yml by `frontdoor nlu export-rasa`.\n"
                    + dump_rasa_yaml(ordered), encoding="utf-8")
     return [config, domain, nlu]

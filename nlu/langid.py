@@ -19,47 +19,63 @@ from functools import cache
 from pathlib import Path
 
 from nlu.normalize import fold
+from nlu.packs import enabled_packs, on_reload
 
-__all__ = ["SUPPORTED_LANGUAGES", "guess_language", "identify_language", "use_cache_dir"]
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "guess_language",
+    "identify_language",
+    "reads_language",
+    "supported_languages",
+    "unreadable_language",
+    "use_cache_dir",
+]
 
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("es", "ht", "pt", "en", "quc", "mam", "kjb")
-_LANGID_LANGS = ("es", "pt", "en", "ht", "fr")
 
-_CHAT_WORDS: dict[str, str] = {
-    "es": "no hola buenas buenos buen gracias si quiero kiero cita sita necesito tengo ayuda "
-    "porfa favor que q como mi mis yo usted hablar persona esta estoy somos soy bien dias "
-    "tardes noches donde cuando hijo hija hijos esposo idioma datos borrar agregar claro "
-    "dale nel pal para una el los las del manana hoy con pero ya puedo hay se xq pq ke "
-    "tambien alguien hablo espanol",
-    "pt": "oi oie ola obrigado obrigada sim nao vc voce quero qro tenho preciso ajuda pra "
-    "pro meu minha meus eu falar pessoa estou to bom boa dia tarde noite onde quando "
-    "filho filha dados apagar adicionar agendamento data tudo td blz beleza isso amanha "
-    "hoje com um uma do da vai ja tb mt muito ta fazer posso tem bem falo portugues",
-    "ht": "bonjou bonswa mesi wi non mwen m ou nou yo li vle randevou bezwen kijan kouman "
-    "koman kote ki sa pa gen ak pou nan lan la yon moun pale ede anile efase pitit fanmi "
-    "madanm mari lang kreyol konprann tanpri souple demen jodi se ye fe enskri ajoute "
-    "dako sak pase ap te map mw anko poko kounya",
-    "en": "no hi hello hey thanks thank yes i want need my me appointment appt help please "
-    "pls the to is do how what when where you talk person cancel delete add son wife "
-    "language english speak yeah yep nope good morning am im dont can get have",
-}
-# Distinctive words only; language names ("mam", "kiche") are left out because "hablo mam"
-# is a Spanish sentence asking for Mam. These lists are short and need a native review.
-_MAYAN_WORDS: dict[str, str] = {
-    "quc": "maltyox matyox saqarik xsaqarik xsaqirik utz awach kinwaj nawaj jas k'ut "
-    "chab'ej qatat qanan in'",
-    "mam": "chjonte chjontey chjonta xjal kyaqil nchin b'a'n ntiya tzaqpe",
-    "kjb": "yujdiosal yujwal yuj diosal hayeb' ayin hach tol k'al",
-}
+
+def supported_languages() -> tuple[str, ...]:
+    """The enabled packs' codes, in menu order."""
+    return tuple(enabled_packs())
+
+
+#: At import: the codes of the packs enabled then (`supported_languages()` follows reloads).
+SUPPORTED_LANGUAGES: tuple[str, ...] = supported_languages()
+
+
+def _statistical() -> tuple[str, ...]:
+    """py3langid's languages: every enabled pack not identified by keywords only (one py3langid
+    does not know never wins), plus the codes a pack is also known as (``ht``: ``fr``, Kreyòl
+    typed with French spelling), whose share counts for that pack."""
+    langs: set[str] = set()
+    for code, pack in enabled_packs().items():
+        if not pack.keywords_only:
+            langs.add(code)
+            langs.update(pack.identified_as)
+    return tuple(sorted(langs))
+
+
+def _counts_as() -> dict[str, str]:
+    return {alias: code for code, pack in enabled_packs().items() for alias in pack.identified_as}
+
+
+def _keywords_only() -> tuple[str, ...]:
+    return tuple(code for code, pack in enabled_packs().items() if pack.keywords_only)
+
+
+def _chat_languages() -> tuple[str, ...]:
+    return tuple(code for code, pack in enabled_packs().items() if not pack.keywords_only)
+
+
 _TOKEN = re.compile(r"[a-z']*[a-z][a-z']*")
 
 
 @cache
 def _chat_index() -> dict[str, frozenset[str]]:
+    """Folded keyword -> the packs that list it (translations/<code>/pack.yaml `keywords`)."""
     index: dict[str, set[str]] = {}
-    for lang, words in (*_CHAT_WORDS.items(), *_MAYAN_WORDS.items()):
-        for word in words.split():
-            index.setdefault(word, set()).add(lang)
+    for lang, pack in enabled_packs().items():
+        for word in pack.keywords:
+            index.setdefault(fold(word), set()).add(lang)
     return {w: frozenset(langs) for w, langs in index.items()}
 
 
@@ -80,15 +96,16 @@ def _identifier() -> object:
     from nlu.langid_model import load_identifier
     from nlu.model_cache import default_cache_dir
 
-    return load_identifier(_LANGID_LANGS, _cache_dir or default_cache_dir())
+    return load_identifier(_statistical(), _cache_dir or default_cache_dir())
 
 
 def _langid_probs(text: str) -> dict[str, float]:
     ident = _identifier()
     ranked: list[tuple[str, float]] = ident.rank(text)  # type: ignore[attr-defined]
-    probs = {lang: 0.0 for lang in ("es", "pt", "en", "ht")}
+    counts_as = _counts_as()
+    probs = {lang: 0.0 for lang in _statistical() if lang not in counts_as}
     for lang, prob in ranked:
-        probs["ht" if lang == "fr" else lang] += float(prob)
+        probs[counts_as.get(lang, lang)] += float(prob)
     return probs
 
 
@@ -107,14 +124,17 @@ def identify_language(text: str) -> tuple[str, float]:
         if langs:
             for lang in langs:
                 hits[lang] = hits.get(lang, 0.0) + 1.0 / len(langs)
-    mayan = max(((hits.get(m, 0.0), m) for m in _MAYAN_WORDS), default=(0.0, ""))
+    mayan = max(((hits.get(m, 0.0), m) for m in _keywords_only()), default=(0.0, ""))
     if mayan[0] >= 1.0:
         return (mayan[1], min(0.95, 0.5 + 0.25 * mayan[0]))
-    total_hits = sum(hits.get(lang, 0.0) for lang in _CHAT_WORDS)
+    chat = _chat_languages()
+    total_hits = sum(hits.get(lang, 0.0) for lang in chat)
     if len(tokens) <= 2 and total_hits:
-        best = max(_CHAT_WORDS, key=lambda lang: hits.get(lang, 0.0))
+        best = max(chat, key=lambda lang: hits.get(lang, 0.0))
         return (best, round(hits.get(best, 0.0) / total_hits * 0.9, 4))
     probs = _langid_probs(text)
+    if not probs:  # no pack py3langid knows
+        return (max(hits, key=hits.__getitem__), 0.5) if hits else ("und", 0.0)
     if total_hits:
         weight = min(0.6, 0.15 * len(tokens)) if len(tokens) <= 4 else 0.3
         for lang in probs:
@@ -145,7 +165,7 @@ def guess_language(text: str) -> str | None:
         if langs and (len(tokens) > 1 or len(langs) == 1):
             for lang in langs:
                 votes[lang] = votes.get(lang, 0.0) + 1.0 / len(langs)
-    mayan = [lang for lang in _MAYAN_WORDS if votes.get(lang)]
+    mayan = [lang for lang in _keywords_only() if votes.get(lang)]
     if len(mayan) == 1:
         return mayan[0]
     if votes:
@@ -157,3 +177,30 @@ def guess_language(text: str) -> str | None:
     probs = _langid_probs(text)
     best = max(probs, key=probs.__getitem__)
     return best if probs[best] >= MIN_PROBABILITY else None
+
+
+on_reload(_chat_index.cache_clear)
+on_reload(_identifier.cache_clear)
+
+
+def reads_language(code: str) -> bool:
+    """Whether the NLU can read `code`: its pack has training data (nlu.yml)."""
+    pack = enabled_packs().get(code)
+    return pack is not None and pack.has_training_data
+
+
+def unreadable_language(text: str, min_keywords: int = 1) -> str | None:
+    """The language of `text` when it is more than a greeting (two words or more) in a
+    language the NLU cannot read (a pack without training data, identified by its keywords:
+    K'iche', Mam, Q'anjob'al): the bot sends it to an interpreter, never guesses at it.
+    `min_keywords`: how many of the text's words must be that pack's keywords (2 where any
+    text is an answer, such as a name: "Juan Tol" is a name, "kinwaj jun q'ij" is not)."""
+    tokens = _TOKEN.findall(fold(text))
+    if len(tokens) < 2:
+        return None
+    code, confidence = identify_language(text)
+    pack = enabled_packs().get(code)
+    if confidence <= 0 or pack is None or reads_language(code):
+        return None
+    keywords = {fold(word) for word in pack.keywords}
+    return code if sum(token in keywords for token in tokens) >= min_keywords else None

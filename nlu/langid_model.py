@@ -78,5 +78,5 @@ def load_identifier(langs: Sequence[str], cache_dir: Path) -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident.set_languages(list(langs))
+    ident.set_languages([lang for lang in langs if lang in ident.nb_classes])
     return ident

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from nlu.classifier import IntentModel, train_model
-from nlu.training_data import DATA_DIR, data_files, data_hash, load_examples
+from nlu.training_data import data_files, data_hash, load_examples
 
 __all__ = ["MODEL_VERSION", "default_cache_dir", "load_or_train"]
 
@@ -30,7 +30,7 @@ def default_cache_dir() -> Path:
     return Path(base) / "frontdoor" / "nlu"
 
 
-def load_or_train(cache_dir: Path | None = None, data_dir: Path = DATA_DIR) -> IntentModel:
+def load_or_train(cache_dir: Path | None = None, data_dir: Path | None = None) -> IntentModel:
     """The model for the current data: from the cache if there, else trained and cached."""
     root = cache_dir if cache_dir is not None else default_cache_dir()
     key = data_hash(data_files(data_dir), salt=MODEL_VERSION)

@@ -14,6 +14,7 @@ from functools import cache
 
 from nlu.entities.langs import table_langs
 from nlu.normalize import fold
+from nlu.packs import PackTable, on_reload
 
 __all__ = ["negated_action"]
 
@@ -21,35 +22,11 @@ __all__ = ["negated_action"]
 #: A negation directly before an action counts only at the start of the message ("no borren
 #: mis datos", "pa efase done m"): inside a sentence it usually says what is not the case
 #: ("aún no me registro", "m pa enskri ankò": not registered yet, which is a wish to register).
-_TABLES: dict[str, tuple[str, str, str]] = {
-    "es": (
-        "no, nunca, jamas",
-        "quiero, queremos, quisiera, deseo, deseamos, necesito, necesitamos, voy a, vamos a, "
-        "vayan a, vaya a | me, nos, mis, mi, lo, la, le, les, que, se",
-        "borr, elimin, cancel, registr, inscrib, apunt, ped, sac, agend, cambi, anul, quit, "
-        "renunci, dar de baja",
-    ),
-    "pt": (
-        "nao, nunca, jamais",
-        "quero, queremos, desejo, preciso, vou, vamos, quer | me, meu, meus, minha, minhas",
-        "apag, exclu, delet, cancel, cadastr, registr, inscrev, ped, marc, agend, mud, troc, "
-        "remov, desist",
-    ),
-    "ht": (
-        "pa, p ap, pap, pa janm",
-        "vle, bezwen, ta vle | m, mwen, nou",
-        "efase, siprime, retire, anile, kanse, enskri, mande, chanje, elimine, abandone",
-    ),
-    "en": (
-        "don't, dont, do not, never",
-        "want to, wanna, need to, would like to, like to, want | to, me, my",
-        "delete, erase, remove, cancel, register, sign, request, book, change, give up, quit",
-    ),
-}
+_TABLES: PackTable = PackTable("negation")
 #: Courtesy words that may come before a negation at the start ("please do not delete").
 _COURTESY = "please, pls, plz, por favor, porfa, tanpri, souple, por favor, ok, okay, oh, ah, eh"
 #: With a verb of wanting in between, these negations count anywhere ("i do not want to").
-_WANT_ONLY: dict[str, str] = {"en": "not, doesn't, does not, won't, will not"}
+_WANT_ONLY: PackTable = PackTable("negation_want_only")
 
 
 def _words(spec: str) -> list[str]:
@@ -93,3 +70,6 @@ def negated_action(text: str, lang: str | None) -> bool:
     langs = tuple(code for code in table_langs(lang) if code in _TABLES)
     folded = fold(text)
     return any(p.search(folded) for p in _patterns(langs))
+
+
+on_reload(_patterns.cache_clear)

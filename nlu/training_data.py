@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from nlu.packs import DEFAULT_DIR, PACK_FILE, TRAINING_FILE, load_pack, packs_dir
+
 __all__ = [
     "DATA_DIR",
     "Example",
@@ -23,7 +25,8 @@ __all__ = [
     "load_rasa_yaml",
 ]
 
-DATA_DIR = Path(__file__).parent / "data"
+#: The language packs' directory: each pack's training examples are `<code>/nlu.yml` in it.
+DATA_DIR = DEFAULT_DIR
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +76,19 @@ def load_rasa_yaml(path: Path, lang: str = "") -> list[Example]:
     return examples
 
 
-def data_files(data_dir: Path = DATA_DIR) -> list[Path]:
-    """The per-language training files, ``<data_dir>/<lang>/nlu.yml``, sorted."""
-    return sorted(data_dir.glob("*/nlu.yml"))
+def data_files(data_dir: Path | None = None) -> list[Path]:
+    """The per-language training files, ``<data_dir>/<lang>/nlu.yml``, sorted: every enabled
+    pack's (default: the packs' directory); a folder without a pack counts as enabled."""
+    data_dir = data_dir or packs_dir()
+    return sorted(
+        path for path in data_dir.glob(f"*/{TRAINING_FILE}")
+        if not (path.parent / PACK_FILE).exists() or load_pack(path.parent).enabled
+    )
 
 
-def load_examples(data_dir: Path = DATA_DIR) -> list[Example]:
+def load_examples(data_dir: Path | None = None) -> list[Example]:
     """All training examples, each tagged with its language (the directory name)."""
+    data_dir = data_dir or packs_dir()
     examples: list[Example] = []
     for path in data_files(data_dir):
         examples.extend(load_rasa_yaml(path, path.parent.name))

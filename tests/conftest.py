@@ -13,6 +13,7 @@ from support.app import Clock, make_settings
 from support.redis_cluster import RedisClusterNodes
 
 from bot.app import create_app
+from nlu import packs
 
 #: The only reasons a test may skip: markers a user opts in to (`pytest -m rasa`).
 OPT_IN_MARKERS = ("rasa", "translate")
@@ -30,6 +31,15 @@ def pytest_runtest_makereport(
         report.outcome = "failed"
         report.longrepr = f"skipped without an opt-in marker (a skip is a failure here): {reason}"
     return report
+
+
+@pytest.fixture(autouse=True)
+def _project_packs() -> Iterator[None]:
+    """A test that reads language packs from its own folder (a made-up language) leaves the
+    project's packs in place for the next test."""
+    yield
+    if packs.packs_dir() != packs.DEFAULT_DIR:
+        packs.use_packs_dir(packs.DEFAULT_DIR)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

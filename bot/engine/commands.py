@@ -1,15 +1,18 @@
 """Global commands that work at every step, in every language, as one word.
 
-Words are compared after folding (no accents, lower case), so "Atrás", "ATRAS" and "atras"
-are the same. None of them is an SMS carrier keyword (STOP, CANCEL, END, QUIT, HELP is
-avoided as an instruction too: carriers answer it themselves).
+The words come from the language packs (`commands:` in translations/<code>/pack.yaml), so a
+translator adds them without Python; a carrier keyword may only mean what the carrier makes
+of it (checked when packs load, nlu/packs.py). Words are compared after folding (no
+accents, lower case), so "Atrás", "ATRAS" and "atras" are the same.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 from nlu.normalize import match_key
+from nlu.packs import enabled_packs, on_reload
 
 
 class Command(StrEnum):
@@ -28,27 +31,39 @@ class Command(StrEnum):
     CANCEL = "cancel"
 
 
-_WORDS: dict[Command, frozenset[str]] = {
-    Command.MENU: frozenset({"menu", "meni", "inicio", "menu principal", "volver al menu"}),
-    Command.BACK: frozenset(
-        {"back", "atras", "volver", "retounen", "tounen", "voltar", "anterior"}
-    ),
-    Command.HELP: frozenset({"help", "ayuda", "ed", "ede", "ajuda", "aide", "socorro", "?"}),
-    Command.LANGUAGE: frozenset(
-        {"language", "lang", "idioma", "lenguaje", "langue", "lingua", "lang la", "idiomas"}
-    ),
-    Command.HUMAN: frozenset(
-        {"person", "human", "persona", "humano", "moun", "yon moun", "pessoa", "atendente"}
-    ),
-    Command.STAFF: frozenset({"staff", "equipo", "ekip", "equipe"}),
-    Command.VOICE: frozenset({"voice", "voz", "vwa", "audio", "odyo"}),
-    Command.CANCEL: frozenset({"cancelar", "cancel", "anular", "anile", "anule"}),
+#: The pack's name of each command's word list (translations/<code>/pack.yaml `commands:`).
+PACK_KEYS: dict[Command, str] = {
+    Command.MENU: "menu",
+    Command.BACK: "back",
+    Command.HELP: "help",
+    Command.LANGUAGE: "language",
+    Command.HUMAN: "person",
+    Command.STAFF: "staff",
+    Command.VOICE: "voice",
+    Command.CANCEL: "cancel",
 }
+
+
+@cache
+def _words() -> dict[Command, frozenset[str]]:
+    """Every enabled pack's words for each command, folded (any language's word works)."""
+    words: dict[Command, set[str]] = {command: set() for command in Command}
+    for pack in enabled_packs().values():
+        for command, key in PACK_KEYS.items():
+            words[command].update(match_key(w) or w.strip() for w in pack.commands[key])
+    return {command: frozenset(found) for command, found in words.items()}
+
+
+on_reload(_words.cache_clear)
+
+
+def command_words(command: Command) -> frozenset[str]:
+    return _words()[command]
 
 
 def match_command(text: str) -> Command | None:
     folded = match_key(text) or text.strip()
-    for command, words in _WORDS.items():
+    for command, words in _words().items():
         if folded in words:
             return command
     return None

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.engine.actions import outcomes_of
+from bot.engine.actions import EFFECT_ACTIONS, outcomes_of
 from bot.engine.answers import ANSWER_TYPES
 from bot.engine.answers.base import COMMON_FIELDS
 from bot.engine.flowset import (
@@ -115,6 +115,8 @@ def _check_collect(flow: Flow, name: str, collect: Collect) -> None:
 def _check_step(flow: Flow, flows: dict[str, Flow], name: str, step: Step) -> None:
     if step.collect is not None and step.action is not None:
         raise FlowError(flow.source, name, "a step either collects an answer or runs an action")
+    if step.inputs and step.action not in EFFECT_ACTIONS:
+        raise FlowError(flow.source, name, "inputs are kept for an effect action only")
     if step.footer is not None and step.collect is None:
         raise FlowError(flow.source, name, "a footer follows a question's options: no collect")
     if step.collect is not None:

@@ -48,6 +48,8 @@ class Step(BaseModel):
     #: Said after a question's numbered options (how to answer them).
     footer: str | None = None
     action: str | None = None
+    #: Slots an effect action reads, kept with it while it waits (`PendingAction.values`).
+    inputs: tuple[str, ...] = ()
     next: str | None = None
     branch: dict[str, str] = Field(default_factory=dict)
 

@@ -19,6 +19,7 @@ from bot.engine.shown import DisplayContext, as_language, as_port, as_text
 from bot.languages import BY_CODE, LANGUAGES
 from bot.messages import Option
 from bot.ports import port_words
+from nlu import packs
 from nlu.entities.lexicon import Lexicon
 
 
@@ -66,6 +67,9 @@ class Ports(_Source):
 @lru_cache(maxsize=64)
 def _ports_lexicon(ports: tuple[tuple[str, str], ...]) -> Lexicon:
     return Lexicon({port_id: port_words(port_id, name) for port_id, name in ports})
+
+
+packs.on_reload(_ports_lexicon.cache_clear)  # the aliases are pack data (`port_aliases`)
 
 
 @dataclass

@@ -8,6 +8,7 @@ This keeps golden conversation tests fast and makes every step replayable.
 from __future__ import annotations
 
 import logging
+import re
 import string
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -42,7 +43,7 @@ from bot.languages import BY_CODE
 from bot.messages import Option, Reply
 from bot.understanding import DETOUR_CONFIDENCE, OPTION_CONFIDENCE, THANKS_INTENT, Understood
 from nlu.danger import danger
-from nlu.langid import guess_language
+from nlu.langid import guess_language, reads_language, unreadable_language
 from nlu.normalize import match_key
 
 log = logging.getLogger(__name__)
@@ -59,13 +60,21 @@ RETURN_SLOT = "_return"
 RESUME_SLOT = "_resume"
 #: Set once the interpreter has been offered (the offer is made once per conversation).
 INTERPRETER_OFFERED_SLOT = "_interpreter_offered"
+#: The interpreter path (flows/unreadable.yaml): a handoff marked "interpreter needed".
+UNREADABLE_FLOW = "unreadable"
 #: Flows that are about choosing a language: no interpreter offer in the middle of them.
-_LANGUAGE_FLOWS = frozenset({WELCOME_FLOW, LANGUAGE_FLOW, INTERPRETER_FLOW})
+_LANGUAGE_FLOWS = frozenset({WELCOME_FLOW, LANGUAGE_FLOW, INTERPRETER_FLOW, UNREADABLE_FLOW})
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
 #: Optional: talk to a person (the word PERSONA/MOUN/PESSOA... at any step).
 HUMAN_FLOW = "human"
 #: Set to what the person wrote when it speaks of danger (extortion, kidnapping, violence, a
 #: sick child): the handoff it opens is marked urgent and starts with that message.
 URGENT_SLOT = "_urgent"
+#: What the person wrote that opened a handoff without danger words (the interpreter path):
+#: the staff hub makes it the handoff's first message, as it does with `URGENT_SLOT`.
+FIRST_LINE_SLOT = "_first_line"
+#: Set when the person said whether they want an interpreter (flows/interpreter.yaml).
+INTERPRETER_SLOT = "_interpreter"
 #: "Thanks" where an answer was expected: said back, and the question stays open.
 THANKED = "thanked"
 #: Optional: voice notes on or off (the word VOZ/VWA/VOICE at any step, even before consent).
@@ -145,6 +154,13 @@ class Engine:
         if step.collect is None:  # only collect steps wait; recover by going home
             self._go(session, HOME, out, ctx)
             return out
+        if not button and UNREADABLE_FLOW in self.flowset.flows:
+            # A sentence in a language the NLU cannot read is not an answer, even where any
+            # text would be one (a name): two of its words are that language's keywords.
+            unreadable = unreadable_language(text, min_keywords=2)
+            if unreadable is not None:
+                self._interpreter_path(session, unreadable, text, out, ctx)
+                return out
         answer_type = ANSWER_TYPES[step.collect.type]
         actx = AnswerContext(
             lang=self._lang(session, ctx),
@@ -164,6 +180,11 @@ class Engine:
                 self._thanked(session, step, out, ctx)
                 return out
             result = understood or result
+        if not isinstance(result, Accepted) and not result.specific:
+            unreadable = self._unreadable(session, text)
+            if unreadable is not None:
+                self._interpreter_path(session, unreadable, text, out, ctx)
+                return out
         if not isinstance(result, Accepted):
             session.failures += 1
             key = result.message
@@ -331,6 +352,11 @@ class Engine:
             return
         guess = None
         if not button and match_command(text) is None and CONFIRM_LANGUAGE_STEP in welcome.steps:
+            unreadable = unreadable_language(text)
+            if unreadable is not None and UNREADABLE_FLOW in self.flowset.flows:
+                session.flow, session.step = WELCOME_FLOW, welcome.start
+                self._interpreter_path(session, unreadable, text, out, ctx)
+                return
             guess = self.identify_language(text)
         if guess is None or guess not in BY_CODE:
             self._go(session, f"{FLOW_PREFIX}{WELCOME_FLOW}", out, ctx)
@@ -339,6 +365,38 @@ class Engine:
         session.slots["language"] = guess
         session.flow = WELCOME_FLOW
         self._go(session, CONFIRM_LANGUAGE_STEP, out, ctx)
+
+    def _unreadable(self, session: Session, text: str) -> str | None:
+        """The language of free text the bot could not read, when the NLU cannot read that
+        language at all (a pack without training data): text identified as one ("kinwaj
+        jun q'ij"), or any words from someone who chose one. None: ask again as usual."""
+        if UNREADABLE_FLOW not in self.flowset.flows or not _LETTERS.search(text):
+            return None
+        found = unreadable_language(text)
+        if found is not None:
+            return found
+        lang = session.lang
+        return lang if lang in BY_CODE and not reads_language(lang) else None
+
+    def _interpreter_path(
+        self, session: Session, lang: str, text: str, out: list[Reply], ctx: TurnContext
+    ) -> None:
+        """In one step, a person who speaks `lang`: the handoff (marked with the language
+        and "interpreter needed", what they wrote as its first line) and a message saying a
+        person who speaks it will be looked for; then back where they were."""
+        session.lang = lang
+        session.slots["language"] = lang
+        session.slots[INTERPRETER_SLOT] = True
+        session.slots[INTERPRETER_OFFERED_SLOT] = True
+        session.slots[FIRST_LINE_SLOT] = text
+        session.failures = 0
+        if session.flow == INTERPRETER_FLOW:
+            pass  # the offer answered in their language: where they were is kept already
+        elif session.consented_at is None:
+            session.slots[RETURN_SLOT] = f"{session.flow}:{session.step}"
+        else:
+            session.slots.pop(RETURN_SLOT, None)
+        self._go(session, f"{FLOW_PREFIX}{UNREADABLE_FLOW}", out, ctx)
 
     def _offer_interpreter(self, session: Session, step: Step, ctx: TurnContext) -> bool:
         """Whether to offer an interpreter before asking `step` (then the detour is set up).
@@ -462,7 +520,12 @@ class Engine:
             if step.action in EFFECT_ACTIONS:
                 key = session.slots.setdefault(_key_slot(step.action), str(uuid.uuid4()))
                 session.pending = PendingAction(
-                    name=step.action, idempotency_key=key, created_at=ctx.now, flow=flow, step=name
+                    name=step.action,
+                    idempotency_key=key,
+                    created_at=ctx.now,
+                    flow=flow,
+                    step=name,
+                    values={slot: session.slots.get(slot) for slot in step.inputs},
                 )
                 return
             if step.action in LOCAL_ACTIONS:

@@ -46,6 +46,9 @@ class PendingAction(BaseModel):
     #: The action step, whose branches say what to tell the person about the outcome.
     flow: str | None = None
     step: str | None = None
+    #: The answers the action reads (its step's `inputs`), kept with it: a replay from the
+    #: outbox uses these even when the conversation has moved on.
+    values: dict[str, Any] = Field(default_factory=dict)
 
 
 class Session(BaseModel):

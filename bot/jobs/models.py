@@ -36,6 +36,8 @@ class SendJob(BaseModel):
     sealed: str
     #: Proactive messages stop when the person opts out; replies to them do not.
     proactive: bool = True
+    #: The person's language, for the metrics only ("" when not known).
+    lang: str = ""
 
 
 class Part(BaseModel):

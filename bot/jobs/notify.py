@@ -277,7 +277,7 @@ class NotifyHandler:
         if channel is ChannelKind.SMS:
             sms_bodies = render_bodies(replies, ChannelKind.SMS, lang)
             parcel = Parcel(phone=phone, parts=_parts(sms_bodies))
-            return self._job(job, contact, ChannelKind.SMS, parcel)
+            return self._job(job, contact, ChannelKind.SMS, parcel, lang)
         sms_ok = slots.get("sms_fallback") is True
         sms_bodies = render_bodies(replies, ChannelKind.SMS, lang) if sms_ok else []
         fallback = sms_bodies if sms_ok else None
@@ -285,25 +285,28 @@ class NotifyHandler:
         if in_window(last_inbound_at, now, window):
             bodies = render_bodies(replies, ChannelKind.WHATSAPP, lang)
             parcel = Parcel(phone=phone, parts=_parts(bodies), sms_fallback=fallback)
-            return self._job(job, contact, ChannelKind.WHATSAPP, parcel)
+            return self._job(job, contact, ChannelKind.WHATSAPP, parcel, lang)
         # An approved template from `frontdoor whatsapp sync`, else one configured by hand.
         template = template or self.settings.whatsapp_templates.get(purpose, {}).get(lang or "")
         if template:
             variables = {str(i): v for i, v in enumerate(template_values(), start=1)}
             part = Part(content_sid=template, content_variables=variables)
             parcel = Parcel(phone=phone, parts=[part], sms_fallback=fallback)
-            return self._job(job, contact, ChannelKind.WHATSAPP, parcel)
+            return self._job(job, contact, ChannelKind.WHATSAPP, parcel, lang)
         if sms_ok:
             parcel = Parcel(phone=phone, parts=_parts(sms_bodies))
-            return self._job(job, contact, ChannelKind.SMS, parcel)
+            return self._job(job, contact, ChannelKind.SMS, parcel, lang)
         return None
 
-    def _job(self, job: NotifyJob, contact: str, channel: ChannelKind, parcel: Parcel) -> SendJob:
+    def _job(
+        self, job: NotifyJob, contact: str, channel: ChannelKind, parcel: Parcel, lang: str | None
+    ) -> SendJob:
         return SendJob(
             job_id=job.job_id,
             contact=contact,
             channel=channel,
             sealed=seal_parcel(self.codec, parcel),
+            lang=lang or "",
         )
 
 

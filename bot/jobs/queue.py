@@ -38,6 +38,9 @@ from bot.store.client import redis_client
 
 log = logging.getLogger(__name__)
 
+#: How long one read of the job streams waits for a job.
+XREAD_BLOCK_SECONDS = 1.0
+
 NOTIFY_TASK = "frontdoor.notify"
 SEND_TASK = "frontdoor.send"
 
@@ -223,10 +226,15 @@ def make_broker(settings: Settings) -> AsyncBroker:
         consumer_group_name="frontdoor",
         consumer_id="0",
         idle_timeout=int(settings.worker_reclaim_after_seconds * 1000),
-        xread_block=1000,
+        xread_block=int(XREAD_BLOCK_SECONDS * 1000),
         xread_count=100,
         unacknowledged_batch_size=100,
         max_connection_pool_size=max(16, settings.worker_concurrency // 4),
+        # No read waits for ever: a blocking read answers within `xread_block`, so a socket
+        # silent for 5 s longer is dead (an outage the listener reports and retries). Without
+        # it a read on a connection that never answers hung the worker, and its shutdown.
+        socket_timeout=XREAD_BLOCK_SECONDS + 5.0,
+        socket_connect_timeout=2.0,
         cluster=settings.redis_cluster,
     )
 

@@ -212,6 +212,7 @@ def fallback_job(codec: SessionCodec, job: SendJob, parcel: Parcel) -> SendJob |
     return SendJob(
         job_id=f"{job.job_id}.sms",
         contact=job.contact,
+        lang=job.lang,
         channel=ChannelKind.SMS,
         sealed=seal_parcel(codec, sms),
         proactive=job.proactive,
@@ -229,4 +230,5 @@ def _message(
         content_sid=part.content_sid,
         content_variables=part.content_variables,
         status_callback=status_callback,
+        lang=job.lang,
     )

@@ -4,7 +4,7 @@ An engine turns one text in one voice into WAV bytes. Its `name` is part of the 
 a change of engine (or of its settings) never serves audio made by another one. Numbers, dates
 and times are spoken in words by the voice's own rules (espeak-ng reads "12" as "doce" in
 es-419, "douz" in ht and "junk'eb'" in quc); the bot writes dates in words already
-(bot/i18n.py), so what is spoken is what is shown.
+(bot/i18n/), so what is spoken is what is shown.
 """
 
 from __future__ import annotations

@@ -35,6 +35,10 @@ class Turn:
         self.slots = session.slots
         self.lang = session.lang or ctx.default_language
 
+    def value(self, slot: str) -> Any:
+        """An answer the action reads: as kept with it (a replay), else the session's."""
+        return self.ctx.values.get(slot, self.slots.get(slot))
+
     def t(self, key: str, **values: Any) -> str:
         return self.service.texts(self.lang, key, **values)
 
@@ -126,11 +130,11 @@ async def appointments(turn: Turn, key: str) -> Outcome:
 
 async def confirm(turn: Turn, key: str) -> Outcome:
     """Confirm a family's appointment (h12a's `StaffService.confirm_for`)."""
-    return Outcome(await turn.service.confirm_for(turn.staff, str(turn.slots["staff_household"])))
+    return Outcome(await turn.service.confirm_for(turn.staff, str(turn.value("staff_household"))))
 
 
 async def give_up(turn: Turn, key: str) -> Outcome:
-    return Outcome(await turn.service.give_up_for(turn.staff, str(turn.slots["staff_household"])))
+    return Outcome(await turn.service.give_up_for(turn.staff, str(turn.value("staff_household"))))
 
 
 def _person(data: Mapping[str, Any], relationship: str | None = None) -> PersonView:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.contacts import ContactKey
 from bot.engine.actions import EffectContext, Outcome
 from bot.engine.commands import Command, match_command
-from bot.engine.runner import URGENT_SLOT, Engine, TurnContext
+from bot.engine.runner import FIRST_LINE_SLOT, URGENT_SLOT, Engine, TurnContext
 from bot.engine.session import Session
 from bot.languages import REQUIRED_LANGUAGES
 from bot.messages import Inbound, Reply
@@ -120,12 +120,14 @@ class StaffHub:
         lang = session.lang or ctx.default_language
         interpreter = lang not in REQUIRED_LANGUAGES or session.slots.get(INTERPRETER_SLOT) is True
         danger_text = session.slots.pop(URGENT_SLOT, None)
+        # What they wrote that the bot could not read (the interpreter path), likewise.
+        first_line = danger_text or session.slots.pop(FIRST_LINE_SLOT, None)
         handoff = await self.service.open_handoff(
             key.digest, session.phone, session.channel, lang, interpreter,
             urgent=danger_text is not None,
         )
-        if danger_text:  # what they wrote is the first thing staff read
-            await self.service.handoff_message(handoff.id, str(danger_text))
+        if first_line:  # what they wrote is the first thing staff read
+            await self.service.handoff_message(handoff.id, str(first_line))
         session.slots[HANDOFF_SLOT] = handoff.id
         return True
 

@@ -37,11 +37,11 @@ from bot.messages import ChannelKind
 from bot.outbound import OutboundMessage
 from bot.staff import signin_limits
 from bot.staff.portal_page import (
-    PORTAL_LANGUAGES,
     PRE_CSRF_COOKIE,
     SESSION_COOKIE,
     Page,
     page_lang,
+    portal_languages,
     render,
     set_cookie,
     staff_service,
@@ -222,7 +222,7 @@ async def signout(request: Request, who: SignedIn, _: CheckedForm) -> Response:
 async def set_language(request: Request, who: SignedIn, form: CheckedForm) -> Response:
     lang = str(form.get("lang", ""))
     service = _staff(request)
-    if lang in PORTAL_LANGUAGES:
+    if lang in portal_languages():
         token = request.cookies.get(SESSION_COOKIE, "")
         await service.db(
             service.repo.set_web_lang, service.cipher.code_digest("web-session", token), lang

@@ -10,14 +10,17 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bot.languages import BY_CODE, REQUIRED_LANGUAGES
+from bot.languages import BY_CODE, LANGUAGES, REQUIRED_LANGUAGES
 from bot.staff.repository import WebSessionView
 from bot.staff.service import StaffService
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SESSION_COOKIE = "fd_staff"
 PRE_CSRF_COOKIE = "fd_csrf"
-PORTAL_LANGUAGES = tuple(code for code in ("es", "en", "ht", "pt") if code in REQUIRED_LANGUAGES)
+def portal_languages() -> list[str]:
+    """The languages the portal is shown in: the packs whose catalogs are complete and
+    reviewed (`required: true`), in menu order."""
+    return [lang.code for lang in LANGUAGES if lang.code in REQUIRED_LANGUAGES]
 
 
 def staff_service(request: Request) -> StaffService:
@@ -28,7 +31,7 @@ def staff_service(request: Request) -> StaffService:
 
 def page_lang(request: Request, fallback: str = "es") -> str:
     wanted = request.query_params.get("lang") or request.cookies.get("fd_lang") or fallback
-    return wanted if wanted in PORTAL_LANGUAGES else fallback
+    return wanted if wanted in portal_languages() else fallback
 
 
 class Page:
@@ -51,7 +54,7 @@ class Page:
 def render(
     request: Request, page: Page, template: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    languages = [(code, BY_CODE[code].own_name) for code in PORTAL_LANGUAGES]
+    languages = [(code, BY_CODE[code].own_name) for code in portal_languages()]
     return TEMPLATES.TemplateResponse(
         request,
         template,

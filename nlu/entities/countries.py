@@ -19,6 +19,7 @@ from nlu.entities.demonyms import DEMONYMS, NAMES, gendered
 from nlu.entities.langs import table_langs
 from nlu.entities.spans import Found
 from nlu.normalize import fold
+from nlu.packs import on_reload
 
 __all__ = ["find_countries", "parse_country", "sound_key", "within_one_edit"]
 
@@ -256,3 +257,5 @@ def parse_country(text: str, lang: str | None) -> str | None:
                     return code
     return None
 
+
+on_reload(_index.cache_clear)

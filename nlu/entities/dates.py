@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from nlu.entities.langs import table_langs
 from nlu.entities.numbers import day_words
 from nlu.normalize import fold
+from nlu.packs import PackTable, on_reload
 
 __all__ = ["DateMatch", "ImpossibleDate", "find_dates", "parse_date"]
 
@@ -39,41 +40,7 @@ class DateMatch:
     day_month: tuple[int, int] | None = None
 
 
-_MONTHS: dict[str, dict[str, int]] = {
-    "es": {
-        "enero": 1, "ene": 1, "febrero": 2, "febreo": 2, "febero": 2, "feb": 2,
-        "marzo": 3, "marso": 3, "mar": 3, "abril": 4, "abr": 4, "mayo": 5, "may": 5,
-        "junio": 6, "jun": 6, "julio": 7, "jul": 7, "agosto": 8, "ago": 8,
-        "septiembre": 9, "setiembre": 9, "septimbre": 9, "sep": 9, "sept": 9, "set": 9,
-        "octubre": 10, "oct": 10, "noviembre": 11, "nobiembre": 11, "nov": 11,
-        "diciembre": 12, "disiembre": 12, "dic": 12,
-    },
-    "pt": {
-        "janeiro": 1, "jan": 1, "fevereiro": 2, "fevreiro": 2, "fev": 2,
-        "marco": 3, "mar": 3, "abril": 4, "abr": 4, "maio": 5, "mai": 5,
-        "junho": 6, "jun": 6, "julho": 7, "jul": 7, "agosto": 8, "ago": 8,
-        "setembro": 9, "set": 9, "outubro": 10, "out": 10, "novembro": 11, "nov": 11,
-        "dezembro": 12, "dez": 12,
-    },
-    "en": {
-        "january": 1, "jan": 1, "february": 2, "febuary": 2, "feb": 2, "march": 3,
-        "mar": 3, "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7,
-        "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
-        "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-    },
-    "ht": {
-        "janvye": 1, "janvie": 1, "fevriye": 2, "fevrye": 2, "fevrie": 2, "mas": 3,
-        "avril": 4, "avri": 4, "me": 5, "jen": 6, "jiye": 7, "jiyet": 7, "out": 8,
-        "daou": 8, "septanm": 9, "sektanm": 9, "septam": 9, "sept": 9, "oktob": 10, "oktobr": 10,
-        "okt": 10, "nov": 11, "dec": 12, "jan": 1, "fev": 2,
-        "novanm": 11, "novam": 11, "desanm": 12, "desam": 12,
-    },
-    "fr": {
-        "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-        "juillet": 7, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-        "decembre": 12,
-    },
-}
+_MONTHS: PackTable = PackTable("month_words")
 # Month words that are also everyday words ("me", "mas", "out", "set"): only a date
 # when a year follows, so "quiero 2 mas" is not the 2nd of March.
 _NEEDS_YEAR = frozenset(
@@ -81,31 +48,9 @@ _NEEDS_YEAR = frozenset(
      "sept", "mars", "dez", "avri"}
 )
 
-_RELATIVE: dict[str, dict[str, int]] = {
-    "es": {"hoy": 0, "manana": 1, "pasado manana": 2, "ayer": -1, "antier": -2,
-           "anteayer": -2},
-    "pt": {"hoje": 0, "amanha": 1, "depois de amanha": 2, "ontem": -1, "anteontem": -2},
-    "en": {"today": 0, "tomorrow": 1, "tomorow": 1, "tmrw": 1, "tmr": 1, "2morrow": 1,
-           "day after tomorrow": 2, "the day after tomorrow": 2, "yesterday": -1},
-    "ht": {"jodi a": 0, "jodia": 0, "jodi": 0, "demen": 1, "denmen": 1, "dem1": 1,
-           "apre demen": 2, "apredemen": 2, "apre denmen": 2},
-    "fr": {"aujourd'hui": 0, "aujourdhui": 0, "demain": 1, "apres demain": 2, "hier": -1},
-}
+_RELATIVE: PackTable = PackTable("relative_days")
 
-_WEEKDAYS: dict[str, dict[str, int]] = {
-    "es": {"lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4,
-           "sabado": 5, "domingo": 6},
-    "pt": {"segunda feira": 0, "segunda-feira": 0, "terca feira": 1, "terca-feira": 1,
-           "terca": 1, "quarta feira": 2, "quarta-feira": 2, "quarta": 2,
-           "quinta feira": 3, "quinta-feira": 3, "quinta": 3, "sexta feira": 4,
-           "sexta-feira": 4, "sexta": 4, "sabado": 5, "domingo": 6},
-    "en": {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-           "saturday": 5, "sunday": 6},
-    "ht": {"lendi": 0, "madi": 1, "mekredi": 2, "jedi": 3, "vandredi": 4, "samdi": 5,
-           "dimanch": 6},
-    "fr": {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4,
-           "samedi": 5, "dimanche": 6},
-}
+_WEEKDAYS: PackTable = PackTable("weekday_words")
 
 _ORDINAL = r"(?:ro|ero|ra|er|re|st|nd|rd|th|º|ª|°|ye|yem|e)?"
 # Between the month and the year: "de 1985", "del año 1985", "en 1985", "of the year 1985",
@@ -317,3 +262,6 @@ def _year_last(text: str) -> str | None:
         return None
     year = years[0]
     return f"{text[: year.start()]} {text[year.end() :]} {year.group(0)}"
+
+
+on_reload(_PATTERNS.clear)

@@ -1,27 +1,39 @@
 """Which word tables to use for a language code.
 
-Mayan-language speakers mostly write dates, numbers and countries in Spanish, so the
-Mayan codes borrow the Spanish tables. ``None`` (language unknown) means every table.
+A pack without word tables of its own (the Mayan packs: their speakers mostly write dates,
+numbers and countries in Spanish) borrows its fallback's; a code a pack is also identified as
+(``fr`` for ``ht``) goes with that pack, and the pack with it. ``None`` (language unknown)
+means every table.
 """
 
 from __future__ import annotations
 
-__all__ = ["TABLE_LANGS", "table_langs"]
+from functools import cache
 
-TABLE_LANGS: tuple[str, ...] = ("es", "ht", "pt", "en", "fr")
-_BORROW: dict[str, tuple[str, ...]] = {
-    "quc": ("es",),
-    "mam": ("es",),
-    "kjb": ("es",),
-    "fr": ("fr", "ht"),
-    "ht": ("ht", "fr"),
-}
+from nlu.packs import enabled_packs, on_reload, table_languages
+
+__all__ = ["table_langs"]
 
 
+@cache
 def table_langs(lang: str | None) -> tuple[str, ...]:
     """Table languages for ``lang``; English is always included (it leaks into every language)."""
+    every = table_languages()
     if lang is None:
-        return TABLE_LANGS
+        return every
     base = lang.split("_")[0].split("-")[0].lower()
-    chosen = _BORROW.get(base, (base,) if base in TABLE_LANGS else TABLE_LANGS)
+    packs = enabled_packs()
+    owners = {alias: code for code, pack in packs.items() for alias in pack.understanding_as}
+    chosen: tuple[str, ...]
+    if base in packs and packs[base].understanding:
+        chosen = (base, *packs[base].understanding_as)
+    elif base in packs and packs[base].fallback:
+        chosen = tuple(c for c in table_langs(packs[base].fallback) if c != "en")
+    elif base in owners:
+        chosen = (base, owners[base])
+    else:
+        chosen = every
     return chosen if "en" in chosen else (*chosen, "en")
+
+
+on_reload(table_langs.cache_clear)

@@ -18,6 +18,7 @@ import re
 
 from nlu.entities.langs import table_langs
 from nlu.normalize import fold
+from nlu.packs import PackTable, on_reload
 
 __all__ = ["clean_name", "cut_ending", "name_case", "strip_lead_in"]
 
@@ -33,20 +34,7 @@ _FILLERS = (
     "ta, beleza, yes, yeah, well, so, sure"
 )
 # Lead-ins, for oneself and for a family member, longest first when matched.
-_LEAD_INS: dict[str, str] = {
-    "es": "me llamo, yo me llamo, mi nombre es, mi nombre completo es, mi nombre completo, "
-    "mi nombre, nombre completo, nombre, soy, yo soy, se llama, el se llama, ella se llama, "
-    "su nombre es, su nombre completo es, el nombre es, es",
-    "pt": "meu nome e, meu nome completo e, meu nome, me chamo, eu me chamo, eu sou, sou, "
-    "se chama, ele se chama, ela se chama, o nome dele e, o nome dela e, o nome e, "
-    "nome completo, nome, chamo-me",
-    "ht": "mwen rele, m rele, mwen se, m se, non mwen se, non m se, non mwen, non m, "
-    "non konple mwen se, li rele, non li se, non li, se, rele m, yo rele m",
-    "en": "my name is, my full name is, my name's, my name, full name, name, i am, i'm, "
-    "it's, it is, this is, his name is, her name is, their name is, he is, she is, "
-    "the name is",
-    "fr": "je m'appelle, je m appelle, mon nom est, je suis",
-}
+_LEAD_INS: PackTable = PackTable("name_lead_ins")
 # Courtesy titles in front of a name ("la señora Ana Ruiz", "Mr John Smith"): not part of the
 # name on an ID. "Don", "Dona" and "Madanm" are left: they are given names too, or say whose
 # wife someone is.
@@ -56,19 +44,7 @@ _TITLES = (
 )
 # What cannot be part of a name and ends it: thanks, and the start of another clause
 # ("... y tengo 30 años", "... e sou do Brasil", "... epi m gen 2 pitit", "... and i am").
-_ENDINGS: dict[str, str] = {
-    "es": "gracias, muchas gracias, por favor, porfa, y tengo, tengo, y soy, soy de, y vengo, "
-    "vengo de, y mi, y mis, mi esposa, mi esposo, mi hijo, mi hija, y naci, naci, y estoy, "
-    "estoy, y somos, somos, y quiero, quiero, de nacionalidad, mucho gusto",
-    "pt": "obrigado, obrigada, por favor, e tenho, tenho, e sou, sou de, sou do, sou da, e venho, "
-    "e minha, e meu, minha esposa, meu marido, e nasci, nasci, e estou, estou, e quero, quero, "
-    "prazer",
-    "ht": "mesi, mesi anpil, tanpri, epi, e mwen, m gen, mwen gen, m soti, mwen soti, "
-    "madanm mwen, pitit mwen, m fet, mwen fet, m vle, mwen vle",
-    "en": "thanks, thank you, please, and i, i am from, i'm from, i have, and my, my wife, "
-    "my husband, born, i was born, i want, nice to meet you",
-    "fr": "merci, s'il vous plait, et je, je suis de",
-}
+_ENDINGS: PackTable = PackTable("name_endings")
 # Lowercase inside a name ("María de los Ángeles", "Ana da Silva", "Ludwig van Beethoven").
 PARTICLES = frozenset({
     "de", "del", "la", "las", "los", "da", "das", "do", "dos", "di", "du", "der", "den", "van",
@@ -173,3 +149,7 @@ def clean_name(text: str, lang: str | None) -> str | None:
     if not rest or fold(rest) in _NOT_NAMES:
         return None
     return name_case(rest)
+
+
+on_reload(_PATTERNS.clear)
+on_reload(_ENDING_PATTERNS.clear)

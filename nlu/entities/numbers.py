@@ -12,56 +12,12 @@ from dataclasses import dataclass
 from nlu.entities.langs import table_langs
 from nlu.entities.spans import Found
 from nlu.normalize import fold
+from nlu.packs import PackTable, on_reload
 
 __all__ = ["day_words", "find_numbers", "parse_number"]
 
-_UNITS: dict[str, dict[str, int]] = {
-    "es": {
-        "cero": 0, "uno": 1, "una": 1, "un": 1, "dos": 2, "tres": 3, "cuatro": 4,
-        "quatro": 4, "cinco": 5, "sinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
-        "dies": 10, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14,
-        "quince": 15, "dieciseis": 16, "diecisiete": 17, "dieciocho": 18,
-        "diecinueve": 19, "veinte": 20, "veintiuno": 21, "veintiun": 21, "veintidos": 22,
-        "veintitres": 23, "veinticuatro": 24, "veinticinco": 25, "veintiseis": 26,
-        "veintisiete": 27, "veintiocho": 28, "veintinueve": 29, "cien": 100,
-    },
-    "pt": {
-        "zero": 0, "um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4,
-        "cinco": 5, "seis": 6, "sete": 7, "oito": 8, "nove": 9, "dez": 10, "onze": 11,
-        "doze": 12, "treze": 13, "catorze": 14, "quatorze": 14, "quinze": 15,
-        "dezesseis": 16, "dezasseis": 16, "dezessete": 17, "dezassete": 17,
-        "dezoito": 18, "dezenove": 19, "dezanove": 19, "vinte": 20, "cem": 100,
-    },
-    "en": {
-        "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-        "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-        "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-        "eighteen": 18, "nineteen": 19, "twenty": 20, "hundred": 100,
-    },
-    "ht": {
-        "zewo": 0, "en": 1, "youn": 1, "yon": 1, "de": 2, "twa": 3, "trwa": 3, "kat": 4, "senk": 5,
-        "sis": 6, "set": 7, "uit": 8, "wit": 8, "nef": 9, "dis": 10, "onz": 11,
-        "douz": 12, "trez": 13, "katoz": 14, "kenz": 15, "sez": 16, "disset": 17,
-        "dizwit": 18, "diznef": 19, "ven": 20, "venteyen": 21, "vennde": 22,
-        "venntwa": 23, "vennkat": 24, "vennsenk": 25, "vennsis": 26, "vennset": 27,
-        "ventwit": 28, "ventnef": 29, "san": 100,
-    },
-    "fr": {
-        "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
-        "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12,
-        "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20,
-    },
-}
-_TENS: dict[str, dict[str, int]] = {
-    "es": {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
-           "ochenta": 80, "noventa": 90},
-    "pt": {"trinta": 30, "quarenta": 40, "cinquenta": 50, "sessenta": 60, "setenta": 70,
-           "oitenta": 80, "noventa": 90, "vinte": 20},
-    "en": {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-           "seventy": 70, "eighty": 80, "ninety": 90},
-    "ht": {"trant": 30, "karant": 40, "senkant": 50, "swasant": 60},
-    "fr": {"trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60},
-}
+_UNITS: PackTable = PackTable("number_words")
+_TENS: PackTable = PackTable("tens")
 # Number words that are everyday words in another supported language ("de" is Kreyòl 2
 # but Spanish "of"): with the language unknown they are not numbers.
 _AMBIGUOUS = frozenset({"de", "en", "un", "set", "san", "ven", "dis", "une", "yon"})
@@ -137,19 +93,7 @@ def parse_number(text: str, lang: str | None) -> int | None:
 
 
 # Ordinal words used for the day of a month ("el primero de junio", "the 3rd", "premye me").
-_DAY_ORDINALS: dict[str, dict[str, int]] = {
-    "es": {"primero": 1, "primer": 1},
-    "pt": {"primeiro": 1},
-    "ht": {"premye": 1, "trannen": 31, "tranteyen": 31},
-    "fr": {"premier": 1},
-    "en": {
-        "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
-        "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
-        "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16,
-        "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
-        "thirtieth": 30,
-    },
-}
+_DAY_ORDINALS: PackTable = PackTable("day_ordinals")
 _DAY_JOINERS = (" y ", " e ", " et ", " ", "-")
 _DAYS: dict[str | None, dict[str, int]] = {}
 
@@ -185,3 +129,7 @@ def day_words(lang: str | None) -> dict[str, int]:
             days.pop(word, None)
     _DAYS[lang] = days
     return days
+
+
+on_reload(_TABLES.clear)
+on_reload(_DAYS.clear)

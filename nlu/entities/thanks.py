@@ -12,22 +12,11 @@ import re
 
 from nlu.entities.langs import table_langs
 from nlu.normalize import fold
+from nlu.packs import PackTable, on_reload
 
 __all__ = ["thanks_only"]
 
-_THANKS: dict[str, str] = {
-    "es": "gracias, grasias, grax, muchas gracias, muchisimas gracias, mil gracias, "
-    "gracias a dios, dios le bendiga, dios lo bendiga, dios te bendiga, que dios le bendiga, "
-    "se lo agradezco, le agradezco, te agradezco, muy amable, mil bendiciones, bendiciones",
-    "pt": "obrigado, obrigada, obrigadao, obg, brigado, brigada, valeu, muito obrigado, "
-    "muito obrigada, agradeco, deus abencoe, gracas a deus",
-    "ht": "mesi, mesi anpil, mesi bondye, mesi bokou, mesi anpil anpil, bondye beni w, "
-    "bondye beni ou, m remesye w, mwen remesye w, m remesye ou, gras a dye, gras a bondye",
-    "en": "thanks, thank you, thx, thnx, ty, tysm, thank u, thanks a lot, thank you so much, "
-    "thanks so much, many thanks, appreciate it, i appreciate it, much appreciated, "
-    "god bless, god bless you, bless you",
-    "fr": "merci, merci beaucoup",
-}
+_THANKS: PackTable = PackTable("thanks")
 # Words that may surround thanks without making it something else.
 _FILLER_WORDS = (
     "ok okay muy very so much mucho muito anpil lot a por su la de ayuda help you u pela "
@@ -61,3 +50,6 @@ def thanks_only(text: str, lang: str | None) -> bool:
         return False
     rest = _WORDS.findall(pattern.sub(" ", folded))
     return all(w in _FILLER for w in rest)
+
+
+on_reload(_CACHE.clear)

@@ -10,36 +10,12 @@ import re
 
 from nlu.entities.langs import table_langs
 from nlu.normalize import fold
+from nlu.packs import PackTable, on_reload
 
 __all__ = ["parse_yes_no", "yes_no_only"]
 
-_YES: dict[str, str] = {
-    "es": "si, sii, siii, sip, claro, claro que si, dale, va, vale, ok, okey, oki, "
-    "okay, correcto, asi es, de acuerdo, por supuesto, simon, esta bien, ta bien, "
-    "perfecto, afirmativo, exacto, eso es, listo, sale, cierto, si por favor",
-    "pt": "sim, simm, claro, claro que sim, ok, beleza, blz, pode ser, isso, isso mesmo, "
-    "certo, ta certo, com certeza, exato, exatamente, correto, pode, bora, fechado, "
-    "tudo bem, ta bom, esta bem, aham, uhum, quero, sim por favor, isso ai, pode sim",
-    "en": "yes, yess, yeah, yea, yep, yup, sure, ok, okay, correct, right, "
-    "of course, yes please, affirmative, definitely, absolutely, alright, all right, "
-    "that's right, thats right, sounds good, indeed, yes sir, yes maam",
-    "ht": "wi, wii, wiii, wi wi, dako, dakor, ok, se sa, se sa menm, egzat, egzakteman, "
-    "wi mesi, anben, anbe, natirelman, pa gen pwoblem, korek, bon",
-    "fr": "oui, ouais, d'accord, bien sur, exactement",
-}
-_NO: dict[str, str] = {
-    "es": "no, nop, nope, noo, nooo, nel, para nada, negativo, incorrecto, claro que no, "
-    "de ninguna manera, no gracias, tampoco, nunca, no quiero, mejor no, no es correcto, "
-    "esta mal, no esta bien",
-    "pt": "nao, naum, nao obrigado, nao obrigada, negativo, de jeito nenhum, nunca, "
-    "errado, claro que nao, nem, nao quero, ta errado, nada disso, jamais, nem pensar, nop",
-    "en": "no, nope, nah, no thanks, no thank you, not, never, negative, wrong, "
-    "incorrect, not really, no way, absolutely not, not at all, i don't think so, not right, "
-    "i dont think so, nah thanks",
-    "ht": "non, non mesi, pa, pa vre, pa dako, okenn, janm, pa janm, se pa sa, mwen pa vle, "
-    "m pa vle, non non, pa kounya, pa korek, jame, poko, sa pa korek, pa ditou",
-    "fr": "non, pas du tout, non merci",
-}
+_YES: PackTable = PackTable("yes_words")
+_NO: PackTable = PackTable("no_words")
 # "I don't know" in every language: neither yes nor no.
 _UNSURE = (
     "no se, no lo se, nose, no sabria, talvez, tal vez, quizas, quiza, nao sei, sei la, "
@@ -126,3 +102,6 @@ def yes_no_only(text: str, lang: str | None) -> bool | None:
     if any(w not in _FILLER for w in rest):
         return None
     return answers.pop()
+
+
+on_reload(_CACHE.clear)

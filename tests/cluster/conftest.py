@@ -23,17 +23,25 @@ from support.redis_cluster import RedisClusterNodes
 @pytest.fixture(scope="module")
 def cluster_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterStack]:
     root = tmp_path_factory.mktemp("cluster-stack")
-    prism = Prism()
+    cluster = RedisClusterNodes(root / "redis")
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    cluster_up = pool.submit(cluster.start)  # while Prism starts: seconds each
+    try:
+        prism = Prism()
+    except BaseException:
+        cluster_up.result()
+        cluster.stop()
+        raise
     counter = CountingTwilio(prism.url)
     twilio = serve(counter)
-    cluster = RedisClusterNodes(root / "redis")
     sandbox_port, ports = free_port(), [free_port(), free_port()]
     # Twilio signs the URL it calls: both processes stand behind one public address.
     public = f"http://127.0.0.1:{ports[0]}"
     sandbox: subprocess.Popen[bytes] | None = None
     processes: list[BotProcess] = []
     try:
-        cluster.start()
+        cluster_up.result()
+        pool.shutdown()
         prefix = unique_prefix()
         env = {
             **bot_env(cluster.url, prefix, twilio.url, public),
@@ -70,7 +78,8 @@ def cluster_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterS
             BotProcess("worker", env, root / "worker", args=["--metrics-port", str(metrics_port)])
         )
         with concurrent.futures.ThreadPoolExecutor(len(processes)) as pool:
-            list(pool.map(lambda process: process.start(), processes))  # at once: seconds each
+            # At once (seconds each; minutes on a machine shared by several test runs).
+            list(pool.map(lambda process: process.start(timeout=300), processes))
 
         def sandbox_up() -> bool:
             try:

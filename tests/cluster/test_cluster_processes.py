@@ -108,7 +108,8 @@ def test_two_serves_and_a_worker_share_one_cluster(cluster_stack: ClusterStack) 
     assert len(received) >= 2  # by language too (the first message has none yet)
     assert sum(received) == 15  # 14 turns, one of them delivered twice
     worker = _metrics(stack.worker_metrics_url)
-    assert _value(worker, "frontdoor_messages_sent_total", channel="whatsapp", outcome="sent") == 1
+    sent = {"channel": "whatsapp", "language": "es", "outcome": "sent"}
+    assert _value(worker, "frontdoor_messages_sent_total", **sent) == 1
     assert _value(worker, "frontdoor_turn_seconds_count", kind="notify_job") == 2
     assert ("frontdoor_state", (("part", "queue_jobs"),)) in worker  # read at the scrape
     assert _value(worker, "frontdoor_state", part="queue_jobs") == 0

@@ -4,7 +4,9 @@ and failure rows that must be refused, so a looser parser cannot pass by accepti
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +14,9 @@ from bot.engine.answers import ANSWER_TYPES, Accepted, AnswerContext, Rejected
 from bot.engine.answers.name import REWORDED
 from bot.engine.models import Collect
 from bot.messages import Option
-from bot.ports import PORT_ALIASES
+from bot.ports import DEFAULT_PORTS as PORTS_CONFIGURED
+from bot.ports import port_aliases
+from nlu import packs
 
 TODAY = date(2026, 3, 14)
 REFUSED = None  # expected value of a failure row
@@ -152,6 +156,10 @@ PORT_ROWS = [
     ("en", "el paso tx", "el_paso"),
     ("en", "tj", "san_ysidro"),
     ("en", "mcallen texas", "hidalgo"),
+    ("es", "juaritos", "el_paso"),
+    ("es", "por tijuas", "san_ysidro"),
+    ("pt", "são isidro", "san_ysidro"),
+    ("pt", "sao ysidro", "san_ysidro"),
     # failure rows: not a port, two ports, a number out of range
     ("es", "monterrey", REFUSED),
     ("es", "el paso o tijuana", REFUSED),
@@ -178,11 +186,36 @@ def test_port(lang: str, text: str, expected: str | None) -> None:
 
 
 def test_every_port_alias_names_its_own_port() -> None:
-    """The alias table is data: each alias must reach its port and no other."""
-    for port_id, aliases in PORT_ALIASES.items():
-        for alias in aliases:
+    """The alias tables are data (every pack's `port_aliases`): each alias must reach its port
+    and no other."""
+    for port_id in (port.id for port in PORTS_CONFIGURED):
+        for alias in port_aliases(port_id):
             result = _parse("choice", alias, "es", PORTS, options_from="ports")
             assert isinstance(result, Accepted) and result.value == port_id, alias
+
+
+def test_a_new_port_brings_its_own_names(tmp_path: Path) -> None:
+    """A port the booking API adds is understood by its name and the parts of it at once,
+    and by the names a pack gives it (`port_aliases`), with nothing else to change."""
+    del_rio = (*PORTS, Option(id="del_rio", title="Del Rio (Texas)"))
+
+    def answer(text: str) -> str | None:
+        result = _parse("choice", text, "es", del_rio, options_from="ports")
+        return result.value if isinstance(result, Accepted) else REFUSED
+
+    assert answer("del rio") == "del_rio" and answer("tijuana") == "san_ysidro"
+    assert answer("ciudad acuña") is REFUSED  # not yet a name of any port
+    translations = tmp_path / "translations"
+    shutil.copytree(packs.DEFAULT_DIR, translations)
+    pack = translations / "es" / "pack.yaml"
+    text = pack.read_text(encoding="utf-8")
+    added = "port_aliases:\n  del_rio:\n  - ciudad acuna\n  - acuna\n"
+    text = text.replace("port_aliases:\n", added, 1)
+    pack.write_text(text, encoding="utf-8")
+    packs.use_packs_dir(translations)
+    assert port_aliases("del_rio") == ("ciudad acuna", "acuna")
+    assert answer("ciudad acuña") == "del_rio" and answer("Acuña") == "del_rio"
+    assert answer("tijuana") == "san_ysidro"
 
 
 def test_aliases_only_where_ports_are_asked() -> None:
@@ -274,6 +307,14 @@ COUNTRIES = [
     ("en", "i am from honduras", "HN"),
     ("en", "venezula", "VE"),
     ("en", "columbia", "CO"),
+    # what Central Americans call themselves
+    ("es", "soy catracho", "HN"),
+    ("es", "somos catrachas", "HN"),
+    ("es", "chapina", "GT"),
+    ("es", "soy chapín", "GT"),
+    ("es", "guanaco", "SV"),
+    ("es", "nica", "NI"),
+    ("es", "pinolera", "NI"),
     # failure rows: ordinary words, too far from any country
     ("es", "azul", REFUSED),
     ("es", "pero", REFUSED),

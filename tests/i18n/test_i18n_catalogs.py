@@ -9,8 +9,8 @@ import pytest
 from babel.messages.catalog import Catalog
 
 from bot.i18n import Catalogs, po_path
-from bot.i18n_checks import keyword_problem, placeholder_problem, reply_words
-from bot.i18n_extract import build_template
+from bot.i18n.checks import keyword_problem, placeholder_problem, reply_words
+from bot.i18n.tools.extract import build_template
 from bot.languages import BY_CODE, REQUIRED_LANGUAGES
 from bot.settings import PROJECT_ROOT
 

@@ -52,7 +52,7 @@ def test_report_json_meets_the_must_show(capsys: pytest.CaptureFixture[str]) -> 
         assert languages[lang]["draft"] >= 4 and languages[lang]["reviewed"] == 0
     assert set(languages["es"]) == {
         "messages", "reviewed", "draft", "missing",
-        "sms_max_segments", "sms_mean_segments", "sms_non_gsm",
+        "sms_max_segments", "sms_mean_segments", "sms_non_gsm", "parts",
     }  # fmt: skip
 
 
@@ -133,3 +133,59 @@ def test_compile_writes_mo_files(tree: Path) -> None:
     with po_path(tree / "translations", "mam").with_suffix(".mo").open("rb") as fh:
         mam = gettext.GNUTranslations(fh)
     assert mam.gettext("Yes") == "Yes"  # drafts are left out unless --use-fuzzy
+
+
+#: Every part a pack has, as `frontdoor i18n report` lists it (issue 15, must-show 4).
+PARTS = {
+    "status", "own name", "fallback", "formatting locale", "sms policy", "command words",
+    "stop/start words", "list conjunction", "month/weekday names", "country names",
+    "port aliases", "identification keywords", "yes/no words", "thanks", "numbers and ordinals",
+    "months, weekdays, days", "demonyms and country names", "relationships",
+    "names (lead-ins, endings)", "negation", "danger words", "training data", "start-up check",
+}  # fmt: skip
+
+
+def test_report_lists_every_part_of_every_pack(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["i18n", "report", "--json"]) == 0
+    languages = json.loads(capsys.readouterr().out)["languages"]
+    assert set(languages) == {"es", "ht", "pt", "en", "quc", "mam", "kjb"}
+    for lang, figures in languages.items():
+        assert set(figures["parts"]) == PARTS, lang
+        assert figures["parts"]["start-up check"] == "ok", lang
+    assert languages["ht"]["parts"]["month/weekday names"] == "own (12/12, 7/7)"
+    assert languages["es"]["parts"]["command words"] == "8/8"
+    assert languages["es"]["parts"]["training data"].endswith("intents")
+    quc = languages["quc"]["parts"]
+    assert quc["command words"] == "8/8 (draft)" and quc["yes/no words"] == "borrowed from es"
+    assert quc["training data"] == "none: text it cannot read goes to an interpreter"
+    assert main(["i18n", "report"]) == 0
+    text = capsys.readouterr().out
+    for lang in languages:
+        assert f"\n{lang}: translations/{lang}/" in text
+    assert "  identification keywords" in text
+
+
+def test_new_scaffolds_a_pack_that_is_reported_and_refused_until_complete(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.languages import use_packs
+    from nlu.packs import PackError
+
+    assert _run(tree, "new", "ixl", "--name", "Ixil", "--fallback", "es") == 0
+    folder = tree / "translations" / "ixl"
+    catalog = read_catalog(folder / "LC_MESSAGES" / "frontdoor.po")
+    template = read_catalog(tree / "translations" / "frontdoor.pot")
+    assert {m.id for m in catalog if m.id} == {m.id for m in template if m.id}
+    assert all(not m.string for m in catalog if m.id)
+    capsys.readouterr()
+    assert _run(tree, "report", "--json") == 0
+    parts = json.loads(capsys.readouterr().out)["languages"]["ixl"]["parts"]
+    assert parts["status"] == "draft, not enabled"
+    assert parts["command words"].startswith("0/8 (draft), missing menu, back, help")
+    use_packs(tree / "translations")  # not enabled: start-up goes on
+    pack = folder / "pack.yaml"
+    pack.write_text(pack.read_text().replace("enabled: false", "enabled: true"))
+    with pytest.raises(PackError, match=r"ixl/pack.yaml: commands.stop: missing"):
+        use_packs(tree / "translations")
+    assert _run(tree, "new", "ixl", "--name", "Ixil") == 2  # exists already
+    assert _run(tree, "new", "Ixil!", "--name", "Ixil") == 2  # not a code

@@ -15,8 +15,10 @@ from bot.i18n import (
     format_number,
     timezone_name,
 )
-from bot.i18n_data import HT_COUNTRIES, HT_MONTHS, HT_WEEKDAYS
-from bot.languages import LANGUAGES
+from bot.languages import LANGUAGES, get_language
+
+HT = get_language("ht")
+HT_MONTHS, HT_WEEKDAYS, HT_COUNTRIES = HT.months, HT.weekdays, HT.countries
 
 DAY = date(2026, 3, 14)  # a Saturday
 MOMENT = datetime(2026, 9, 30, 15, 5)  # a Wednesday afternoon

@@ -12,7 +12,7 @@ import yaml
 from bot.channels.render import render_bodies
 from bot.engine.loader import load_flows
 from bot.i18n import Catalogs
-from bot.i18n_report import SAMPLE_MEMBERS, SAMPLE_SLOTS, PromptRenderer, sms_text
+from bot.i18n.tools.report import SAMPLE_MEMBERS, SAMPLE_SLOTS, PromptRenderer, sms_text
 from bot.languages import LANGUAGES, REQUIRED_LANGUAGES
 from bot.messages import ChannelKind, Reply
 from bot.settings import PROJECT_ROOT
@@ -109,7 +109,7 @@ def test_household_of_four_fits_three_segments(lang: str, renderer: PromptRender
 
 
 def test_prompts_cover_every_message(renderer: PromptRenderer) -> None:
-    from bot.i18n_extract import build_template
+    from bot.i18n.tools.extract import build_template
 
     wanted = {str(m.id) for m in build_template(PROJECT_ROOT / "flows") if m.id}
     assert {p.msgid for p in renderer.prompts("es")} == wanted

@@ -46,6 +46,10 @@ def screenshots(page: Any, folder: Path, name: str) -> list[Path]:
         page.screenshot(path=str(path), full_page=True)
         shots.append(path)
     page.set_viewport_size({"width": WIDTHS[0], "height": 844})
+    # The renderer takes the size back on its own time (seen on a loaded machine: a page
+    # measured 392 px wide at 390): wait until it has, and for a frame laid out at it.
+    page.wait_for_function(f"() => window.innerWidth === {WIDTHS[0]}")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     return shots
 
 

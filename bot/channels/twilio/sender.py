@@ -58,9 +58,9 @@ class TwilioSender:
         try:
             sid = await self._create(message)
         except Exception:
-            metrics.sent(message.channel, message.body, "failed")
+            metrics.sent(message.channel, message.body, "failed", message.lang)
             raise
-        metrics.sent(message.channel, message.body, "sent")
+        metrics.sent(message.channel, message.body, "sent", message.lang)
         return sid
 
     async def _create(self, message: OutboundMessage) -> str:

@@ -60,6 +60,8 @@ class EffectContext:
     #: Port id -> display name, and the language of a conversation that has none yet.
     ports: Mapping[str, str] = field(default_factory=dict)
     default_language: str = "es"
+    #: The answers kept with the action (`PendingAction.values`, its step's `inputs`).
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

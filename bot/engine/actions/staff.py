@@ -77,15 +77,18 @@ STAFF_EFFECTS = (
     StaffAction("staff_inbox", _LISTED, "none"),
     StaffAction("staff_reply", frozenset({"sent", "failed"}), "failed"),
     StaffAction("staff_appointments", _LISTED, "none"),
+    # Kept in the outbox while the booking API is down (their household kept with them).
     StaffAction(
         "staff_confirm",
-        frozenset({"ok", "too_late", "no_appointment", "not_registered", "unavailable"}),
-        "unavailable",
+        frozenset({"ok", "too_late", "no_appointment", "not_registered", QUEUED}),
+        "no_appointment",
+        queue_when_unavailable=True,
     ),
     StaffAction(
         "staff_give_up",
-        frozenset({"ok", "no_appointment", "not_registered", "unavailable"}),
-        "unavailable",
+        frozenset({"ok", "no_appointment", "not_registered", QUEUED}),
+        "no_appointment",
+        queue_when_unavailable=True,
     ),
     StaffAction(
         "staff_register",

@@ -18,9 +18,11 @@ from bot.engine.flowset import FlowSet
 from bot.engine.loader import load_flows
 from bot.engine.models import Step
 from bot.i18n import Catalogs
-from bot.i18n_extract import build_template
+from bot.i18n.tools.extract import build_template
+from bot.i18n.tools.parts import pack_parts
 from bot.languages import BY_CODE, LANGUAGES, SmsPolicy
 from bot.sms import is_gsm7, segment_count, transliterate_for_sms
+from nlu.packs import packs
 
 #: The eight ports that took appointments (DESIGN); the longest name is the realistic worst.
 SAMPLE_PORTS: dict[str, str] = {
@@ -114,6 +116,10 @@ STAFF_SAMPLES: dict[str, str] = {
     "time": "14:05",
     "count": "3",
     "duration": "1 h 05 min",
+    # The portal's translation review (bot/staff/portal_translations.py).
+    "reviewed": "12",
+    "draft": "340",
+    "missing": "25",
 }
 #: Placeholders of the phone line's prompts (flows/call.messages.yaml).
 CALL_SAMPLES: dict[str, str] = {"digit": "7", "answer": "María Fernanda Rodríguez Hernández"}
@@ -253,11 +259,19 @@ def language_report(
 
 
 def build_report(flows_dir: Path, translations_dir: Path) -> dict[str, dict[str, object]]:
-    """`{lang: {messages, reviewed, draft, missing, sms_...}}` for every catalog."""
+    """`{lang: {messages, reviewed, draft, missing, sms_..., parts}}` for every catalog;
+    `parts`: every part of the language's pack and how complete it is (bot/i18n/tools/parts)."""
     catalogs = Catalogs.load(translations_dir)
     flowset = load_flows(flows_dir, catalogs, required_languages=())
     renderer = PromptRenderer(flowset, catalogs)
     msgids = [str(m.id) for m in build_template(flows_dir) if m.id]
     order = [lang.code for lang in LANGUAGES]
     langs = sorted(catalogs.languages, key=lambda c: (order.index(c) if c in order else 99, c))
-    return {lang: asdict(language_report(lang, msgids, catalogs, renderer)) for lang in langs}
+    everything = packs()
+    report: dict[str, dict[str, object]] = {}
+    for lang in langs:
+        figures: dict[str, object] = asdict(language_report(lang, msgids, catalogs, renderer))
+        pack = everything.get(lang)
+        figures["parts"] = pack_parts(pack, everything) if pack else {"pack.yaml": "missing"}
+        report[lang] = figures
+    return report

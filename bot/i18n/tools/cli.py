@@ -8,43 +8,29 @@ directly, so every language, Mayan ones included, goes through the same steps:
     update    merge the template into every translations/<lang>/LC_MESSAGES/frontdoor.po
               (new messages empty, changed ones marked fuzzy, fuzzy marks kept)
     compile   .po -> .mo for gettext tools (the bot itself reads the .po files)
-    report    per language: messages, reviewed, draft, missing, and the SMS cost
+    report    per language: messages, reviewed, draft, missing, the SMS cost, and every part
+              of its pack (command words, word tables, keywords, training data...)
+    new       scaffold a language pack: translations/CODE/pack.yaml and its catalog
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import write_po
 
-from bot.i18n import DOMAIN, po_path, read_catalog
-from bot.i18n_extract import build_template
-from bot.i18n_report import build_report
+from bot.i18n import DOMAIN, po_path, read_catalog, write_catalog
+from bot.i18n.tools.extract import build_template
+from bot.i18n.tools.report import build_report
+from bot.i18n.tools.scaffold import new_pack
 from bot.settings import PROJECT_ROOT
 
-#: The existing catalogs are wrapped at 100 columns (the project's line length).
-WIDTH = 100
 TEMPLATE = f"{DOMAIN}.pot"
-
-
-#: Header lines that say which Babel wrote the file: dropped, so that a catalog (and the
-#: test that compares a fresh extract with the committed template) never depends on the
-#: version pip happened to install.
-_VERSION_HEADERS = (b'"Generated-By: ',)
-
-
-def _write(path: Path, catalog: Catalog) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    write_po(buffer, catalog, width=WIDTH, sort_output=False, omit_header=False)
-    lines = buffer.getvalue().splitlines(keepends=True)
-    path.write_bytes(b"".join(x for x in lines if not x.startswith(_VERSION_HEADERS)))
+_write = write_catalog
 
 
 def _language_dirs(translations: Path) -> list[Path]:
@@ -112,6 +98,14 @@ def report(flows: Path, translations: Path, as_json: bool) -> int:
     print(f"{'lang':<6}" + "".join(f"{c:>19}" for c in columns))
     for lang, figures in languages.items():
         print(f"{lang:<6}" + "".join(f"{figures[c]!s:>19}" for c in columns))
+    for lang, figures in languages.items():
+        parts = figures["parts"]
+        assert isinstance(parts, dict)
+        print(f"\n{lang}: translations/{lang}/ (pack.yaml, LC_MESSAGES/{DOMAIN}.po, nlu.yml)")
+        print(f"  {'messages':<28}{figures['reviewed']}/{figures['messages']} reviewed, "
+              f"{figures['draft']} draft, {figures['missing']} missing")
+        for part, state in parts.items():
+            print(f"  {part:<28}{state}")
     return 0
 
 
@@ -129,7 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     upd.add_argument("--new", metavar="LANG", help="first create a catalog for LANG")
     comp = sub.add_parser("compile", help="write .mo files (the bot reads .po directly)")
     comp.add_argument("--use-fuzzy", action="store_true", help="include draft translations")
-    rep = sub.add_parser("report", help="per language: completeness and SMS cost")
+    new = sub.add_parser("new", help="scaffold a language pack: translations/CODE/")
+    new.add_argument("code", metavar="CODE", help="ISO 639 code (quc, mam, kjb, ...)")
+    new.add_argument("--name", required=True, help="the language's own name")
+    new.add_argument("--fallback", default="es", help="shown where a message is missing (es)")
+    new.add_argument("--formatting", default="es_MX",
+                     help="CLDR locale for dates and numbers (default es_MX; 'none': own names)")
+    rep = sub.add_parser("report", help="per language: every part's completeness, SMS cost")
     rep.add_argument("--json", action="store_true", help='{"languages": {"es": {...}, ...}}')
     return parser
 
@@ -142,6 +142,17 @@ def run(argv: list[str]) -> int:
         return extract(flows, translations)
     if args.action == "update":
         return update(flows, translations, args.new)
+    if args.action == "new":
+        formatting = None if args.formatting == "none" else args.formatting
+        try:
+            folder = new_pack(translations, flows, args.code, args.name, args.fallback, formatting)
+        except (ValueError, FileExistsError) as exc:
+            print(f"frontdoor i18n new: {exc}", file=sys.stderr)
+            return 2
+        print(f"{folder}/pack.yaml and {folder}/LC_MESSAGES/{DOMAIN}.po written (not enabled).")
+        print("Next: fill in pack.yaml and the catalog (docs/translating.md), check "
+              "`frontdoor i18n report`, then set `enabled: true`.")
+        return 0
     if args.action == "compile":
         return compile_catalogs(translations, args.use_fuzzy)
     return report(flows, translations, args.json)

@@ -2,7 +2,7 @@
 
 Babel's extractors read Python and Jinja; our messages live in YAML, so this module is a
 Babel extraction method (usable from babel.cfg as ``[yaml: flows/**.yaml]`` with
-``method = bot.i18n_extract:extract_flow_yaml``) plus a helper that builds the template.
+``method = bot.i18n.tools.extract:extract_flow_yaml``) plus a helper that builds the template.
 """
 
 from __future__ import annotations
