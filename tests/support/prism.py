@@ -77,7 +77,7 @@ class Prism:
             stderr=subprocess.STDOUT,
             env={**os.environ, **env},
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # at load ~18 Prism took over 60 s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"Prism exited ({self.process.returncode}); see .prism-*.log")
@@ -86,7 +86,7 @@ class Prism:
                     return
             time.sleep(0.1)
         self.stop()
-        pytest.fail("Prism did not start within 60 s; see .prism-*.log")
+        pytest.fail("Prism did not start within 180 s; see .prism-*.log")
 
     def stop(self) -> None:
         self.process.terminate()
