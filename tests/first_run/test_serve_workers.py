@@ -34,7 +34,10 @@ def test_two_workers_start_on_a_fresh_data_directory(tmp_path: Path) -> None:
         )  # fmt: skip
     try:
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and log.read_text().count("startup complete") < 2:
+        def started(text: str) -> bool:  # the parent prints "ready" after both workers
+            return text.count("startup complete") >= 2 and "frontdoor ready on" in text
+
+        while time.monotonic() < deadline and not started(log.read_text()):
             assert process.poll() is None, log.read_text()
             time.sleep(0.2)
         text = log.read_text()
