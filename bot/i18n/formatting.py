@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime, timedelta, timezone
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -34,10 +35,7 @@ def format_day(lang: str, value: date) -> str:
     language = get_language(lang)
     if language.months:
         return f"{value.day} {language.months[value.month - 1]} {value.year}"
-    locale = language.formatting_locale
-    if locale is None:
-        return value.strftime("%d/%m/%Y")
-    return str(format_date(value, format="long", locale=locale))
+    return _cldr_date(lang, value, "long")
 
 
 def format_weekday_day(lang: str, value: date) -> str:
@@ -46,10 +44,15 @@ def format_weekday_day(lang: str, value: date) -> str:
     language = get_language(lang)
     if language.weekdays:
         return f"{language.weekdays[value.weekday()]} {format_day(lang, value)}"
-    locale = language.formatting_locale
+    return _cldr_date(lang, value, "full")
+
+
+def _cldr_date(lang: str, value: date, width: Literal["long", "full"]) -> str:
+    """A date in CLDR's `width` for the pack's formatting locale (dd/mm/yyyy without one)."""
+    locale = get_language(lang).formatting_locale
     if locale is None:
         return value.strftime("%d/%m/%Y")
-    return str(format_date(value, format="full", locale=locale))
+    return str(format_date(value, format=width, locale=locale))
 
 
 def format_clock(lang: str, value: datetime) -> str:

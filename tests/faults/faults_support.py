@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from support.live import free_port
 from support.prism import CountingTwilio
-from support.processes import BotProcess, signed, wait_for
+from support.processes import BotProcess, kill_now, signed, stop_gently, wait_for
 
 
 @dataclass
@@ -98,17 +97,12 @@ class RedisServer:
 
     def kill(self) -> None:
         assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
+        kill_now(self.process)
         self.process = None
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            stop_gently(self.process, timeout=10)
             self.process = None
 
 

@@ -36,6 +36,21 @@ def wait_for(condition: Callable[[], bool], timeout: float, step: float = 0.05) 
     return condition()
 
 
+def kill_now(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL, as a crash would; returns once the process is gone."""
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def stop_gently(process: subprocess.Popen[bytes], *, timeout: float) -> None:
+    """SIGTERM, then SIGKILL if it has not stopped within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def bot_env(redis_url: str, prefix: str, twilio_url: str, public_url: str) -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR_")},
@@ -103,17 +118,12 @@ class BotProcess:
 
     def kill(self) -> None:
         assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
+        kill_now(self.process)
         self.process = None
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            stop_gently(self.process, timeout=15)
             self.process = None
         if self._log is not None:
             self._log.close()
